@@ -1,0 +1,29 @@
+// The one place that maps request field spellings. The daemon accepts snake_case (Python client)
+// and camelCase (early TS client); only top-level fields are renamed, never nested values such as
+// a workspace `config`, whose keys belong to the user.
+
+const CAMEL_HUMP = /[A-Z]/g;
+
+export function toSnakeCase(name: string): string {
+  return name.replace(CAMEL_HUMP, (letter) => `_${letter.toLowerCase()}`);
+}
+
+export class CasingConflictError extends Error {
+  constructor(readonly field: string) {
+    super(`field given twice, as ${field} and in camelCase`);
+  }
+}
+
+/**
+ * Returns a copy of `fields` with every top-level key in snake_case.
+ * Throws CasingConflictError when both spellings of one field are present.
+ */
+export function normalizeFieldNames(fields: Record<string, unknown>): Record<string, unknown> {
+  const normalized: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    const snake = toSnakeCase(key);
+    if (Object.prototype.hasOwnProperty.call(normalized, snake)) throw new CasingConflictError(snake);
+    normalized[snake] = value;
+  }
+  return normalized;
+}

@@ -1,0 +1,315 @@
+// MirageClient: a typed client of the /v1 protocol over `got`. It imports nothing heavy at load
+// time (got is imported on the first request) so the CLI starts fast.
+import { openAsBlob } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { Got, Response } from 'got';
+import { DaemonError, DaemonUnreachable } from './errors.js';
+import { isErrorBody } from './guards.js';
+import { buildPath, JOB_ID_HEADER, ROUTES, type RouteSpec } from './routes.js';
+import type {
+  BranchResponse,
+  CommitResponse,
+  CreateSessionRequest,
+  DiffResponse,
+  ExecuteRequest,
+  HealthResponse,
+  JobAccepted,
+  JobBrief,
+  JobCanceled,
+  JobDetail,
+  JobResult,
+  SessionDeleted,
+  SessionSummary,
+  ShutdownResponse,
+  VersionEntry,
+  WorkspaceBrief,
+  WorkspaceCanceled,
+  WorkspaceClosed,
+  WorkspaceConfig,
+  WorkspaceDetail,
+} from './types.js';
+
+export const DEFAULT_DAEMON_URL = 'http://127.0.0.1:8765';
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+export interface MirageClientOptions {
+  /** e.g. `http://127.0.0.1:8765`; paths are appended to it. */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <token>` when non-empty. */
+  token?: string;
+  /** Per-request timeout; default 60 s. */
+  timeoutMs?: number;
+}
+
+export interface TransferProgress {
+  transferred: number;
+  total: number | undefined;
+}
+
+interface RequestOptions {
+  params?: Record<string, string>;
+  query?: Record<string, string | undefined>;
+  json?: unknown;
+  body?: FormData;
+  timeoutMs?: number;
+}
+
+export interface ExecuteOptions extends Omit<ExecuteRequest, 'stdin_base64' | 'provision'> {
+  /** Bytes for the command's stdin, sent as a multipart `stdin` part. */
+  stdin?: Uint8Array;
+  background?: boolean;
+}
+
+/** A synchronous execute answer plus the job id the daemon assigned to it. */
+export interface ExecuteAnswer {
+  result: JobResult;
+  jobId: string | undefined;
+}
+
+let gotLoading: Promise<Got> | undefined;
+function loadGot(): Promise<Got> {
+  gotLoading ??= import('got').then((module) => module.got);
+  return gotLoading;
+}
+
+function parseBody(text: string): unknown {
+  if (text.length === 0) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE']);
+
+export class MirageClient {
+  readonly baseUrl: string;
+  private readonly token: string | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(options: MirageClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.token = options.token === '' ? undefined : options.token;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  private headers(): Record<string, string> {
+    return this.token === undefined ? {} : { authorization: `Bearer ${this.token}` };
+  }
+
+  private url(spec: RouteSpec, options: RequestOptions): string {
+    const url = new URL(this.baseUrl + buildPath(spec, options.params));
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, value);
+    }
+    return url.toString();
+  }
+
+  private toTransportError(error: unknown): Error {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('ERR_'))) {
+      return new DaemonUnreachable(this.baseUrl, error instanceof Error ? error.message : String(error));
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+
+  private async send(spec: RouteSpec, options: RequestOptions = {}): Promise<Response<string>> {
+    const got = await loadGot();
+    let response: Response<string>;
+    try {
+      response = await got(this.url(spec, options), {
+        method: spec.method,
+        headers: this.headers(),
+        json: options.json,
+        body: options.body,
+        throwHttpErrors: false,
+        retry: { limit: 0 },
+        timeout: { request: options.timeoutMs ?? this.timeoutMs },
+        responseType: 'text',
+      });
+    } catch (error) {
+      throw this.toTransportError(error);
+    }
+    if (response.statusCode >= 400) {
+      const body = parseBody(response.body);
+      throw new DaemonError(response.statusCode, isErrorBody(body) ? body.detail : String(response.body));
+    }
+    return response;
+  }
+
+  private async call<T>(spec: RouteSpec, options: RequestOptions = {}): Promise<T> {
+    return parseBody((await this.send(spec, options)).body) as T;
+  }
+
+  // ---- daemon ---------------------------------------------------------------------------------
+  health(timeoutMs?: number): Promise<HealthResponse> {
+    return this.call(ROUTES.health, { timeoutMs });
+  }
+  shutdown(): Promise<ShutdownResponse> {
+    return this.call(ROUTES.shutdown);
+  }
+
+  // ---- workspaces -----------------------------------------------------------------------------
+  createWorkspace(config: WorkspaceConfig, id?: string): Promise<WorkspaceDetail> {
+    return this.call(ROUTES.createWorkspace, { json: { config, ...(id === undefined ? {} : { id }) } });
+  }
+  listWorkspaces(): Promise<WorkspaceBrief[]> {
+    return this.call(ROUTES.listWorkspaces);
+  }
+  getWorkspace(id: string, verbose = false): Promise<WorkspaceDetail> {
+    return this.call(ROUTES.getWorkspace, { params: { id }, query: { verbose: verbose ? 'true' : undefined } });
+  }
+  deleteWorkspace(id: string): Promise<WorkspaceClosed> {
+    return this.call(ROUTES.deleteWorkspace, { params: { id } });
+  }
+  closeWorkspace(id: string): Promise<WorkspaceClosed> {
+    return this.call(ROUTES.closeWorkspace, { params: { id } });
+  }
+  cancelWorkspace(id: string): Promise<WorkspaceCanceled> {
+    return this.call(ROUTES.cancelWorkspace, { params: { id } });
+  }
+  cloneWorkspace(sourceId: string, options: { id?: string; at?: string } = {}): Promise<WorkspaceDetail> {
+    return this.call(ROUTES.cloneWorkspace, { json: { source_id: sourceId, ...options } });
+  }
+
+  /** Streams the workspace's snapshot tar into `destination`; resolves with the byte count. */
+  async downloadSnapshot(id: string, destination: Writable, onProgress?: (progress: TransferProgress) => void): Promise<number> {
+    const got = await loadGot();
+    const { pipeline } = await import('node:stream/promises');
+    const stream = got.stream(this.url(ROUTES.downloadSnapshot, { params: { id } }), {
+      headers: this.headers(),
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      timeout: { request: this.timeoutMs * 10 },
+    });
+    const response = await new Promise<{ statusCode: number }>((resolve, reject) => {
+      stream.once('response', resolve);
+      stream.once('error', (error: unknown) => reject(this.toTransportError(error)));
+    });
+    if (response.statusCode >= 400) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      const body = parseBody(Buffer.concat(chunks).toString('utf8'));
+      throw new DaemonError(response.statusCode, isErrorBody(body) ? body.detail : String(body));
+    }
+    let transferred = 0;
+    if (onProgress) stream.on('downloadProgress', (p: { transferred: number; total?: number }) => onProgress({ transferred: p.transferred, total: p.total }));
+    stream.on('data', (chunk: Buffer) => (transferred += chunk.length));
+    await pipeline(stream, destination);
+    return transferred;
+  }
+
+  /** Uploads a snapshot tar file (multipart `request` + `snapshot`) as a new workspace. */
+  async loadWorkspace(
+    tarPath: string,
+    options: { id?: string; override?: Partial<WorkspaceConfig> } = {},
+    onProgress?: (progress: TransferProgress) => void,
+  ): Promise<WorkspaceDetail> {
+    const form = new FormData();
+    form.append('request', new Blob([JSON.stringify(options)], { type: 'application/json' }), 'request.json');
+    form.append('snapshot', await openAsBlob(tarPath, { type: 'application/x-tar' }), 'snapshot.tar');
+    const got = await loadGot();
+    let response: Response<string>;
+    try {
+      const pending = got(this.url(ROUTES.loadWorkspace, {}), {
+        method: 'POST',
+        headers: this.headers(),
+        body: form,
+        throwHttpErrors: false,
+        retry: { limit: 0 },
+        timeout: { request: this.timeoutMs * 10 },
+        responseType: 'text',
+      });
+      if (onProgress) pending.on('uploadProgress', (p: { transferred: number; total?: number }) => onProgress({ transferred: p.transferred, total: p.total }));
+      response = await pending;
+    } catch (error) {
+      throw this.toTransportError(error);
+    }
+    const body = parseBody(response.body);
+    if (response.statusCode >= 400) throw new DaemonError(response.statusCode, isErrorBody(body) ? body.detail : String(response.body));
+    return body as WorkspaceDetail;
+  }
+
+  // ---- versions -------------------------------------------------------------------------------
+  commit(id: string, message = '', branch = 'main'): Promise<CommitResponse> {
+    return this.call(ROUTES.commit, { params: { id }, json: { message, branch } });
+  }
+  versions(id: string, branch = 'main'): Promise<VersionEntry[]> {
+    return this.call(ROUTES.versions, { params: { id }, query: { branch } });
+  }
+  diff(id: string, options: { a?: string; b?: string; branch?: string } = {}): Promise<DiffResponse> {
+    return this.call(ROUTES.diff, { params: { id }, query: { branch: options.branch ?? 'main', a: options.a, b: options.b } });
+  }
+  branch(id: string, name: string, fromBranch = 'main'): Promise<BranchResponse> {
+    return this.call(ROUTES.branch, { params: { id }, json: { name, from_branch: fromBranch } });
+  }
+  checkout(id: string, ref: string): Promise<WorkspaceDetail> {
+    return this.call(ROUTES.checkout, { params: { id }, json: { ref } });
+  }
+
+  // ---- sessions -------------------------------------------------------------------------------
+  createSession(workspaceId: string, request: CreateSessionRequest = {}): Promise<SessionSummary> {
+    return this.call(ROUTES.createSession, { params: { id: workspaceId }, json: request });
+  }
+  listSessions(workspaceId: string): Promise<SessionSummary[]> {
+    return this.call(ROUTES.listSessions, { params: { id: workspaceId } });
+  }
+  getSession(workspaceId: string, sessionId: string): Promise<SessionSummary> {
+    return this.call(ROUTES.getSession, { params: { id: workspaceId, sid: sessionId } });
+  }
+  deleteSession(workspaceId: string, sessionId: string): Promise<SessionDeleted> {
+    return this.call(ROUTES.deleteSession, { params: { id: workspaceId, sid: sessionId } });
+  }
+
+  // ---- execute --------------------------------------------------------------------------------
+  private executeRequest(workspaceId: string, fields: ExecuteRequest, stdin: Uint8Array | undefined, background: boolean): RequestOptions {
+    const base = { params: { id: workspaceId }, query: { background: background ? 'true' : undefined } };
+    if (stdin === undefined) return { ...base, json: fields };
+    const form = new FormData();
+    form.append('request', new Blob([JSON.stringify(fields)], { type: 'application/json' }), 'request.json');
+    form.append('stdin', new Blob([stdin], { type: 'application/octet-stream' }), 'stdin.bin');
+    return { ...base, body: form };
+  }
+
+  private static executeFields(options: ExecuteOptions): ExecuteRequest {
+    const { stdin: _stdin, background: _background, ...fields } = options;
+    return fields;
+  }
+
+  /** Runs a command and waits for it. */
+  async execute(workspaceId: string, options: ExecuteOptions): Promise<ExecuteAnswer> {
+    const response = await this.send(ROUTES.execute, this.executeRequest(workspaceId, MirageClient.executeFields(options), options.stdin, false));
+    const jobId = response.headers[JOB_ID_HEADER];
+    return { result: parseBody(response.body) as JobResult, jobId: typeof jobId === 'string' ? jobId : undefined };
+  }
+
+  /** Submits a command as a background job (202). */
+  executeInBackground(workspaceId: string, options: ExecuteOptions): Promise<JobAccepted> {
+    return this.call(ROUTES.execute, this.executeRequest(workspaceId, MirageClient.executeFields(options), options.stdin, true));
+  }
+
+  /** Dry run: what the command would read and write, and what it would cost. Runs nothing. */
+  async provision(workspaceId: string, command: string, sessionId?: string): Promise<JobResult> {
+    const fields: ExecuteRequest = { command, provision: true, ...(sessionId === undefined ? {} : { session_id: sessionId }) };
+    return this.call(ROUTES.execute, { params: { id: workspaceId }, json: fields });
+  }
+
+  // ---- jobs -----------------------------------------------------------------------------------
+  listJobs(workspaceId?: string): Promise<JobBrief[]> {
+    return this.call(ROUTES.listJobs, { query: { workspace_id: workspaceId } });
+  }
+  getJob(jobId: string): Promise<JobDetail> {
+    return this.call(ROUTES.getJob, { params: { jobId } });
+  }
+  /** Waits for a job; with `timeoutS`, answers the job as it stands then (nothing is canceled). */
+  waitJob(jobId: string, timeoutS?: number): Promise<JobDetail> {
+    const json = timeoutS === undefined ? {} : { timeout_s: timeoutS };
+    // The HTTP timeout must outlast the wait itself.
+    const timeoutMs = timeoutS === undefined ? 24 * 3600 * 1000 : Math.max(this.timeoutMs, timeoutS * 1000 + 10_000);
+    return this.call(ROUTES.waitJob, { params: { jobId }, json, timeoutMs });
+  }
+  cancelJob(jobId: string): Promise<JobCanceled> {
+    return this.call(ROUTES.cancelJob, { params: { jobId } });
+  }
+}

@@ -1,0 +1,5 @@
+export * from './workspaces.dto.js';
+export * from './sessions.dto.js';
+export * from './execute.dto.js';
+export * from './jobs.dto.js';
+export * from './versions.dto.js';

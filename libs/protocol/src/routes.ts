@@ -1,0 +1,66 @@
+// The route table: every /v1 route, named once. The daemon's controllers declare these paths and
+// the client builds URLs from them, so the two cannot drift apart.
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'PATCH';
+
+export interface RouteSpec {
+  readonly method: HttpMethod;
+  /** Fastify/Nest path syntax: `:id`, `:sid`, `:jobId`. */
+  readonly path: string;
+  /** Success status of the route. */
+  readonly status: number;
+}
+
+const route = (method: HttpMethod, path: string, status = 200): RouteSpec => ({ method, path, status });
+
+export const ROUTES = {
+  health: route('GET', '/v1/health'),
+  shutdown: route('POST', '/v1/shutdown'),
+
+  createWorkspace: route('POST', '/v1/workspaces', 201),
+  listWorkspaces: route('GET', '/v1/workspaces'),
+  // Static segments beat parameters: declared before `:id` routes (protocol.md §8).
+  cloneWorkspace: route('POST', '/v1/workspaces/clone', 201),
+  loadWorkspace: route('POST', '/v1/workspaces/load', 201),
+  getWorkspace: route('GET', '/v1/workspaces/:id'),
+  deleteWorkspace: route('DELETE', '/v1/workspaces/:id'),
+  closeWorkspace: route('POST', '/v1/workspaces/:id/close'),
+  cancelWorkspace: route('POST', '/v1/workspaces/:id/cancel'),
+  cloneLiveWorkspace: route('POST', '/v1/workspaces/:id/clone', 201),
+  snapshotToPath: route('POST', '/v1/workspaces/:id/snapshot'),
+  downloadSnapshot: route('GET', '/v1/workspaces/:id/snapshot'),
+
+  commit: route('POST', '/v1/workspaces/:id/commit'),
+  versions: route('GET', '/v1/workspaces/:id/versions'),
+  branch: route('POST', '/v1/workspaces/:id/branch', 201),
+  diff: route('GET', '/v1/workspaces/:id/diff'),
+  checkout: route('POST', '/v1/workspaces/:id/checkout'),
+
+  createSession: route('POST', '/v1/workspaces/:id/sessions', 201),
+  listSessions: route('GET', '/v1/workspaces/:id/sessions'),
+  getSession: route('GET', '/v1/workspaces/:id/sessions/:sid'),
+  deleteSession: route('DELETE', '/v1/workspaces/:id/sessions/:sid'),
+
+  execute: route('POST', '/v1/workspaces/:id/execute'),
+
+  listJobs: route('GET', '/v1/jobs'),
+  getJob: route('GET', '/v1/jobs/:jobId'),
+  waitJob: route('POST', '/v1/jobs/:jobId/wait'),
+  cancelJob: route('DELETE', '/v1/jobs/:jobId'),
+} as const satisfies Record<string, RouteSpec>;
+
+export type RouteName = keyof typeof ROUTES;
+
+/** Fills `:param` segments, URL-encoding each value. Throws on a missing parameter. */
+export function buildPath(spec: RouteSpec, params: Record<string, string> = {}): string {
+  return spec.path.replace(/:([A-Za-z]+)/g, (_match, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`route ${spec.path} needs parameter ${name}`);
+    return encodeURIComponent(value);
+  });
+}
+
+/** Header carrying the job id of a synchronous execute answer. */
+export const JOB_ID_HEADER = 'x-mirage-job-id';
+/** Status of a foreground execute whose job was canceled (non-standard, as upstream). */
+export const STATUS_JOB_CANCELED = 499;

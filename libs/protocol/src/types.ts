@@ -1,0 +1,220 @@
+// Wire types of the /v1 protocol. Responses are snake_case (Python parity, spec README "Wire format").
+
+export type MountMode = 'read' | 'write' | 'exec';
+export const MOUNT_MODES: readonly MountMode[] = ['read', 'write', 'exec'];
+
+/** The workspace YAML document, as JSON. Validated by the daemon (libs/workspace-core). */
+export interface WorkspaceConfig {
+  mounts: Record<string, MountConfig>;
+  mode?: string;
+  [key: string]: unknown;
+}
+
+export interface MountConfig {
+  resource?: string;
+  vfs?: string;
+  mode?: string;
+  config?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+// ---- health ---------------------------------------------------------------------------------
+export interface HealthResponse {
+  status: 'ok';
+  workspaces: number;
+  uptime_s: number;
+}
+export interface ShutdownResponse {
+  status: 'shutting_down';
+  pid: number;
+}
+
+// ---- workspaces -----------------------------------------------------------------------------
+export interface MountSummary {
+  prefix: string;
+  /** Backend name; era-B clients read `resource`, later ones `vfs`: both are sent. */
+  resource: string;
+  vfs: string;
+  mode: MountMode;
+  description: string;
+}
+export interface SessionSummary {
+  session_id: string;
+  cwd: string;
+}
+export interface WorkspaceInternals {
+  cache_bytes: number | null;
+  cache_entries: number | null;
+  history_length: number;
+  in_flight_jobs: number;
+}
+export interface WorkspaceBrief {
+  id: string;
+  mode: MountMode;
+  mount_count: number;
+  session_count: number;
+  created_at: number;
+}
+export interface WorkspaceDetail {
+  id: string;
+  mode: MountMode;
+  created_at: number;
+  fuse_mountpoints: Record<string, string>;
+  mounts: MountSummary[];
+  sessions: SessionSummary[];
+  internals: WorkspaceInternals | null;
+}
+export interface CreateWorkspaceRequest {
+  config: WorkspaceConfig;
+  id?: string;
+}
+export interface WorkspaceClosed {
+  id: string;
+  closed_at: number;
+}
+export interface WorkspaceCanceled {
+  canceled: number;
+}
+export interface CloneLiveRequest {
+  id?: string;
+  override?: Partial<WorkspaceConfig>;
+}
+export interface CloneRequest {
+  source_id: string;
+  at?: string;
+  id?: string;
+}
+export interface SnapshotToPathRequest {
+  path: string;
+}
+export interface SnapshotWritten {
+  id: string;
+  path: string;
+  size: number;
+}
+export interface LoadRequest {
+  path?: string;
+  id?: string;
+  override?: Partial<WorkspaceConfig>;
+}
+
+// ---- sessions -------------------------------------------------------------------------------
+export interface CreateSessionRequest {
+  session_id?: string;
+  mounts?: Record<string, MountMode> | null;
+}
+export interface SessionDeleted {
+  session_id: string;
+}
+
+// ---- execute --------------------------------------------------------------------------------
+export interface ExecuteRequest {
+  command: string;
+  session_id?: string;
+  agent_id?: string;
+  provision?: boolean;
+  cwd?: string;
+  env?: Record<string, string>;
+  stdin_base64?: string;
+  record?: boolean;
+}
+export interface IoResult {
+  kind: 'io';
+  exit_code: number;
+  stdout: string;
+  stderr: string;
+  refusal: null;
+  /** Set when the daemon cut stdout or stderr at its output limit (never silent). */
+  truncated?: boolean;
+}
+export type ProvisionPrecision = 'exact' | 'range' | 'upper_bound' | 'unknown';
+export interface ProvisionResult {
+  kind: 'provision';
+  op: string | null;
+  command: string | null;
+  children: ProvisionResult[];
+  network_read_low: number;
+  network_read_high: number;
+  cache_read_low: number;
+  cache_read_high: number;
+  network_write_low: number;
+  network_write_high: number;
+  cache_write_low: number;
+  cache_write_high: number;
+  read_ops: number;
+  cache_hits: number;
+  precision: ProvisionPrecision;
+  estimated_cost_usd: number | null;
+}
+export interface RawResult {
+  kind: 'raw';
+  value: string;
+}
+export type JobResult = IoResult | ProvisionResult | RawResult;
+export interface JobAccepted {
+  job_id: string;
+  workspace_id: string;
+  submitted_at: number;
+}
+
+// ---- jobs -----------------------------------------------------------------------------------
+export type JobStatus = 'pending' | 'running' | 'stopping' | 'done' | 'failed' | 'canceled';
+export const FINISHED_JOB_STATUSES: readonly JobStatus[] = ['done', 'failed', 'canceled'];
+export interface JobBrief {
+  job_id: string;
+  workspace_id: string;
+  session_id: string;
+  command: string;
+  status: JobStatus;
+  cancel_requested: boolean;
+  submitted_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+export interface JobDetail extends JobBrief {
+  result: JobResult | null;
+  error: string | null;
+}
+export interface JobWaitRequest {
+  timeout_s?: number;
+}
+export interface JobCanceled {
+  job_id: string;
+  canceled: boolean;
+}
+
+// ---- versions -------------------------------------------------------------------------------
+export interface CommitRequest {
+  message?: string;
+  branch?: string;
+}
+export interface CommitResponse {
+  version: string;
+  branch: string;
+}
+export interface VersionEntry {
+  id: string;
+  message: string;
+}
+export interface BranchRequest {
+  name: string;
+  from_branch?: string;
+}
+export interface BranchResponse {
+  branch: string;
+  version: string;
+}
+export interface DiffResponse {
+  added: string[];
+  modified: string[];
+  deleted: string[];
+}
+export interface CheckoutRequest {
+  ref: string;
+}
+
+// ---- errors ---------------------------------------------------------------------------------
+/** Every error the daemon answers, whatever the status. */
+export interface ErrorBody {
+  detail: string;
+}
