@@ -7,3 +7,4 @@ export * from './errors.js';
 export * from './casing.js';
 export * from './interpolate.js';
 export * from './client.js';
+export * from './settings.js';
