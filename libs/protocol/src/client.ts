@@ -221,7 +221,7 @@ export class MirageClient {
         timeout: { request: this.timeoutMs * 10 },
         responseType: 'text',
       });
-      if (onProgress) pending.on('uploadProgress', (p: { transferred: number; total?: number }) => onProgress({ transferred: p.transferred, total: p.total }));
+      if (onProgress) void pending.on('uploadProgress', (p: { transferred: number; total?: number }) => onProgress({ transferred: p.transferred, total: p.total }));
       response = await pending;
     } catch (error) {
       throw this.toTransportError(error);
