@@ -1,0 +1,557 @@
+// A just-bash file system over an S3 bucket (or a key prefix inside one).
+//
+// Paths map to keys under the configured prefix: `/dir/file.txt` -> `<prefix>dir/file.txt`.
+// Directories are implied by key prefixes; `mkdir` writes a zero-byte `dir/` marker so an empty
+// directory exists. S3 has no symlinks, hard links or permission bits: links are refused,
+// chmod/utimes only check that the path exists. Errors carry the same `CODE: text, op 'path'`
+// messages as just-bash's own file systems, so commands print familiar messages.
+import { posix } from 'node:path';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import {
+  runTrusted,
+  unsafeBytesFromLatin1,
+  type BufferEncoding,
+  type ByteString,
+  type CpOptions,
+  type DirentEntry,
+  type FileContent,
+  type FsStat,
+  type IFileSystem,
+  type MkdirOptions,
+  type ReadFileOptions,
+  type RmOptions,
+  type WriteFileOptions,
+} from '../../engine.js';
+import type { S3MountConfig } from './config.js';
+
+const FILE_MODE = 0o644;
+const DIR_MODE = 0o755;
+/** Listings and stats are reused this long, so `ls -l` or `find` do not re-list per entry. */
+const CACHE_TTL_MS = 1500;
+/** Parallel requests for recursive copy and delete. */
+const PARALLEL_REQUESTS = 8;
+
+interface Listing {
+  /** Direct child files: name -> size and mtime. */
+  files: Map<string, { size: number; mtime: Date }>;
+  /** Direct child directories (common prefixes). */
+  dirs: Set<string>;
+  /** Whether anything (a child or this directory's own marker) exists under the prefix. */
+  present: boolean;
+}
+
+type Cached<T> = { value: T; at: number };
+
+function fsError(code: string, text: string, op: string, path: string): Error {
+  const error = new Error(`${code}: ${text}, ${op} '${path}'`) as Error & { code: string };
+  error.code = code;
+  return error;
+}
+const enoent = (op: string, path: string) => fsError('ENOENT', 'no such file or directory', op, path);
+
+function errorName(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const e = error as { name?: unknown; Code?: unknown; $metadata?: { httpStatusCode?: number } };
+    if (e.$metadata?.httpStatusCode === 404) return 'NotFound';
+    if (typeof e.name === 'string') return e.name;
+  }
+  return 'Error';
+}
+
+function isNotFound(error: unknown): boolean {
+  const name = errorName(error);
+  return name === 'NotFound' || name === 'NoSuchKey';
+}
+
+/** Turns an S3 failure that is not "not found" into an fs-style error a command can print. */
+function s3Failure(error: unknown, op: string, path: string): Error {
+  const name = errorName(error);
+  if (name === 'AccessDenied' || name === 'Forbidden' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
+    return fsError('EACCES', `permission denied (s3: ${name})`, op, path);
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return fsError('EIO', `s3 request failed (${name}: ${detail})`, op, path);
+}
+
+function encodingOf(options: ReadFileOptions | WriteFileOptions | BufferEncoding | undefined | null): BufferEncoding {
+  if (typeof options === 'string') return options;
+  return options?.encoding ?? 'utf8';
+}
+
+function toBytes(content: FileContent, encoding: BufferEncoding): Uint8Array {
+  if (typeof content !== 'string') return content;
+  return Buffer.from(content, encoding === 'utf-8' ? 'utf8' : encoding);
+}
+
+async function inBatches<T>(items: readonly T[], fn: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += PARALLEL_REQUESTS) {
+    await Promise.all(items.slice(i, i + PARALLEL_REQUESTS).map(fn));
+  }
+}
+
+export class S3Fs implements IFileSystem {
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly keyPrefix: string;
+  private readonly listings = new Map<string, Cached<Listing>>();
+  private readonly stats = new Map<string, Cached<FsStat | null>>();
+
+  constructor(config: S3MountConfig) {
+    this.bucket = config.bucket;
+    this.keyPrefix = config.prefix ?? '';
+    const options: S3ClientConfig = {
+      region: config.region,
+      forcePathStyle: config.force_path_style ?? config.endpoint_url !== undefined,
+    };
+    if (config.endpoint_url !== undefined) {
+      options.endpoint = config.endpoint_url;
+      // S3-compatible servers often reject the SDK's default CRC checksums: send them only when
+      // the operation requires one.
+      options.requestChecksumCalculation = 'WHEN_REQUIRED';
+      options.responseChecksumValidation = 'WHEN_REQUIRED';
+    }
+    if (config.aws_access_key_id !== undefined && config.aws_secret_access_key !== undefined) {
+      options.credentials = {
+        accessKeyId: config.aws_access_key_id,
+        secretAccessKey: config.aws_secret_access_key,
+        ...(config.aws_session_token !== undefined ? { sessionToken: config.aws_session_token } : {}),
+      };
+    }
+    this.client = new S3Client(options);
+  }
+
+  /** Closes the client's sockets. */
+  destroy(): void {
+    this.client.destroy();
+  }
+
+  // ---- paths and keys ------------------------------------------------------------------------
+
+  private normalize(path: string, op: string): string {
+    if (path.includes('\0')) throw enoent(op, path);
+    const normal = posix.normalize(`/${path}`);
+    return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
+  }
+
+  private fileKey(path: string): string {
+    return this.keyPrefix + path.slice(1);
+  }
+
+  private dirPrefix(path: string): string {
+    return path === '/' ? this.keyPrefix : `${this.keyPrefix}${path.slice(1)}/`;
+  }
+
+  private send<T>(fn: () => Promise<T>): Promise<T> {
+    return runTrusted(fn);
+  }
+
+  private invalidate(): void {
+    this.listings.clear();
+    this.stats.clear();
+  }
+
+  private fresh<T>(entry: Cached<T> | undefined): entry is Cached<T> {
+    return entry !== undefined && Date.now() - entry.at < CACHE_TTL_MS;
+  }
+
+  // ---- S3 primitives -------------------------------------------------------------------------
+
+  /** The direct children of a directory (delimiter listing), cached briefly. */
+  private async list(path: string, op: string): Promise<Listing> {
+    const cached = this.listings.get(path);
+    if (this.fresh(cached)) return cached.value;
+    const prefix = this.dirPrefix(path);
+    const listing: Listing = { files: new Map(), dirs: new Set(), present: false };
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.send(() =>
+          this.client.send(
+            new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
+          ),
+        );
+        for (const object of page.Contents ?? []) {
+          if (object.Key === undefined) continue;
+          listing.present = true;
+          const name = object.Key.slice(prefix.length);
+          if (name === '' || name.includes('/')) continue; // this directory's own marker
+          listing.files.set(name, { size: object.Size ?? 0, mtime: object.LastModified ?? new Date(0) });
+        }
+        for (const common of page.CommonPrefixes ?? []) {
+          if (common.Prefix === undefined) continue;
+          listing.present = true;
+          const name = common.Prefix.slice(prefix.length, -1);
+          if (name !== '') listing.dirs.add(name);
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+    } catch (error) {
+      throw s3Failure(error, op, path);
+    }
+    const now = Date.now();
+    this.listings.set(path, { value: listing, at: now });
+    for (const [name, file] of listing.files) {
+      if (listing.dirs.has(name)) continue;
+      this.stats.set(posix.join(path, name), { value: this.fileStat(file.size, file.mtime), at: now });
+    }
+    for (const name of listing.dirs) {
+      if (!listing.files.has(name)) this.stats.set(posix.join(path, name), { value: this.dirStat(), at: now });
+    }
+    return listing;
+  }
+
+  /** Every key under a directory (no delimiter), with sizes. */
+  private async listAll(path: string, op: string): Promise<{ key: string; size: number }[]> {
+    const prefix = this.dirPrefix(path);
+    const keys: { key: string; size: number }[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.send(() =>
+          this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token })),
+        );
+        for (const object of page.Contents ?? []) {
+          if (object.Key !== undefined) keys.push({ key: object.Key, size: object.Size ?? 0 });
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+    } catch (error) {
+      throw s3Failure(error, op, path);
+    }
+    return keys;
+  }
+
+  private fileStat(size: number, mtime: Date): FsStat {
+    return { isFile: true, isDirectory: false, isSymbolicLink: false, mode: FILE_MODE, size, mtime };
+  }
+
+  private dirStat(): FsStat {
+    return { isFile: false, isDirectory: true, isSymbolicLink: false, mode: DIR_MODE, size: 0, mtime: new Date(0) };
+  }
+
+  /** Stat or null when absent. A key wins over a directory prefix of the same name. */
+  private async lookup(path: string, op: string): Promise<FsStat | null> {
+    if (path === '/') return this.dirStat();
+    const cached = this.stats.get(path);
+    if (this.fresh(cached)) return cached.value;
+    let stat: FsStat | null = null;
+    try {
+      const head = await this.send(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fileKey(path) })));
+      stat = this.fileStat(head.ContentLength ?? 0, head.LastModified ?? new Date(0));
+    } catch (error) {
+      if (!isNotFound(error)) throw s3Failure(error, op, path);
+    }
+    if (stat === null) {
+      try {
+        const page = await this.send(() =>
+          this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.dirPrefix(path), MaxKeys: 1 })),
+        );
+        if ((page.KeyCount ?? page.Contents?.length ?? 0) > 0) stat = this.dirStat();
+      } catch (error) {
+        throw s3Failure(error, op, path);
+      }
+    }
+    this.stats.set(path, { value: stat, at: Date.now() });
+    return stat;
+  }
+
+  private async getObject(path: string, op: string): Promise<Uint8Array> {
+    try {
+      return await this.send(async () => {
+        const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fileKey(path) }));
+        if (response.Body === undefined) return new Uint8Array();
+        return await response.Body.transformToByteArray();
+      });
+    } catch (error) {
+      if (!isNotFound(error)) throw s3Failure(error, op, path);
+      const stat = await this.lookup(path, op);
+      if (stat?.isDirectory) throw fsError('EISDIR', 'illegal operation on a directory', 'read', path);
+      throw enoent(op, path);
+    }
+  }
+
+  private async putObject(key: string, body: Uint8Array, op: string, path: string): Promise<void> {
+    try {
+      await this.send(() => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body })));
+    } catch (error) {
+      throw s3Failure(error, op, path);
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  private async deleteKeys(keys: readonly string[], op: string, path: string): Promise<void> {
+    try {
+      await inBatches(keys, (key) => this.send(() => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }))));
+    } catch (error) {
+      throw s3Failure(error, op, path);
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  private async copyKey(from: string, to: string, op: string, path: string): Promise<void> {
+    // CopySource is `bucket/key`, URL-encoded except for the separators.
+    const source = encodeURIComponent(`${this.bucket}/${from}`).replace(/%2F/g, '/');
+    try {
+      await this.send(() => this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: source })));
+    } catch (error) {
+      if (isNotFound(error)) throw enoent(op, path);
+      throw s3Failure(error, op, path);
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  /** Refuses to write a file where a directory is, or under a path that is a file. */
+  private async checkWritable(path: string, op: string): Promise<void> {
+    const stat = await this.lookup(path, op);
+    if (stat?.isDirectory) throw fsError('EISDIR', 'illegal operation on a directory', op, path);
+    for (let parent = posix.dirname(path); parent !== '/'; parent = posix.dirname(parent)) {
+      const parentStat = await this.lookup(parent, op);
+      if (parentStat?.isFile) throw fsError('ENOTDIR', 'not a directory', op, path);
+      if (parentStat?.isDirectory) break;
+    }
+  }
+
+  // ---- IFileSystem ---------------------------------------------------------------------------
+
+  async readFile(path: string, options?: ReadFileOptions | BufferEncoding): Promise<string> {
+    const bytes = await this.readFileBuffer(path);
+    const encoding = encodingOf(options);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(encoding === 'utf-8' ? 'utf8' : encoding);
+  }
+
+  async readFileBytes(path: string): Promise<ByteString> {
+    const bytes = await this.readFileBuffer(path);
+    return unsafeBytesFromLatin1(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'));
+  }
+
+  async readFileBuffer(path: string): Promise<Uint8Array> {
+    const normal = this.normalize(path, 'open');
+    if (normal === '/') throw fsError('EISDIR', 'illegal operation on a directory', 'read', normal);
+    return this.getObject(normal, 'open');
+  }
+
+  async writeFile(path: string, content: FileContent, options?: WriteFileOptions | BufferEncoding): Promise<void> {
+    const normal = this.normalize(path, 'open');
+    if (normal === '/') throw fsError('EISDIR', 'illegal operation on a directory', 'write', normal);
+    await this.checkWritable(normal, 'open');
+    await this.putObject(this.fileKey(normal), toBytes(content, encodingOf(options)), 'open', normal);
+  }
+
+  async appendFile(path: string, content: FileContent, options?: WriteFileOptions | BufferEncoding): Promise<void> {
+    const normal = this.normalize(path, 'open');
+    if (normal === '/') throw fsError('EISDIR', 'illegal operation on a directory', 'write', normal);
+    await this.checkWritable(normal, 'open');
+    const stat = await this.lookup(normal, 'open');
+    const before = stat?.isFile ? await this.getObject(normal, 'open') : new Uint8Array();
+    const added = toBytes(content, encodingOf(options));
+    const joined = new Uint8Array(before.byteLength + added.byteLength);
+    joined.set(before, 0);
+    joined.set(added, before.byteLength);
+    await this.putObject(this.fileKey(normal), joined, 'open', normal);
+  }
+
+  async exists(path: string): Promise<boolean> {
+    if (path.includes('\0')) return false;
+    return (await this.lookup(this.normalize(path, 'access'), 'access')) !== null;
+  }
+
+  async stat(path: string): Promise<FsStat> {
+    const normal = this.normalize(path, 'stat');
+    const stat = await this.lookup(normal, 'stat');
+    if (stat === null) throw enoent('stat', normal);
+    return stat;
+  }
+
+  async lstat(path: string): Promise<FsStat> {
+    const normal = this.normalize(path, 'lstat');
+    const stat = await this.lookup(normal, 'lstat');
+    if (stat === null) throw enoent('lstat', normal);
+    return stat;
+  }
+
+  async mkdir(path: string, options?: MkdirOptions): Promise<void> {
+    const normal = this.normalize(path, 'mkdir');
+    const existing = await this.lookup(normal, 'mkdir');
+    if (existing !== null) {
+      if (options?.recursive && existing.isDirectory) return;
+      throw fsError('EEXIST', 'file already exists', 'mkdir', normal);
+    }
+    const parent = posix.dirname(normal);
+    const parentStat = await this.lookup(parent, 'mkdir');
+    if (parentStat?.isFile) throw fsError('ENOTDIR', 'not a directory', 'mkdir', normal);
+    if (parentStat === null) {
+      if (!options?.recursive) throw enoent('mkdir', normal);
+      await this.checkWritable(normal, 'mkdir');
+    }
+    // One marker for the leaf: its parents are implied by the key prefix.
+    await this.putObject(this.dirPrefix(normal), new Uint8Array(), 'mkdir', normal);
+  }
+
+  private async listDirectory(path: string): Promise<Listing> {
+    const normal = this.normalize(path, 'scandir');
+    const listing = await this.list(normal, 'scandir');
+    if (!listing.present && normal !== '/') {
+      const stat = await this.lookup(normal, 'scandir');
+      if (stat?.isFile) throw fsError('ENOTDIR', 'not a directory', 'scandir', normal);
+      if (stat === null) throw enoent('scandir', normal);
+    }
+    return listing;
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    const listing = await this.listDirectory(path);
+    return [...new Set([...listing.files.keys(), ...listing.dirs])].sort();
+  }
+
+  async readdirWithFileTypes(path: string): Promise<DirentEntry[]> {
+    const listing = await this.listDirectory(path);
+    const names = [...new Set([...listing.files.keys(), ...listing.dirs])].sort();
+    return names.map((name) => {
+      const isFile = listing.files.has(name);
+      return { name, isFile, isDirectory: !isFile, isSymbolicLink: false };
+    });
+  }
+
+  async rm(path: string, options?: RmOptions): Promise<void> {
+    const normal = this.normalize(path, 'rm');
+    const stat = await this.lookup(normal, 'rm');
+    if (stat === null) {
+      if (options?.force) return;
+      throw enoent('rm', normal);
+    }
+    if (stat.isFile) {
+      await this.deleteKeys([this.fileKey(normal)], 'rm', normal);
+      return;
+    }
+    const keys = await this.listAll(normal, 'rm');
+    const marker = this.dirPrefix(normal);
+    if (!options?.recursive && keys.some((entry) => entry.key !== marker)) {
+      throw fsError('ENOTEMPTY', 'directory not empty', 'rm', normal);
+    }
+    // On the mount root this empties the bucket prefix; the mount point itself stays.
+    await this.deleteKeys(keys.map((entry) => entry.key), 'rm', normal);
+  }
+
+  async cp(src: string, dest: string, options?: CpOptions): Promise<void> {
+    const from = this.normalize(src, 'cp');
+    const to = this.normalize(dest, 'cp');
+    const stat = await this.lookup(from, 'cp');
+    if (stat === null) throw enoent('cp', from);
+    if (stat.isFile) {
+      if (from === to) throw fsError('EINVAL', `cannot copy '${from}' onto itself`, 'cp', to);
+      await this.checkWritable(to, 'cp');
+      await this.copyKey(this.fileKey(from), this.fileKey(to), 'cp', from);
+      return;
+    }
+    if (!options?.recursive) throw fsError('EISDIR', 'is a directory', 'cp', from);
+    if (to === from || to.startsWith(`${from === '/' ? '' : from}/`)) {
+      throw new Error(`EINVAL: cannot copy '${from}' into itself, '${to}'`);
+    }
+    const target = await this.lookup(to, 'cp');
+    if (target?.isFile) throw fsError('ENOTDIR', 'not a directory', 'cp', to);
+    const sourcePrefix = this.dirPrefix(from);
+    const targetPrefix = this.dirPrefix(to);
+    const keys = await this.listAll(from, 'cp');
+    if (!keys.some((entry) => entry.key === sourcePrefix)) keys.push({ key: sourcePrefix, size: 0 });
+    await inBatches(keys, async (entry) => {
+      const destKey = targetPrefix + entry.key.slice(sourcePrefix.length);
+      if (entry.key === sourcePrefix) {
+        await this.putObject(destKey, new Uint8Array(), 'cp', to);
+      } else {
+        await this.copyKey(entry.key, destKey, 'cp', from);
+      }
+    });
+  }
+
+  async mv(src: string, dest: string): Promise<void> {
+    const from = this.normalize(src, 'mv');
+    const to = this.normalize(dest, 'mv');
+    const stat = await this.lookup(from, 'mv');
+    if (stat === null) throw enoent('mv', from);
+    if (from === to) return;
+    if (stat.isDirectory && (from === '/' || to.startsWith(`${from}/`))) {
+      throw new Error(`EINVAL: cannot move '${from}' into itself, '${to}'`);
+    }
+    if (stat.isFile) {
+      await this.checkWritable(to, 'mv');
+      await this.copyKey(this.fileKey(from), this.fileKey(to), 'mv', from);
+      await this.deleteKeys([this.fileKey(from)], 'mv', from);
+      return;
+    }
+    await this.cp(from, to, { recursive: true });
+    await this.rm(from, { recursive: true });
+  }
+
+  resolvePath(base: string, path: string): string {
+    return path.startsWith('/') ? posix.normalize(path) : posix.normalize(posix.join(base, path));
+  }
+
+  /** S3 listings are asynchronous; globbing walks directories with readdir instead. */
+  getAllPaths(): string[] {
+    return [];
+  }
+
+  async chmod(path: string, _mode: number): Promise<void> {
+    // S3 objects have no permission bits: accept, as long as the path exists.
+    const normal = this.normalize(path, 'chmod');
+    if ((await this.lookup(normal, 'chmod')) === null) throw enoent('chmod', normal);
+  }
+
+  async symlink(_target: string, linkPath: string): Promise<void> {
+    throw fsError('ENOTSUP', 'operation not supported on an s3 mount', 'symlink', this.normalize(linkPath, 'symlink'));
+  }
+
+  async link(_existingPath: string, newPath: string): Promise<void> {
+    throw fsError('ENOTSUP', 'operation not supported on an s3 mount', 'link', this.normalize(newPath, 'link'));
+  }
+
+  async readlink(path: string): Promise<string> {
+    const normal = this.normalize(path, 'readlink');
+    if ((await this.lookup(normal, 'readlink')) === null) throw enoent('readlink', normal);
+    throw fsError('EINVAL', 'invalid argument', 'readlink', normal);
+  }
+
+  async realpath(path: string): Promise<string> {
+    const normal = this.normalize(path, 'realpath');
+    if ((await this.lookup(normal, 'realpath')) === null) throw enoent('realpath', normal);
+    return normal;
+  }
+
+  async utimes(path: string, _atime: Date, _mtime: Date): Promise<void> {
+    // S3 sets LastModified itself; `touch` on an existing object is a no-op.
+    const normal = this.normalize(path, 'utimes');
+    if ((await this.lookup(normal, 'utimes')) === null) throw enoent('utimes', normal);
+  }
+
+  /** Bytes of the file at `path`, or the total bytes under the directory; undefined if absent. */
+  async sizeOf(path: string): Promise<number | undefined> {
+    const normal = this.normalize(path, 'stat');
+    const stat = await this.lookup(normal, 'stat');
+    if (stat === null) return undefined;
+    if (stat.isFile) return stat.size;
+    const keys = await this.listAll(normal, 'stat');
+    return keys.reduce((total, entry) => total + entry.size, 0);
+  }
+
+  /** How many objects (files) `sizeOf` counted: 1 for a file, the keys under a directory. */
+  async objectCount(path: string): Promise<number | undefined> {
+    const normal = this.normalize(path, 'stat');
+    const stat = await this.lookup(normal, 'stat');
+    if (stat === null) return undefined;
+    if (stat.isFile) return 1;
+    const keys = await this.listAll(normal, 'stat');
+    return keys.filter((entry) => !entry.key.endsWith('/')).length;
+  }
+}
