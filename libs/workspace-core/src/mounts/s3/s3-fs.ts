@@ -10,8 +10,8 @@ import {
   CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
+  ListObjectsCommand,
+  type ListObjectsCommandOutput,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
@@ -39,6 +39,8 @@ const DIR_MODE = 0o755;
 const CACHE_TTL_MS = 1500;
 /** Parallel requests for recursive copy and delete. */
 const PARALLEL_REQUESTS = 8;
+/** Up to this many keys, a directory is listed recursively in one go (see `list`). */
+const TREE_LISTING_LIMIT = 5000;
 
 interface Listing {
   /** Direct child files: name -> size and mtime. */
@@ -60,9 +62,9 @@ const enoent = (op: string, path: string) => fsError('ENOENT', 'no such file or 
 
 function errorName(error: unknown): string {
   if (error && typeof error === 'object') {
-    const e = error as { name?: unknown; Code?: unknown; $metadata?: { httpStatusCode?: number } };
+    const e = error as { name?: unknown; $metadata?: { httpStatusCode?: number } };
+    if (typeof e.name === 'string' && e.name !== 'Error' && e.name !== 'UnknownError') return e.name;
     if (e.$metadata?.httpStatusCode === 404) return 'NotFound';
-    if (typeof e.name === 'string') return e.name;
   }
   return 'Error';
 }
@@ -165,65 +167,139 @@ export class S3Fs implements IFileSystem {
 
   // ---- S3 primitives -------------------------------------------------------------------------
 
+  /**
+   * One page of a key listing. This uses ListObjects (v1, marker paging), not v2: s3rver, the
+   * S3-protocol server of our tests, fails every truncated v2 listing on Node 17+ (its
+   * continuation tokens use DES, which OpenSSL 3 dropped); AWS serves both.
+   */
+  private listPage(prefix: string, delimiter?: string, marker?: string, maxKeys?: number): Promise<ListObjectsCommandOutput> {
+    return this.send(() =>
+      this.client.send(
+        new ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, Delimiter: delimiter, Marker: marker, MaxKeys: maxKeys }),
+      ),
+    );
+  }
+
+  /** Every page of a listing; the next marker is NextMarker or else the last key or prefix seen. */
+  private async *pages(prefix: string, delimiter?: string): AsyncGenerator<ListObjectsCommandOutput> {
+    let marker: string | undefined;
+    for (;;) {
+      const page = await this.listPage(prefix, delimiter, marker);
+      yield page;
+      if (!page.IsTruncated) return;
+      const last = [page.Contents?.at(-1)?.Key, page.CommonPrefixes?.at(-1)?.Prefix]
+        .filter((value): value is string => value !== undefined)
+        .sort()
+        .at(-1);
+      const next = page.NextMarker ?? last;
+      if (next === undefined || next === marker) return;
+      marker = next;
+    }
+  }
+
   /** The direct children of a directory (delimiter listing), cached briefly. */
   private async list(path: string, op: string): Promise<Listing> {
     const cached = this.listings.get(path);
     if (this.fresh(cached)) return cached.value;
-    const prefix = this.dirPrefix(path);
-    const listing: Listing = { files: new Map(), dirs: new Set(), present: false };
-    let token: string | undefined;
     try {
-      do {
-        const page = await this.send(() =>
-          this.client.send(
-            new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
-          ),
-        );
-        for (const object of page.Contents ?? []) {
-          if (object.Key === undefined) continue;
-          listing.present = true;
-          const name = object.Key.slice(prefix.length);
-          if (name === '' || name.includes('/')) continue; // this directory's own marker
-          listing.files.set(name, { size: object.Size ?? 0, mtime: object.LastModified ?? new Date(0) });
-        }
-        for (const common of page.CommonPrefixes ?? []) {
-          if (common.Prefix === undefined) continue;
-          listing.present = true;
-          const name = common.Prefix.slice(prefix.length, -1);
-          if (name !== '') listing.dirs.add(name);
-        }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token !== undefined);
+      // A bounded recursive listing first: one answer then serves every subdirectory (`find`,
+      // `grep -r`, `ls -R`) and does not depend on the server computing common prefixes (s3rver
+      // misses a prefix holding only nested keys). A bigger tree falls back to a delimiter listing.
+      const tree = await this.listTree(path);
+      if (tree !== undefined) return tree;
+      return await this.listShallow(path);
     } catch (error) {
       throw s3Failure(error, op, path);
     }
+  }
+
+  private async listTree(path: string): Promise<Listing | undefined> {
+    const prefix = this.dirPrefix(path);
+    const objects: { key: string; size: number; mtime: Date }[] = [];
+    for await (const page of this.pages(prefix)) {
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        objects.push({ key: object.Key, size: object.Size ?? 0, mtime: object.LastModified ?? new Date(0) });
+      }
+      if (objects.length > TREE_LISTING_LIMIT) return undefined;
+    }
+    const listings = new Map<string, Listing>();
+    const listingOf = (dir: string): Listing => {
+      let listing = listings.get(dir);
+      if (listing === undefined) {
+        listing = { files: new Map(), dirs: new Set(), present: true };
+        listings.set(dir, listing);
+      }
+      return listing;
+    };
+    const root = listingOf(path);
+    root.present = objects.length > 0;
+    for (const object of objects) {
+      const segments = object.key.slice(prefix.length).split('/');
+      const isMarker = segments.at(-1) === '';
+      if (isMarker) segments.pop();
+      if (segments.some((segment) => segment === '')) continue; // `a//b`: no path names it
+      let dir = path;
+      for (let i = 0; i < segments.length; i++) {
+        const name = segments[i] as string;
+        const isLeafFile = i === segments.length - 1 && !isMarker;
+        if (isLeafFile) {
+          listingOf(dir).files.set(name, { size: object.size, mtime: object.mtime });
+        } else {
+          listingOf(dir).dirs.add(name);
+          dir = posix.join(dir, name);
+          listingOf(dir);
+        }
+      }
+    }
+    for (const [dir, listing] of listings) this.remember(dir, listing);
+    return root;
+  }
+
+  private async listShallow(path: string): Promise<Listing> {
+    const prefix = this.dirPrefix(path);
+    const listing: Listing = { files: new Map(), dirs: new Set(), present: false };
+    for await (const page of this.pages(prefix, '/')) {
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        listing.present = true;
+        const name = object.Key.slice(prefix.length);
+        if (name === '' || name.includes('/')) continue; // this directory's own marker
+        listing.files.set(name, { size: object.Size ?? 0, mtime: object.LastModified ?? new Date(0) });
+      }
+      for (const common of page.CommonPrefixes ?? []) {
+        if (common.Prefix === undefined) continue;
+        listing.present = true;
+        const name = common.Prefix.slice(prefix.length, -1);
+        if (name !== '') listing.dirs.add(name);
+      }
+    }
+    this.remember(path, listing);
+    return listing;
+  }
+
+  /** Caches a directory listing and the stats of its children. */
+  private remember(path: string, listing: Listing): void {
     const now = Date.now();
     this.listings.set(path, { value: listing, at: now });
     for (const [name, file] of listing.files) {
-      if (listing.dirs.has(name)) continue;
       this.stats.set(posix.join(path, name), { value: this.fileStat(file.size, file.mtime), at: now });
     }
     for (const name of listing.dirs) {
       if (!listing.files.has(name)) this.stats.set(posix.join(path, name), { value: this.dirStat(), at: now });
     }
-    return listing;
   }
 
   /** Every key under a directory (no delimiter), with sizes. */
   private async listAll(path: string, op: string): Promise<{ key: string; size: number }[]> {
     const prefix = this.dirPrefix(path);
     const keys: { key: string; size: number }[] = [];
-    let token: string | undefined;
     try {
-      do {
-        const page = await this.send(() =>
-          this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token })),
-        );
+      for await (const page of this.pages(prefix)) {
         for (const object of page.Contents ?? []) {
           if (object.Key !== undefined) keys.push({ key: object.Key, size: object.Size ?? 0 });
         }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token !== undefined);
+      }
     } catch (error) {
       throw s3Failure(error, op, path);
     }
@@ -243,22 +319,26 @@ export class S3Fs implements IFileSystem {
     if (path === '/') return this.dirStat();
     const cached = this.stats.get(path);
     if (this.fresh(cached)) return cached.value;
+    // A fresh listing of the parent that does not name it means it is absent.
+    const parent = this.listings.get(posix.dirname(path));
+    if (this.fresh(parent) && !parent.value.files.has(posix.basename(path)) && !parent.value.dirs.has(posix.basename(path))) {
+      return null;
+    }
+    // Two prefix listings in parallel rather than HEAD: the exact key sorts first under its own
+    // prefix, and any key under `path/` makes it a directory. (LIST also answers sizes, and some
+    // S3-compatible servers fail a HEAD on a name that is also a prefix.)
+    const key = this.fileKey(path);
     let stat: FsStat | null = null;
     try {
-      const head = await this.send(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fileKey(path) })));
-      stat = this.fileStat(head.ContentLength ?? 0, head.LastModified ?? new Date(0));
+      const [asFile, asDir] = await Promise.all([
+        this.listPage(key, undefined, undefined, 1),
+        this.listPage(`${key}/`, undefined, undefined, 1),
+      ]);
+      const first = asFile.Contents?.[0];
+      if (first?.Key === key) stat = this.fileStat(first.Size ?? 0, first.LastModified ?? new Date(0));
+      else if ((asDir.Contents?.length ?? 0) > 0) stat = this.dirStat();
     } catch (error) {
-      if (!isNotFound(error)) throw s3Failure(error, op, path);
-    }
-    if (stat === null) {
-      try {
-        const page = await this.send(() =>
-          this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.dirPrefix(path), MaxKeys: 1 })),
-        );
-        if ((page.KeyCount ?? page.Contents?.length ?? 0) > 0) stat = this.dirStat();
-      } catch (error) {
-        throw s3Failure(error, op, path);
-      }
+      throw s3Failure(error, op, path);
     }
     this.stats.set(path, { value: stat, at: Date.now() });
     return stat;
@@ -305,8 +385,11 @@ export class S3Fs implements IFileSystem {
     try {
       await this.send(() => this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: source })));
     } catch (error) {
-      if (isNotFound(error)) throw enoent(op, path);
-      throw s3Failure(error, op, path);
+      if (!isNotFound(error)) throw s3Failure(error, op, path);
+      // Some S3-compatible servers decode CopySource loosely (s3rver leaves `%2B` encoded):
+      // copy through the client instead; a source that is really gone is ENOENT from the GET.
+      const body = await this.getObject(`/${from.slice(this.keyPrefix.length)}`, op);
+      await this.putObject(to, body, op, path);
     } finally {
       this.invalidate();
     }
