@@ -1,0 +1,112 @@
+// The base of every mirage command: settings resolved once, the daemon client, output (JSON when
+// piped or with --json, human text on a terminal) and the single mapping from errors to exit codes.
+import { Command, Errors, Flags } from '@oclif/core';
+import {
+  ConfigLoadError,
+  DaemonConfigError,
+  DaemonError,
+  DaemonUnreachable,
+  MirageClient,
+  resolveClientSettings,
+  type ClientSettings,
+} from '@mirage-ts/protocol/client';
+import { CliError, usageError } from './lib/errors.js';
+import { ensureRunning } from './lib/spawner.js';
+
+export type HumanFormatter<T> = (value: T) => string;
+
+/** oclif's multi-line parser message as one line, without its headers and help pointer. */
+function oneLine(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim().replace(/\s{2,}/g, ' '))
+    .filter((line) => line !== '' && !/^See more help with/.test(line) && !/^The following errors? occurred:?$/.test(line));
+  return lines.reduce((out, line) => (out === '' ? line : out.endsWith(':') ? `${out} ${line}` : `${out}; ${line}`), '') || message;
+}
+
+/** Exit code and one-line message for an error, or undefined for errors we do not know. */
+export function mapError(error: unknown, commandId?: string): { code: number; message: string } | undefined {
+  if (!(error instanceof Error)) return undefined;
+  // Match by name as well: a plugin may load its own copy of the protocol library.
+  const name = error.name;
+  if (error instanceof DaemonUnreachable || name === 'DaemonUnreachable') return { code: 1, message: error.message };
+  if (error instanceof DaemonError || name === 'DaemonError') return { code: 2, message: error.message };
+  if (error instanceof ConfigLoadError || error instanceof DaemonConfigError || name === 'ConfigLoadError' || name === 'DaemonConfigError') {
+    return { code: 2, message: error.message };
+  }
+  if (error instanceof CliError || name === 'CliError') return { code: (error as CliError).exitCode, message: error.message };
+  if (error instanceof Errors.CLIError) {
+    // oclif's parser errors (missing flag or argument, unknown flag): a usage error, exit 2.
+    const hint = commandId ? ` (see: mirage ${commandId.replaceAll(':', ' ')} --help)` : '';
+    return { code: 2, message: `${oneLine(error.message)}${hint}` };
+  }
+  return undefined;
+}
+
+export abstract class MirageCommand extends Command {
+  static override baseFlags = {
+    json: Flags.boolean({ description: 'Print JSON even on a terminal.', helpGroup: 'GLOBAL' }),
+  };
+
+  private resolvedSettings: ClientSettings | undefined;
+  private daemonClient: MirageClient | undefined;
+
+  /** URL, token and [daemon] table, resolved once (env > config.toml > token file > default). */
+  protected get settings(): ClientSettings {
+    this.resolvedSettings ??= resolveClientSettings(process.env);
+    return this.resolvedSettings;
+  }
+
+  protected get client(): MirageClient {
+    this.daemonClient ??= new MirageClient({ baseUrl: this.settings.url, token: this.settings.token });
+    return this.daemonClient;
+  }
+
+  /** For the verbs that may start the daemon: probe, spawn if allowed, and talk with its token. */
+  protected async ensureDaemon(allowSpawn: boolean): Promise<boolean> {
+    const { token, spawned } = await ensureRunning(this.settings, { allowSpawn });
+    if (token !== this.settings.token) {
+      this.resolvedSettings = { ...this.settings, token };
+      this.daemonClient = undefined;
+    }
+    return spawned;
+  }
+
+  protected get humanOutput(): boolean {
+    const dashDash = this.argv.indexOf('--');
+    const json = this.argv.findIndex((arg) => arg === '--json');
+    const jsonFlag = json !== -1 && (dashDash === -1 || json < dashDash);
+    return Boolean(process.stdout.isTTY) && !jsonFlag;
+  }
+
+  /** Prints a result: human text on a terminal when a formatter exists, else 2-space JSON. */
+  protected emit<T>(value: T, human?: HumanFormatter<T>): void {
+    const text = human !== undefined && this.humanOutput ? human(value) : JSON.stringify(value, null, 2);
+    process.stdout.write(`${text}\n`);
+  }
+
+  protected warnLine(message: string): void {
+    process.stderr.write(`${message}\n`);
+  }
+
+  /** Parses a number of seconds given as a flag value; a usage error otherwise. */
+  protected seconds(flag: string, value: string | undefined): number | undefined {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw usageError(`--${flag} expects a number of seconds, got '${value}'`);
+    return n;
+  }
+
+  override async catch(error: Error & { exitCode?: number }): Promise<void> {
+    const mapped = mapError(error, this.id);
+    if (mapped === undefined) {
+      if (error instanceof Errors.ExitError) throw error;
+      const detail = process.env.DEBUG ? (error.stack ?? error.message) : error.message;
+      process.stderr.write(`error: ${detail}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write(`${mapped.message}\n`);
+    process.exitCode = mapped.code;
+  }
+}

@@ -1,0 +1,44 @@
+import { Flags } from '@oclif/core';
+import { exitCodeFromResponse } from '@mirage-ts/protocol/client';
+import { MirageCommand } from '../base-command.js';
+import { commandFlag, sessionFlag, workspaceFlag } from '../flags.js';
+import { parseEnvPairs } from '../lib/env-pairs.js';
+import { readPipedStdin } from '../lib/stdin.js';
+
+export default class Execute extends MirageCommand {
+  static override description =
+    "Run a command in a workspace and print its result as JSON; the CLI exits with the command's exit code. Piped stdin is forwarded to the command.";
+  static override examples = [
+    '<%= config.bin %> execute -w demo -c "ls /"',
+    'printf abc | <%= config.bin %> execute -w demo -c "wc -c" | jq -r .stdout',
+    '<%= config.bin %> execute -w demo -s agent-1 --cwd /data --env MODE=fast -c "./run.sh"',
+    'JOB=$(<%= config.bin %> execute -w demo --bg -c "sleep 5; echo done" | jq -r .job_id) && <%= config.bin %> job wait "$JOB"',
+  ];
+  static override flags = {
+    workspace: workspaceFlag,
+    command: commandFlag,
+    session: sessionFlag,
+    cwd: Flags.string({ description: 'Working directory for this command (default: the session cwd).' }),
+    env: Flags.string({ description: 'Environment variable for this command, KEY=VALUE (repeatable).', multiple: true }),
+    bg: Flags.boolean({ aliases: ['background'], description: 'Run as a background job and print its job id.' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Execute);
+    const env = flags.env === undefined ? undefined : parseEnvPairs(flags.env);
+    const fields = {
+      command: flags.command,
+      ...(flags.session === undefined ? {} : { session_id: flags.session }),
+      ...(flags.cwd === undefined ? {} : { cwd: flags.cwd }),
+      ...(env === undefined ? {} : { env }),
+    };
+    if (flags.bg) {
+      this.emit(await this.client.executeInBackground(flags.workspace, fields));
+      return;
+    }
+    const stdin = await readPipedStdin();
+    const { result } = await this.client.execute(flags.workspace, { ...fields, ...(stdin === undefined ? {} : { stdin }) });
+    this.emit(result);
+    process.exitCode = exitCodeFromResponse(result);
+  }
+}

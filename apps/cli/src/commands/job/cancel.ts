@@ -1,0 +1,13 @@
+import { Args } from '@oclif/core';
+import { MirageCommand } from '../../base-command.js';
+
+export default class JobCancel extends MirageCommand {
+  static override description = 'Cancel a job (`canceled` says whether this call canceled it).';
+  static override examples = ['<%= config.bin %> job cancel job_0123'];
+  static override args = { id: Args.string({ description: 'Job id.', required: true }) };
+
+  async run(): Promise<void> {
+    const { args } = await this.parse(JobCancel);
+    this.emit(await this.client.cancelJob(args.id));
+  }
+}

@@ -1,0 +1,13 @@
+import { MirageCommand } from '../../base-command.js';
+import { optionalWorkspaceFlag } from '../../flags.js';
+
+export default class JobList extends MirageCommand {
+  static override description = 'List jobs, optionally of one workspace.';
+  static override examples = ['<%= config.bin %> job list', '<%= config.bin %> job list -w demo'];
+  static override flags = { workspace: optionalWorkspaceFlag };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(JobList);
+    this.emit(await this.client.listJobs(flags.workspace));
+  }
+}

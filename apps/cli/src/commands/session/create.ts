@@ -1,0 +1,14 @@
+import { Args, Flags } from '@oclif/core';
+import { MirageCommand } from '../../base-command.js';
+
+export default class SessionCreate extends MirageCommand {
+  static override description = 'Create a session in a workspace (a session keeps its own cwd and environment between commands).';
+  static override examples = ['<%= config.bin %> session create demo', '<%= config.bin %> session create demo --id agent-1'];
+  static override args = { workspace: Args.string({ description: 'Workspace id.', required: true }) };
+  static override flags = { id: Flags.string({ description: 'Session id (default: the daemon mints one).' }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(SessionCreate);
+    this.emit(await this.client.createSession(args.workspace, flags.id === undefined ? {} : { session_id: flags.id }));
+  }
+}

@@ -1,0 +1,16 @@
+import { Args } from '@oclif/core';
+import { MirageCommand } from '../../base-command.js';
+
+export default class SessionDelete extends MirageCommand {
+  static override description = 'Delete a session.';
+  static override examples = ['<%= config.bin %> session delete demo agent-1'];
+  static override args = {
+    workspace: Args.string({ description: 'Workspace id.', required: true }),
+    session: Args.string({ description: 'Session id.', required: true }),
+  };
+
+  async run(): Promise<void> {
+    const { args } = await this.parse(SessionDelete);
+    this.emit(await this.client.deleteSession(args.workspace, args.session));
+  }
+}

@@ -1,0 +1,16 @@
+import { Args } from '@oclif/core';
+import { MirageCommand } from '../../base-command.js';
+
+export default class SessionGet extends MirageCommand {
+  static override description = 'Show one session (its id and cwd).';
+  static override examples = ['<%= config.bin %> session get demo agent-1'];
+  static override args = {
+    workspace: Args.string({ description: 'Workspace id.', required: true }),
+    session: Args.string({ description: 'Session id.', required: true }),
+  };
+
+  async run(): Promise<void> {
+    const { args } = await this.parse(SessionGet);
+    this.emit(await this.client.getSession(args.workspace, args.session));
+  }
+}

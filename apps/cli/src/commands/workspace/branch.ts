@@ -1,0 +1,18 @@
+import { Args, Flags } from '@oclif/core';
+import { MirageCommand } from '../../base-command.js';
+import { formatBranch } from '../../lib/formatters.js';
+
+export default class WorkspaceBranch extends MirageCommand {
+  static override description = 'Create a branch at the head of another branch.';
+  static override examples = ['<%= config.bin %> workspace branch demo experiment', '<%= config.bin %> workspace branch demo fix --from experiment'];
+  static override args = {
+    id: Args.string({ description: 'Workspace id.', required: true }),
+    name: Args.string({ description: 'New branch name.', required: true }),
+  };
+  static override flags = { from: Flags.string({ description: 'Branch to start from.', default: 'main' }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(WorkspaceBranch);
+    this.emit(await this.client.branch(args.id, args.name, flags.from), formatBranch);
+  }
+}

@@ -1,0 +1,23 @@
+import { Args, Flags } from '@oclif/core';
+import { MirageCommand } from '../../base-command.js';
+import { formatWorkspaceDetail } from '../../lib/formatters.js';
+
+export default class WorkspaceClone extends MirageCommand {
+  static override description = 'Clone a workspace, as it is now or at a committed version.';
+  static override examples = [
+    '<%= config.bin %> workspace clone demo --id demo-copy',
+    '<%= config.bin %> workspace clone demo --at main',
+    '<%= config.bin %> workspace clone demo --at 3f2a9c1b7d4e',
+  ];
+  static override args = { source: Args.string({ description: 'Id of the workspace to clone.', required: true }) };
+  static override flags = {
+    id: Flags.string({ description: 'Id of the new workspace.' }),
+    at: Flags.string({ description: 'A version id or branch name to clone from (default: the live state).' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(WorkspaceClone);
+    const options = { ...(flags.id === undefined ? {} : { id: flags.id }), ...(flags.at === undefined ? {} : { at: flags.at }) };
+    this.emit(await this.client.cloneWorkspace(args.source, options), formatWorkspaceDetail);
+  }
+}

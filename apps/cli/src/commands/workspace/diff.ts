@@ -1,0 +1,19 @@
+import { Args, Flags } from '@oclif/core';
+import { MirageCommand } from '../../base-command.js';
+import { formatDiff } from '../../lib/formatters.js';
+
+export default class WorkspaceDiff extends MirageCommand {
+  static override description = 'Show added, modified and deleted paths between two versions (default: the branch head and the live workspace).';
+  static override examples = ['<%= config.bin %> workspace diff demo', '<%= config.bin %> workspace diff demo 3f2a9c1b7d4e 8b1c0d2e4f6a'];
+  static override args = {
+    id: Args.string({ description: 'Workspace id.', required: true }),
+    a: Args.string({ description: 'From this version.' }),
+    b: Args.string({ description: 'To this version.' }),
+  };
+  static override flags = { branch: Flags.string({ char: 'b', description: 'Branch.', default: 'main' }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(WorkspaceDiff);
+    this.emit(await this.client.diff(args.id, { branch: flags.branch, a: args.a, b: args.b }), formatDiff);
+  }
+}
