@@ -23,7 +23,8 @@ export function normalizeFieldNames(fields: Record<string, unknown>): Record<str
   for (const [key, value] of Object.entries(fields)) {
     const snake = toSnakeCase(key);
     if (Object.prototype.hasOwnProperty.call(normalized, snake)) throw new CasingConflictError(snake);
-    normalized[snake] = value;
+    // defineProperty, not assignment: a `__proto__` field must stay a field, not become the prototype.
+    Object.defineProperty(normalized, snake, { value, enumerable: true, writable: true, configurable: true });
   }
   return normalized;
 }

@@ -22,7 +22,10 @@ function interpolateValue(value: unknown, env: Environment, missing: Set<string>
   if (Array.isArray(value)) return value.map((item) => interpolateValue(item, env, missing));
   if (isRecord(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = interpolateValue(item, env, missing);
+    for (const [key, item] of Object.entries(value)) {
+      // defineProperty, not assignment: a `__proto__` key must stay a key, not become the prototype.
+      Object.defineProperty(out, key, { value: interpolateValue(item, env, missing), enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   return value;

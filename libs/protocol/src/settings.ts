@@ -1,7 +1,7 @@
 // Daemon settings shared by the CLI and the daemon: the MIRAGE_HOME layout, the `[daemon]` table
 // of config.toml, and how the client resolves its URL and token (cli.md §2, protocol.md §1.4).
 import { randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -85,7 +85,8 @@ export function parseDaemonTable(text: string): DaemonTable {
   const out: DaemonTable = {};
   const nested: string[] = [];
   for (const [key, value] of Object.entries(table as Record<string, unknown>)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
+    // defineProperty, not assignment: a `__proto__` key must stay a key (and be refused as unknown).
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') Object.defineProperty(out, key, { value: String(value), enumerable: true, writable: true, configurable: true });
     else nested.push(key);
   }
   if (nested.length > 0) throw new DaemonConfigError(`config.toml: the following [daemon] keys have the wrong type: ${nested.sort(byCodePoint).join(', ')}`);
@@ -94,11 +95,11 @@ export function parseDaemonTable(text: string): DaemonTable {
 
 /** Refuses unknown keys and non-numeric numeric keys, with the spec's messages. */
 export function validateDaemonTable(table: DaemonTable): void {
-  const unknown = Object.keys(table).filter((key) => !(key in DAEMON_KEY_ENV)).sort(byCodePoint);
+  const unknown = Object.keys(table).filter((key) => !Object.hasOwn(DAEMON_KEY_ENV, key)).sort(byCodePoint);
   if (unknown.length > 0) {
     throw new DaemonConfigError(`config.toml: the following [daemon] keys don't match any configuration option: ${unknown.join(', ')}`);
   }
-  const wrong = NUMERIC_DAEMON_KEYS.filter((key) => key in table && (table[key].trim() === '' || !Number.isFinite(Number(table[key]))));
+  const wrong = NUMERIC_DAEMON_KEYS.filter((key) => Object.hasOwn(table, key) && (table[key].trim() === '' || !Number.isFinite(Number(table[key]))));
   if (wrong.length > 0) throw new DaemonConfigError(`config.toml: the following [daemon] keys have the wrong type: ${wrong.join(', ')}`);
 }
 
@@ -129,26 +130,66 @@ function readTokenFile(path: string): string {
   }
 }
 
-/**
- * Returns the token in `path`, creating it (32 random bytes, base64url, mode 0600) when absent or
- * empty. Creation is atomic: the full file is linked into place, so a racing reader never sees a
- * partial token and a racing writer's token wins for both.
- */
-export function ensureTokenFile(path: string): string {
-  const existing = readTokenFile(path);
-  if (existing !== '') return existing;
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+/** The trimmed token in `path`, or undefined when there is no file; other read errors propagate. */
+function readTokenIfPresent(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+const uniqueSibling = (path: string, tag: string): string => `${path}.${tag}.${process.pid}.${randomBytes(4).toString('hex')}`;
+
+/** Links a fresh full token file into place; loses quietly to a racer who linked first. */
+function linkNewToken(path: string): void {
+  const temporary = uniqueSibling(path, 'new');
   writeFileSync(temporary, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
   try {
-    if (existsSync(path)) unlinkSync(path); // an empty token file is replaced
     linkSync(temporary, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   } finally {
     unlinkSync(temporary);
   }
-  return readTokenFile(path);
+}
+
+/**
+ * Moves an empty token file out of the way. The rename is atomic, so of several racers only one
+ * takes the file; should it have been a racer's full token by then, it is linked back.
+ */
+function dropEmptyTokenFile(path: string): void {
+  const aside = uniqueSibling(path, 'empty');
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    if ((readTokenIfPresent(aside) ?? '') !== '') linkSync(aside, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(aside);
+  }
+}
+
+/**
+ * Returns the token in `path`, creating it (32 random bytes, base64url, mode 0600) when absent or
+ * empty. A full file is linked into place (link fails if the name exists), so racing callers never
+ * see a partial token, never overwrite each other's, and all return the first one linked.
+ */
+export function ensureTokenFile(path: string): string {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const existing = readTokenIfPresent(path);
+    if (existing === undefined) linkNewToken(path);
+    else if (existing === '') dropEmptyTokenFile(path);
+    else return existing;
+  }
+  throw new DaemonConfigError(`could not create the token file ${path}`);
 }
 
 export interface ClientSettings {
