@@ -1,0 +1,160 @@
+// Resolves what the daemon runs with, once, from (highest first) explicit options, the
+// environment, `$MIRAGE_HOME/config.toml [daemon]`, and the defaults (protocol.md §1.3–1.4).
+// Everything downstream receives the resolved settings by injection; nothing reads process.env.
+import { isAbsolute, resolve } from 'node:path';
+import { DAEMON_KEY_DEFAULTS, DaemonConfigError, ensureTokenFile, homePaths, mirageHome, readDaemonTable } from '@mirage-ts/protocol';
+
+export type Environment = Record<string, string | undefined>;
+
+/** `local`: a token from MIRAGE_AUTH_TOKEN or the home's token file; `token`: MIRAGE_AUTH_TOKEN
+ * required; `none`: no bearer check (only for embedders that authenticate themselves). */
+export type AuthMode = 'local' | 'token' | 'none';
+const AUTH_MODES: readonly string[] = ['local', 'token', 'none'];
+
+/** Why the daemon asks its owner to exit. */
+export type ExitReason = 'shutdown' | 'idle';
+
+export interface MirageAuthOptions {
+  mode?: AuthMode;
+  /** The expected bearer token; else MIRAGE_AUTH_TOKEN, config `auth_token`, or (local) the token file. */
+  token?: string;
+}
+
+/** Options of `MirageModule.forRoot` and `createDaemon`. Every field is optional. */
+export interface MirageModuleOptions {
+  /** Root of config.toml, auth_token, repos/, snapshots/, state/. Default `$MIRAGE_HOME` or `~/.mirage`. */
+  home?: string;
+  /** Environment read for settings and `${VAR}` interpolation of workspace configs. Default process.env. */
+  env?: Environment;
+  versionRoot?: string;
+  snapshotRoot?: string;
+  stateRoot?: string;
+  /** Host header allow-list; `['*']` disables the check. */
+  allowedHosts?: readonly string[];
+  auth?: MirageAuthOptions;
+  /** Seconds between the registry becoming empty (delete/close) and the exit callback. */
+  idleGraceSeconds?: number;
+  /** Lets workspaces reach the network (`curl`). Default false. */
+  allowNetwork?: boolean;
+  /** Per-call stdout/stderr cap handed to the workspace registry. */
+  outputLimitBytes?: number;
+  /** Largest multipart `stdin` part accepted on execute. Default 256 MiB. */
+  maxStdinBytes?: number;
+  /**
+   * Apply the Host check and bearer auth to every path of the HTTP server (true for the
+   * standalone daemon) or only to `/v1/...` (default when embedded, so the host app's own
+   * routes keep their own rules).
+   */
+  guardAllRoutes?: boolean;
+  /** Called on POST /v1/shutdown and when the idle grace elapses. Without it both do nothing. */
+  onExit?: (reason: ExitReason) => void | Promise<void>;
+}
+
+/** The resolved settings every provider receives (token `MIRAGE_SETTINGS`). */
+export interface DaemonSettings {
+  home: string;
+  env: Environment;
+  versionRoot: string;
+  snapshotRoot: string;
+  stateRoot: string;
+  pidFile: string;
+  /** Daemon port from MIRAGE_DAEMON_PORT → config `port` → 8765 (used by the standalone daemon). */
+  port: number;
+  /** `null`: check disabled (`*`). */
+  allowedHosts: readonly string[] | null;
+  authMode: AuthMode;
+  /** `null` only in mode `none`. */
+  authToken: string | null;
+  idleGraceSeconds: number;
+  allowNetwork: boolean;
+  outputLimitBytes: number | undefined;
+  maxStdinBytes: number;
+  guardAllRoutes: boolean;
+}
+
+export const DEFAULT_ALLOWED_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
+export const DEFAULT_MAX_STDIN_BYTES = 256 * 1024 * 1024;
+
+const nonEmpty = (value: string | undefined): string | undefined => (value !== undefined && value.trim() !== '' ? value : undefined);
+
+/** CSV → trimmed non-empty items; an empty result falls back to the default (protocol.md §2.1). */
+export function parseHostList(csv: string): string[] {
+  return csv
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function resolveAllowedHosts(explicit: readonly string[] | undefined, env: Environment, table: Record<string, string>): readonly string[] | null {
+  let hosts: readonly string[] = [];
+  if (explicit !== undefined) hosts = explicit.map((item) => item.trim()).filter((item) => item !== '');
+  if (hosts.length === 0 && nonEmpty(env.MIRAGE_ALLOWED_HOSTS)) hosts = parseHostList(env.MIRAGE_ALLOWED_HOSTS!);
+  if (hosts.length === 0 && nonEmpty(table.allowed_hosts)) hosts = parseHostList(table.allowed_hosts);
+  if (hosts.length === 0) hosts = DEFAULT_ALLOWED_HOSTS;
+  return hosts.includes('*') ? null : hosts;
+}
+
+function resolveNumber(name: string, candidates: ReadonlyArray<string | number | undefined>, fallback: number): number {
+  for (const candidate of candidates) {
+    if (candidate === undefined || (typeof candidate === 'string' && candidate.trim() === '')) continue;
+    const value = Number(candidate);
+    if (!Number.isFinite(value)) throw new DaemonConfigError(`${name} must be a number, got "${String(candidate)}"`);
+    return value;
+  }
+  return fallback;
+}
+
+function resolvePath(explicit: string | undefined, fromEnv: string | undefined, fromTable: string | undefined, fallback: string): string {
+  const chosen = explicit ?? nonEmpty(fromEnv) ?? nonEmpty(fromTable);
+  if (chosen === undefined) return fallback;
+  return isAbsolute(chosen) ? chosen : resolve(chosen);
+}
+
+function resolveAuth(options: MirageAuthOptions | undefined, env: Environment, table: Record<string, string>, tokenPath: string): { mode: AuthMode; token: string | null } {
+  const rawMode = options?.mode ?? nonEmpty(env.MIRAGE_AUTH_MODE) ?? nonEmpty(table.auth_mode) ?? 'local';
+  const mode = rawMode.trim().toLowerCase();
+  if (mode === 'jwt') throw new DaemonConfigError('MIRAGE_AUTH_MODE jwt is not supported by mirage-ts; use local or token');
+  if (!AUTH_MODES.includes(mode) || (mode === 'none' && options?.mode !== 'none')) {
+    throw new DaemonConfigError(`MIRAGE_AUTH_MODE must be one of local|token, got "${rawMode}"`);
+  }
+  if (mode === 'none') return { mode, token: null };
+  const given = nonEmpty(options?.token)?.trim() ?? nonEmpty(env.MIRAGE_AUTH_TOKEN)?.trim();
+  if (mode === 'token') {
+    if (given === undefined) throw new DaemonConfigError('mode=token requires MIRAGE_AUTH_TOKEN to be set');
+    return { mode, token: given };
+  }
+  return { mode: 'local', token: given ?? nonEmpty(table.auth_token)?.trim() ?? ensureTokenFile(tokenPath) };
+}
+
+/**
+ * Resolves the daemon's settings. Throws DaemonConfigError (spec messages) for a bad config.toml,
+ * an unknown auth mode, or token mode without a token. Local mode creates the token file if absent.
+ */
+export function resolveDaemonSettings(options: MirageModuleOptions = {}): DaemonSettings {
+  const env = options.env ?? process.env;
+  const home = options.home !== undefined ? resolve(options.home) : mirageHome(env);
+  const table = readDaemonTable(home);
+  const paths = homePaths(home);
+  const auth = resolveAuth(options.auth, env, table, paths.token);
+  return {
+    home,
+    env,
+    versionRoot: resolvePath(options.versionRoot, env.MIRAGE_VERSION_ROOT, table.version_root, paths.repos),
+    snapshotRoot: resolvePath(options.snapshotRoot, env.MIRAGE_SNAPSHOT_ROOT, table.snapshot_root, paths.snapshots),
+    stateRoot: resolvePath(options.stateRoot, env.MIRAGE_STATE_ROOT, table.state_root, paths.state),
+    pidFile: resolvePath(undefined, env.MIRAGE_PID_FILE, table.pid_file, paths.pid),
+    port: resolveNumber('MIRAGE_DAEMON_PORT', [env.MIRAGE_DAEMON_PORT, table.port], Number(DAEMON_KEY_DEFAULTS.port)),
+    allowedHosts: resolveAllowedHosts(options.allowedHosts, env, table),
+    authMode: auth.mode,
+    authToken: auth.token,
+    idleGraceSeconds: resolveNumber(
+      'MIRAGE_IDLE_GRACE_SECONDS',
+      [options.idleGraceSeconds, env.MIRAGE_IDLE_GRACE_SECONDS, table.idle_grace_seconds],
+      Number(DAEMON_KEY_DEFAULTS.idle_grace_seconds),
+    ),
+    allowNetwork: options.allowNetwork ?? false,
+    outputLimitBytes: options.outputLimitBytes,
+    maxStdinBytes: options.maxStdinBytes ?? DEFAULT_MAX_STDIN_BYTES,
+    guardAllRoutes: options.guardAllRoutes ?? false,
+  };
+}

@@ -1,0 +1,66 @@
+// The daemon's life: uptime, the idle-exit timer (protocol.md §1.5: armed only when the registry
+// becomes empty after a delete/close, never at start-up, cancelled by a create), the exit request
+// (shutdown route, idle), and closing every workspace when the Nest application closes.
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { WorkspaceRegistry } from '@mirage-ts/workspace-core';
+import type { DaemonSettings, ExitReason } from '../config/daemon-settings.js';
+import { MIRAGE_EXIT, MIRAGE_REGISTRY, MIRAGE_SETTINGS } from '../config/tokens.js';
+
+@Injectable()
+export class DaemonLifecycleService implements OnModuleDestroy {
+  private readonly logger = new Logger('mirage');
+  private readonly startedAt = performance.now();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private exitRequested = false;
+
+  constructor(
+    @Inject(MIRAGE_REGISTRY) private readonly registry: WorkspaceRegistry,
+    @Inject(MIRAGE_SETTINGS) private readonly settings: DaemonSettings,
+    @Inject(MIRAGE_EXIT) private readonly onExit: (reason: ExitReason) => void | Promise<void>,
+  ) {
+    registry.onEmpty(() => this.armIdleTimer());
+  }
+
+  /** Seconds since the daemon module started, rounded to milliseconds. */
+  uptimeSeconds(): number {
+    return Math.round(performance.now() - this.startedAt) / 1000;
+  }
+
+  /** A workspace was added: the daemon is no longer idle. */
+  cancelIdleTimer(): void {
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private armIdleTimer(): void {
+    this.cancelIdleTimer();
+    const grace = this.settings.idleGraceSeconds;
+    if (grace <= 0) {
+      this.requestExit('idle');
+      return;
+    }
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.registry.size === 0) this.requestExit('idle');
+    }, grace * 1000);
+    this.idleTimer.unref();
+  }
+
+  /** Asks the owner to exit, once; runs after the current reply has been handed to the socket. */
+  requestExit(reason: ExitReason): void {
+    if (this.exitRequested) return;
+    this.exitRequested = true;
+    this.cancelIdleTimer();
+    this.logger.log(reason === 'idle' ? `no workspaces for ${this.settings.idleGraceSeconds}s; exiting` : 'shutdown requested');
+    setImmediate(() => {
+      Promise.resolve()
+        .then(() => this.onExit(reason))
+        .catch((error: unknown) => this.logger.error(`daemon close error: ${error instanceof Error ? error.message : String(error)}`));
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.cancelIdleTimer();
+    await this.registry.closeAll();
+  }
+}

@@ -1,0 +1,75 @@
+// createDaemon: the standalone daemon (bin/daemon.js and the tests use it). It builds MirageModule
+// on its own Fastify server, guards every path, answers every error as `{"detail"}`, and listens.
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DaemonConfigError } from '@mirage-ts/protocol';
+import { MirageModule } from './app.module.js';
+import { DetailExceptionFilter } from './common/detail-exception.filter.js';
+import { PinoNestLogger } from './common/pino-nest-logger.js';
+import { type DaemonSettings, type ExitReason, type MirageModuleOptions, resolveDaemonSettings } from './config/daemon-settings.js';
+
+/** Largest request body (JSON) the daemon reads; more is a 413. */
+export const BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_LISTEN_HOST = '127.0.0.1';
+
+export interface DaemonOptions extends MirageModuleOptions {
+  /** Bind address. Default 127.0.0.1; a non-loopback address requires a bearer token. */
+  host?: string;
+  /** Port; default MIRAGE_DAEMON_PORT → config `port` → 8765. 0 picks a free port. */
+  port?: number;
+  /** Log to stdout (pino JSON lines). Default false. */
+  logger?: boolean;
+}
+
+export interface Daemon {
+  app: NestFastifyApplication;
+  settings: DaemonSettings;
+  /** e.g. `http://127.0.0.1:43121` */
+  url: string;
+  host: string;
+  port: number;
+  /** The bearer token clients must send (null with auth mode `none`). */
+  token: string | null;
+  /** Graceful stop: closes the server, cancels jobs, closes workspaces. Idempotent. */
+  close(): Promise<void>;
+}
+
+export function isLoopbackAddress(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** Builds and starts the daemon; resolves once it listens. */
+export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon> {
+  const settings: DaemonSettings = { ...resolveDaemonSettings(options), guardAllRoutes: true };
+  const host = options.host ?? DEFAULT_LISTEN_HOST;
+  if (!isLoopbackAddress(host) && settings.authToken === null) {
+    throw new DaemonConfigError(`refusing to listen on non-loopback address ${host} without a bearer token (set MIRAGE_AUTH_TOKEN)`);
+  }
+  let closing: Promise<void> | undefined;
+  let app: NestFastifyApplication | undefined;
+  const close = (): Promise<void> => {
+    closing ??= app === undefined ? Promise.resolve() : app.close();
+    return closing;
+  };
+  const onExit = async (reason: ExitReason): Promise<void> => {
+    await close();
+    await options.onExit?.(reason);
+  };
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, logger: options.logger === true ? { level: 'info' } : false });
+  app = await NestFactory.create<NestFastifyApplication>(MirageModule.forSettings(settings, onExit), adapter, {
+    logger: options.logger === true ? new PinoNestLogger(adapter.getInstance().log) : false,
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new DetailExceptionFilter());
+  try {
+    await app.listen(options.port ?? settings.port, host);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? settings.port);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return { app, settings, url: `http://${urlHost}:${port}`, host, port, token: settings.authToken, close };
+}

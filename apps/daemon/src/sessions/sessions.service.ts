@@ -1,0 +1,26 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CreateSessionDto, SessionDeleted, SessionSummary } from '@mirage-ts/protocol';
+import type { WorkspaceRegistry } from '@mirage-ts/workspace-core';
+import { MIRAGE_REGISTRY } from '../config/tokens.js';
+import { requireWorkspace } from '../core/require-workspace.js';
+
+@Injectable()
+export class SessionsService {
+  constructor(@Inject(MIRAGE_REGISTRY) private readonly registry: WorkspaceRegistry) {}
+
+  create(workspaceId: string, request: CreateSessionDto): Promise<SessionSummary> | SessionSummary {
+    return requireWorkspace(this.registry, workspaceId).createSession(request);
+  }
+
+  list(workspaceId: string): SessionSummary[] {
+    return requireWorkspace(this.registry, workspaceId).listSessions();
+  }
+
+  get(workspaceId: string, sessionId: string): SessionSummary {
+    return requireWorkspace(this.registry, workspaceId).getSession(sessionId);
+  }
+
+  delete(workspaceId: string, sessionId: string): Promise<SessionDeleted> | SessionDeleted {
+    return requireWorkspace(this.registry, workspaceId).deleteSession(sessionId);
+  }
+}
