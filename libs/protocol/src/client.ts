@@ -196,7 +196,14 @@ export class MirageClient {
     let transferred = 0;
     if (onProgress) stream.on('downloadProgress', (p: { transferred: number; total?: number }) => onProgress({ transferred: p.transferred, total: p.total }));
     stream.on('data', (chunk: Buffer) => (transferred += chunk.length));
-    await pipeline(stream, destination);
+    // A connection cut mid-download is the daemon's failure; the destination's own errors are not.
+    let downloadError: unknown;
+    stream.once('error', (error: unknown) => (downloadError = error));
+    try {
+      await pipeline(stream, destination);
+    } catch (error) {
+      throw error === downloadError ? this.toTransportError(error) : error;
+    }
     return transferred;
   }
 
