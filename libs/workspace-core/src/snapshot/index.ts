@@ -1,0 +1,6 @@
+// Snapshots: our documented tar format (format.ts), written by write.ts, read by read.ts.
+export * from './format.js';
+export { createSnapshotStream, writeSnapshotFile, type SnapshotSource } from './write.js';
+export { readSnapshot, readSnapshotFile, type LoadedSnapshot } from './read.js';
+export { applyOverride, mountsNeedingCredentials, redactWorkspaceConfig, requireCredentials } from './credentials.js';
+export { describeMounts, mountKey, owningMount, safeTreePath } from './paths.js';
