@@ -9,6 +9,8 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${pkg.version ?? '0.0.0'}\n`);
 } else {
+  // Linked plugins are run from their compiled dist; oclif's warning about it is noise here.
+  process.env.OCLIF_DISABLE_LINKED_ESM_WARNING ??= '1';
   const { run, flush, Errors } = await import('@oclif/core');
   try {
     await run(argv, import.meta.url);
