@@ -5,7 +5,7 @@ export type { IFileSystem, FsStat, BufferEncoding, FileContent, MkdirOptions, Rm
 // --- added by the S3/provision helper (mounts/s3, provision) ---
 import { DefenseInDepthBox } from 'just-bash';
 import type { IFileSystem as EngineFileSystem } from 'just-bash';
-export { Bash, InMemoryFs, MountableFs, parse, unsafeBytesFromLatin1 } from 'just-bash';
+export { Bash, InMemoryFs, MountableFs, parse, serialize, unsafeBytesFromLatin1 } from 'just-bash';
 export type { ByteString, ScriptNode, StatementNode, PipelineNode, CommandNode, SimpleCommandNode, WordNode } from 'just-bash';
 /** What `readdirWithFileTypes` yields (just-bash does not export the name from its index). */
 export type DirentEntry = Awaited<ReturnType<NonNullable<EngineFileSystem['readdirWithFileTypes']>>>[number];
