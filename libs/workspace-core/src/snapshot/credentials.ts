@@ -74,3 +74,21 @@ export function requireCredentials(config: WorkspaceConfig): void {
     );
   }
 }
+
+/**
+ * `saved` with each `<redacted>` value taken from the same mount of `live` (same prefix and
+ * backend), e.g. a version's config completed by the still-running workspace it came from.
+ */
+export function fillRedactedFrom(saved: WorkspaceConfig, live: WorkspaceConfig): WorkspaceConfig {
+  const filled = structuredClone(saved);
+  const liveByKey = new Map(Object.entries(live.mounts ?? {}).map(([prefix, mount]) => [mountKey(prefix), mount]));
+  for (const [prefix, mount] of Object.entries(filled.mounts)) {
+    const source = liveByKey.get(mountKey(prefix));
+    if (source === undefined || !isMapping(mount.config) || !isMapping(source.config)) continue;
+    if ((source.resource ?? source.vfs) !== (mount.resource ?? mount.vfs)) continue;
+    for (const [key, value] of Object.entries(mount.config)) {
+      if (isRedacted(value) && source.config[key] !== undefined && !isRedacted(source.config[key])) mount.config[key] = source.config[key];
+    }
+  }
+  return filled;
+}

@@ -2,5 +2,5 @@
 export * from './format.js';
 export { createSnapshotStream, writeSnapshotFile, type SnapshotSource } from './write.js';
 export { readSnapshot, readSnapshotFile, type LoadedSnapshot } from './read.js';
-export { applyOverride, mountsNeedingCredentials, redactWorkspaceConfig, requireCredentials } from './credentials.js';
-export { describeMounts, mountKey, owningMount, safeTreePath } from './paths.js';
+export { applyOverride, fillRedactedFrom, mountsNeedingCredentials, redactWorkspaceConfig, requireCredentials } from './credentials.js';
+export { describeMounts, localEntries, mountKey, owningMount, safeTreePath } from './paths.js';

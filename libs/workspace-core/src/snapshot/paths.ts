@@ -46,3 +46,17 @@ export function owningMount(path: string, keys: readonly string[]): string | und
   }
   return best;
 }
+
+/**
+ * The entries of the mounts whose files belong to the workspace (ram, disk): entries of remote
+ * mounts (s3) are left out, as snapshots and versions keep only those mounts' config.
+ */
+export async function* localEntries<T extends { path: string }>(config: WorkspaceConfig, entries: Iterable<T> | AsyncIterable<T>): AsyncGenerator<T> {
+  const mounts = describeMounts(config);
+  const keys = mounts.map((m) => mountKey(m.prefix));
+  const remote = new Set(mounts.filter((m) => !m.files_included).map((m) => mountKey(m.prefix)));
+  for await (const entry of entries) {
+    const owner = owningMount(entry.path, keys);
+    if (owner === undefined || !remote.has(owner)) yield entry;
+  }
+}

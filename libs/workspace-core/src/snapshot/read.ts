@@ -33,7 +33,14 @@ export async function readSnapshot(input: Readable | Uint8Array): Promise<Loaded
 
   const parser = new Parser({ strict: true });
   const parsed = new Promise<void>((resolve, reject) => {
-    parser.on('error', (error: Error) => reject(refuse(`not a valid tar archive (${error.message})`)));
+    parser.on('error', (error: Error) => {
+      // Stop reading a bad upload but drain it, so the caller can still answer the request.
+      if (!(input instanceof Uint8Array)) {
+        input.unpipe(parser);
+        input.resume();
+      }
+      reject(error instanceof WorkspaceError ? error : refuse(`not a valid tar archive (${error.message})`));
+    });
     parser.on('end', () => resolve());
   });
   parser.on('entry', (entry: ReadEntry) => {
@@ -87,7 +94,7 @@ export async function readSnapshot(input: Readable | Uint8Array): Promise<Loaded
   if (input instanceof Uint8Array) {
     parser.end(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
   } else {
-    input.on('error', (error) => parser.emit('error', error));
+    input.on('error', (error) => parser.emit('error', refuse(`snapshot upload failed (${error.message})`)));
     input.pipe(parser);
   }
   await parsed;

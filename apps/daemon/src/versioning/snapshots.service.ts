@@ -1,0 +1,75 @@
+// Snapshot and load routes over the snapshot format of libs/workspace-core: download (GET, a
+// streamed tar), write to a path under the snapshot root, load from such a path or an upload.
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import type { LoadWorkspaceDto, SnapshotWritten, WorkspaceConfig, WorkspaceDetail } from '@mirage-ts/protocol';
+import {
+  applyOverride,
+  createSnapshotStream,
+  readSnapshotFile,
+  requireCredentials,
+  WorkspaceError,
+  writeSnapshotFile,
+  type LoadedSnapshot,
+  type WorkspaceRegistry,
+} from '@mirage-ts/workspace-core';
+import { DaemonHttpError } from '../common/coded-error.js';
+import type { DaemonSettings } from '../config/daemon-settings.js';
+import { MIRAGE_REGISTRY, MIRAGE_SETTINGS } from '../config/tokens.js';
+import { DaemonLifecycleService } from '../core/daemon-lifecycle.service.js';
+import { requireWorkspace } from '../core/require-workspace.js';
+import { confinedPath } from './confined-path.js';
+import { readLoadUpload } from './load-upload.js';
+import { snapshotSource } from './workspace-state.js';
+
+@Injectable()
+export class SnapshotsService {
+  constructor(
+    @Inject(MIRAGE_REGISTRY) private readonly registry: WorkspaceRegistry,
+    @Inject(MIRAGE_SETTINGS) private readonly settings: DaemonSettings,
+    private readonly lifecycle: DaemonLifecycleService,
+  ) {}
+
+  async download(id: string): Promise<Readable> {
+    const workspace = requireWorkspace(this.registry, id);
+    return createSnapshotStream(await snapshotSource(workspace));
+  }
+
+  async writeToPath(id: string, path: string): Promise<SnapshotWritten> {
+    const workspace = requireWorkspace(this.registry, id);
+    const target = await confinedPath(this.settings.snapshotRoot, path);
+    const size = await writeSnapshotFile(await snapshotSource(workspace), target);
+    return { id, path: target, size };
+  }
+
+  async loadFromPath(request: LoadWorkspaceDto): Promise<WorkspaceDetail> {
+    if (request.path === undefined) throw new DaemonHttpError(400, "load needs a 'path' or an uploaded 'snapshot' part");
+    this.refuseTakenId(request.id);
+    const file = await confinedPath(this.settings.snapshotRoot, request.path);
+    return this.build(await readSnapshotFile(file, request.path), request);
+  }
+
+  async loadFromUpload(raw: IncomingMessage): Promise<WorkspaceDetail> {
+    const upload = await readLoadUpload(raw);
+    this.refuseTakenId(upload.request.id);
+    return this.build(upload.snapshot, upload.request);
+  }
+
+  private async build(loaded: LoadedSnapshot, request: LoadWorkspaceDto): Promise<WorkspaceDetail> {
+    const config: WorkspaceConfig = applyOverride(loaded.manifest.config, request.override);
+    requireCredentials(config);
+    this.lifecycle.cancelIdleTimer();
+    const workspace = await this.registry.create({
+      config,
+      sessions: loaded.manifest.sessions,
+      files: loaded.files,
+      ...(request.id === undefined ? {} : { id: request.id }),
+    });
+    return workspace.detail(false);
+  }
+
+  private refuseTakenId(id: string | undefined): void {
+    if (id !== undefined && this.registry.has(id)) throw new WorkspaceError('already_exists', `workspace id already exists: ${id}`);
+  }
+}
