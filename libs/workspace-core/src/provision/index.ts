@@ -188,7 +188,10 @@ class Walker implements WordScope {
   }
 
   glob(pattern: string): Promise<string[]> {
-    return this.context.glob(pattern);
+    // The context globs relative to its own cwd; after a `cd` in the command, anchor the pattern.
+    if (pattern.startsWith('/') || this.cwd === this.context.cwd) return this.context.glob(pattern);
+    const base = this.cwd.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+    return this.context.glob(`${base === '/' ? '' : base}/${pattern}`);
   }
 
   private abs(path: string): string {
