@@ -138,6 +138,22 @@ describe('provisionCommand on local (ram) mounts', () => {
     expect(branch).toMatchObject({ cache_read_low: 8, cache_read_high: 14, precision: 'range' });
   });
 
+  it('models tee, sort -o, bash -c, shell functions and stderr redirects', async () => {
+    expect(await provisionCommand('cat /data/b.csv | tee /data/t1 /data/t2 | wc -c', ctx)).toMatchObject({
+      cache_read_high: 8,
+      cache_write_low: 16,
+      cache_write_high: 16,
+      precision: 'exact',
+    });
+    expect(await provisionCommand('sort -o /data/sorted.csv /data/c.csv', ctx)).toMatchObject({ cache_read_high: 12, cache_write_high: 12 });
+    const inline = await provisionCommand("bash -c 'cat /data/a.txt /data/b.csv'", ctx);
+    expect(inline).toMatchObject({ cache_read_high: 22, read_ops: 2, precision: 'exact' });
+    expect(child(inline, 0).children.length).toBe(1);
+    const fn = await provisionCommand('show() { cat /data/b.csv; }; show; show', ctx);
+    expect(fn).toMatchObject({ cache_read_high: 16, read_ops: 2 });
+    expect(await provisionCommand('cat /data/a.txt 2>/dev/null', ctx)).toMatchObject({ cache_read_high: 14, precision: 'exact' });
+  });
+
   it('refuses a command that does not parse', async () => {
     await expect(provisionCommand('cat "unterminated', ctx)).rejects.toThrow(WorkspaceError);
     await expect(provisionCommand('if then fi', ctx)).rejects.toThrow(/cannot parse command/);
