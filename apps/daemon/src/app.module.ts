@@ -8,10 +8,11 @@ import { ExecuteModule } from './execute/execute.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { VersioningModule } from './versioning/versioning.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
 /** Feature modules served by MirageModule; each gets the shared core providers injected. */
-export const MIRAGE_FEATURE_MODULES: readonly Type[] = [HealthModule, WorkspacesModule, SessionsModule, ExecuteModule, JobsModule];
+export const MIRAGE_FEATURE_MODULES: readonly Type[] = [HealthModule, WorkspacesModule, SessionsModule, ExecuteModule, JobsModule, VersioningModule];
 
 const ignoreExit = (): void => undefined;
 
@@ -25,8 +26,12 @@ export class MirageModule {
   /** Builds the module from settings resolved beforehand (createDaemon resolves them once). */
   static forSettings(settings: DaemonSettings, onExit: (reason: ExitReason) => void | Promise<void> = ignoreExit): DynamicModule {
     const core = MirageCoreModule.forRoot(settings, onExit);
-    // The same `core` object in every import: Nest instantiates it once and shares its providers.
-    const features = MIRAGE_FEATURE_MODULES.map((module): DynamicModule => ({ module, imports: [core] }));
+    // The same `core` (and `versioning`) object in every import: Nest instantiates each once.
+    const versioning: DynamicModule = { module: VersioningModule, imports: [core] };
+    // Workspace delete drops the version history too (protocol.md §3.2, era B).
+    const features = MIRAGE_FEATURE_MODULES.map((module): DynamicModule =>
+      module === VersioningModule ? versioning : { module, imports: module === WorkspacesModule ? [core, versioning] : [core] },
+    );
     return { module: MirageModule, imports: [core, ...features], exports: [core] };
   }
 }

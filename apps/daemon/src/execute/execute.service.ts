@@ -8,7 +8,7 @@ import { DaemonHttpError } from '../common/coded-error.js';
 import type { DaemonSettings } from '../config/daemon-settings.js';
 import { MIRAGE_REGISTRY, MIRAGE_SETTINGS } from '../config/tokens.js';
 import { requireWorkspace } from '../core/require-workspace.js';
-import { readExecuteInput } from './execute-input.js';
+import { type ExecuteInput, readExecuteInput } from './execute-input.js';
 
 export type ExecuteOutcome =
   | { status: 200; body: JobResult | ProvisionResult; jobId: string | undefined }
@@ -30,9 +30,19 @@ export class ExecuteService {
     @Inject(MIRAGE_SETTINGS) private readonly settings: DaemonSettings,
   ) {}
 
+  /** A refused multipart upload is not read to its end, so the connection cannot be reused. */
+  private async readInput(exchange: ExecuteExchange): Promise<ExecuteInput> {
+    try {
+      return await readExecuteInput(exchange.body, exchange.request, this.settings.maxStdinBytes);
+    } catch (error) {
+      if (/^multipart\//i.test(exchange.request.headers['content-type'] ?? '') && !exchange.response.headersSent) exchange.response.setHeader('connection', 'close');
+      throw error;
+    }
+  }
+
   async execute(workspaceId: string, background: boolean, exchange: ExecuteExchange): Promise<ExecuteOutcome> {
     const workspace = requireWorkspace(this.registry, workspaceId);
-    const { fields, stdin } = await readExecuteInput(exchange.body, exchange.request, this.settings.maxStdinBytes);
+    const { fields, stdin } = await this.readInput(exchange);
     if (fields.provision === true) {
       const result = await workspace.provision({ command: fields.command, session_id: fields.session_id });
       return { status: 200, body: result, jobId: undefined };

@@ -1,15 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { DaemonHttpError } from '../common/coded-error.js';
 import type { CreateWorkspaceDto, WorkspaceBrief, WorkspaceCanceled, WorkspaceClosed, WorkspaceDetail } from '@mirage-ts/protocol';
 import type { WorkspaceRegistry } from '@mirage-ts/workspace-core';
 import { MIRAGE_REGISTRY } from '../config/tokens.js';
 import { DaemonLifecycleService } from '../core/daemon-lifecycle.service.js';
 import { requireWorkspace } from '../core/require-workspace.js';
+import { VersioningService } from '../versioning/versioning.service.js';
 
 @Injectable()
 export class WorkspacesService {
   constructor(
     @Inject(MIRAGE_REGISTRY) private readonly registry: WorkspaceRegistry,
     private readonly lifecycle: DaemonLifecycleService,
+    private readonly versioning: VersioningService,
   ) {}
 
   async create(request: CreateWorkspaceDto): Promise<WorkspaceDetail> {
@@ -26,12 +29,21 @@ export class WorkspacesService {
     return requireWorkspace(this.registry, id).detail(verbose);
   }
 
-  /** Cancels the workspace's jobs, drops it; an emptied registry arms the idle timer. */
-  delete(id: string): Promise<WorkspaceClosed> {
-    return this.registry.delete(id);
+  /**
+   * Cancels the workspace's jobs, drops it and its version history; an emptied registry arms the
+   * idle timer. The id is released even when dropping the history fails (then a 500).
+   */
+  async delete(id: string): Promise<WorkspaceClosed> {
+    const closed = await this.registry.delete(id);
+    try {
+      await this.versioning.drop(id);
+    } catch (error) {
+      throw new DaemonHttpError(500, `workspace delete failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return closed;
   }
 
-  /** Stops the workspace; mirage-ts keeps no per-workspace state besides its version repo. */
+  /** Stops the workspace but keeps its version history (a later create of the id can use it). */
   close(id: string): Promise<WorkspaceClosed> {
     return this.registry.delete(id);
   }
