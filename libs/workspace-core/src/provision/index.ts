@@ -320,9 +320,11 @@ class Walker implements WordScope {
         this.functions.set(node.name, node.body);
         result = new Tally().result('function', text);
         break;
-      default:
+      case 'ConditionalCommand':
+      case 'ArithmeticCommand':
         // [[ ... ]] and (( ... )): tests and arithmetic, no file contents.
         result = new Tally().result(node.type === 'ConditionalCommand' ? '[[' : '((', text);
+        break;
     }
     const redirected = await this.redirections(node.redirections, result, null);
     return { result: redirected.result, stdout: redirected.stdout === undefined ? null : redirected.stdout };
@@ -533,7 +535,7 @@ class Walker implements WordScope {
         const files = (scripted ? parsed.operands : parsed.operands.slice(1)).filter((arg) => name === 'sed' || !/^\w+=/.test(arg));
         const scriptFile = option(parsed, '-f', '--file');
         if (typeof scriptFile === 'string') await this.readWhole(tally, this.abs(scriptFile));
-        const read = await this.readOperands(tally, files, stdin);
+        await this.readOperands(tally, files, stdin);
         if (name === 'sed' && has(parsed, '-i', '--in-place')) {
           for (const file of files) tally.write(this.onS3(this.abs(file)), ZERO, 1);
           tally.degrade('unknown');

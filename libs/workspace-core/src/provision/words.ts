@@ -103,8 +103,10 @@ function partAlternatives(part: WordPart, scope: WordScope, quoted: boolean): Al
       }
       return out;
     }
-    default:
-      // Command and process substitution, arithmetic: only running the command would tell.
+    case 'CommandSubstitution':
+    case 'ProcessSubstitution':
+    case 'ArithmeticExpansion':
+      // Only running the command (or evaluating the arithmetic) would tell.
       return UNRESOLVED;
   }
 }
