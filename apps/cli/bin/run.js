@@ -1,14 +1,12 @@
 #!/usr/bin/env node
-// The `mirage` entry point. `--version` is answered from package.json without loading oclif (it
-// must cost little more than starting node); everything else runs oclif from its manifest.
+// The `mirage` entry point. `--version` is answered from package.json and a clean `execute` argv by
+// dist/fast-execute.js, both without loading oclif (they must cost little more than starting
+// node); everything else runs oclif from its manifest.
 import { readFileSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
 
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  process.stdout.write(`${pkg.version ?? '0.0.0'}\n`);
-} else {
+async function runOclif() {
   // Linked plugins are run from their compiled dist; oclif's warning about it is noise here.
   process.env.OCLIF_DISABLE_LINKED_ESM_WARNING ??= '1';
   const { run, flush, Errors } = await import('@oclif/core');
@@ -18,15 +16,27 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   } catch (error) {
     if (error instanceof Errors.ExitError) {
       process.exitCode = error.oclif.exit;
-    } else {
-      // Errors outside a command (unknown command, bad plugin): one line, exit 2 as a usage error.
-      const message = error instanceof Error ? error.message : String(error);
-      const line = message.split('\n')[0].replace(/^command (\S+) not found$/, (_m, id) => `unknown command: ${id.replaceAll(':', ' ')} (see: mirage --help)`);
-      process.stderr.write(`${line}\n`);
-      if (process.env.DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-      process.exitCode = error instanceof Errors.CLIError ? 2 : 1;
+      return;
     }
+    // Errors outside a command (unknown command, bad plugin): one line, exit 2 as a usage error.
+    const message = error instanceof Error ? error.message : String(error);
+    const line = message.split('\n')[0].replace(/^command (\S+) not found$/, (_m, id) => `unknown command: ${id.replaceAll(':', ' ')} (see: mirage --help)`);
+    process.stderr.write(`${line}\n`);
+    if (process.env.DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = error instanceof Errors.CLIError ? 2 : 1;
   }
+}
+
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`${pkg.version ?? '0.0.0'}\n`);
+} else {
+  let handled = false;
+  if (argv[0] === 'execute') {
+    const { fastExecute } = await import('../dist/fast-execute.js');
+    handled = await fastExecute(argv.slice(1));
+  }
+  if (!handled) await runOclif();
   // Keep-alive sockets or a stray timer must not hold the CLI open once the command is done.
   process.exit(process.exitCode ?? 0);
 }

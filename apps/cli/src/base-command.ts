@@ -1,16 +1,9 @@
 // The base of every mirage command: settings resolved once, the daemon client, output (JSON when
 // piped or with --json, human text on a terminal) and the single mapping from errors to exit codes.
 import { Command, Errors, Flags } from '@oclif/core';
-import {
-  ConfigLoadError,
-  DaemonConfigError,
-  DaemonError,
-  DaemonUnreachable,
-  MirageClient,
-  resolveClientSettings,
-  type ClientSettings,
-} from '@mirage-ts/protocol/client';
-import { CliError, usageError } from './lib/errors.js';
+import { MirageClient, resolveClientSettings, type ClientSettings } from '@mirage-ts/protocol/client';
+import { mapKnownError, mapUnexpectedError, type MappedError } from './lib/error-map.js';
+import { usageError } from './lib/errors.js';
 import { ensureRunning } from './lib/spawner.js';
 
 export type HumanFormatter<T> = (value: T) => string;
@@ -25,17 +18,10 @@ function oneLine(message: string): string {
 }
 
 /** Exit code and one-line message for an error, or undefined for errors we do not know. */
-export function mapError(error: unknown, commandId?: string): { code: number; message: string } | undefined {
-  if (!(error instanceof Error)) return undefined;
-  // Match by name as well: a plugin may load its own copy of the protocol library.
-  const name = error.name;
-  if (error instanceof DaemonUnreachable || name === 'DaemonUnreachable') return { code: 1, message: error.message };
-  if (error instanceof DaemonError || name === 'DaemonError') return { code: 2, message: error.message };
-  if (error instanceof ConfigLoadError || error instanceof DaemonConfigError || name === 'ConfigLoadError' || name === 'DaemonConfigError') {
-    return { code: 2, message: error.message };
-  }
-  if (error instanceof CliError || name === 'CliError') return { code: (error as CliError).exitCode, message: error.message };
-  if (error instanceof Errors.CLIError) {
+export function mapError(error: unknown, commandId?: string): MappedError | undefined {
+  const known = mapKnownError(error);
+  if (known !== undefined) return known;
+  if (error instanceof Errors.CLIError && !(error instanceof Errors.ExitError)) {
     // oclif's parser errors (missing flag or argument, unknown flag): a usage error, exit 2.
     const hint = commandId ? ` (see: mirage ${commandId.replaceAll(':', ' ')} --help)` : '';
     return { code: 2, message: `${oneLine(error.message)}${hint}` };
@@ -99,14 +85,9 @@ export abstract class MirageCommand extends Command {
 
   override async catch(error: Error & { exitCode?: number }): Promise<void> {
     const mapped = mapError(error, this.id);
-    if (mapped === undefined) {
-      if (error instanceof Errors.ExitError) throw error;
-      const detail = process.env.DEBUG ? (error.stack ?? error.message) : error.message;
-      process.stderr.write(`error: ${detail}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    process.stderr.write(`${mapped.message}\n`);
-    process.exitCode = mapped.code;
+    if (mapped === undefined && error instanceof Errors.ExitError) throw error;
+    const { code, message } = mapped ?? mapUnexpectedError(error);
+    process.stderr.write(`${message}\n`);
+    process.exitCode = code;
   }
 }

@@ -1,10 +1,10 @@
 import { Flags } from '@oclif/core';
-import { exitCodeFromResponse } from '@mirage-ts/protocol/client';
 import { MirageCommand } from '../base-command.js';
 import { commandFlag, sessionFlag, workspaceFlag } from '../flags.js';
-import { parseEnvPairs } from '../lib/env-pairs.js';
-import { readPipedStdin } from '../lib/stdin.js';
+import { runExecute } from '../lib/execute-run.js';
 
+// bin/run.js answers a clean `execute` argv through src/fast-execute.ts without loading oclif; this
+// command handles the rest (help, malformed flags) and keeps execute in the manifest and --help.
 export default class Execute extends MirageCommand {
   static override description =
     "Run a command in a workspace and print its result as JSON; the CLI exits with the command's exit code. Piped stdin is forwarded to the command.";
@@ -25,20 +25,8 @@ export default class Execute extends MirageCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Execute);
-    const env = flags.env === undefined ? undefined : parseEnvPairs(flags.env);
-    const fields = {
-      command: flags.command,
-      ...(flags.session === undefined ? {} : { session_id: flags.session }),
-      ...(flags.cwd === undefined ? {} : { cwd: flags.cwd }),
-      ...(env === undefined ? {} : { env }),
-    };
-    if (flags.bg) {
-      this.emit(await this.client.executeInBackground(flags.workspace, fields));
-      return;
-    }
-    const stdin = await readPipedStdin();
-    const { result } = await this.client.execute(flags.workspace, { ...fields, ...(stdin === undefined ? {} : { stdin }) });
-    this.emit(result);
-    process.exitCode = exitCodeFromResponse(result);
+    const { output, exitCode } = await runExecute(this.client, flags);
+    this.emit(output);
+    process.exitCode = exitCode;
   }
 }
