@@ -246,6 +246,17 @@ describe('S3Fs mounted in a real just-bash shell', () => {
     expect(await keysUnder('out/')).toEqual([]);
   });
 
+  it('mkdir, touch, rmdir and cat of a directory behave like a disk', async () => {
+    const made = await run('mkdir /s3/made && touch /s3/made/t.txt && ls /s3/made && wc -c < /s3/made/t.txt');
+    expect(made.stdout).toBe('t.txt\n0\n');
+    expect(await keysUnder('made/')).toEqual(['made/', 'made/t.txt']);
+    const dir = await run('cat /s3/made');
+    expect(dir.exitCode).toBe(1);
+    expect(dir.stderr).toMatch(/^cat: \/s3\/made: /); // just-bash words it as for an in-memory directory
+    expect((await run('rm /s3/made/t.txt && rmdir /s3/made && ls /s3')).stdout).not.toMatch(/made/);
+    expect(await keysUnder('made/')).toEqual([]);
+  });
+
   it('prints sane errors for missing keys and links', async () => {
     const missing = await run('cat /s3/dir/missing.txt');
     expect(missing.exitCode).toBe(1);
