@@ -41,8 +41,8 @@ export function redactS3Config(config: Record<string, unknown>): Record<string, 
  * Validates the `config:` of an s3 mount. Empty strings count as absent (a `${VAR}` set to
  * nothing). Throws WorkspaceError('invalid') naming every problem found.
  */
-export function parseS3MountConfig(config: unknown, mountPrefix: string): S3MountConfig {
-  const where = `s3 mount ${mountPrefix}`;
+export function parseS3MountConfig(config: unknown, mountPrefix?: string): S3MountConfig {
+  const where = mountPrefix === undefined ? 's3 mount' : `s3 mount ${mountPrefix}`;
   if (config === undefined || config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw new WorkspaceError('invalid', `${where}: config must be a mapping with at least a bucket`);
   }

@@ -78,6 +78,7 @@ describe('parseS3MountConfig', () => {
   });
 
   it('refuses non-mappings, bad bucket names and redacted credentials', () => {
+    expect(() => parseS3MountConfig({})).toThrow(/^s3 mount: bucket is required$/);
     expect(() => parseS3MountConfig(undefined, '/s3/')).toThrow('s3 mount /s3/: config must be a mapping');
     expect(() => parseS3MountConfig(['x'], '/s3/')).toThrow(WorkspaceError);
     expect(() => parseS3MountConfig({ bucket: 'Ab' }, '/s3/')).toThrow("bucket 'Ab' is not a valid bucket name");
