@@ -76,6 +76,16 @@ describe('mirage CLI without a daemon', () => {
     }
   });
 
+  it('shell completion: autocomplete builds a cache naming every command and its flags', async () => {
+    expectExit(await runCli(['autocomplete', '--refresh-cache'], { env: box.env }), 0);
+    const run = await runCli(['autocomplete', 'script', 'bash'], { env: box.env });
+    expectExit(run, 0);
+    const bash = readFileSync(join(box.env.XDG_CACHE_HOME, 'mirage', 'autocomplete', 'functions', 'bash', 'mirage.bash'), 'utf8');
+    expect(bash).toContain('execute --json --workspace --command --session --cwd --env --bg');
+    expect(bash).toContain('workspace:create');
+    expect(run.stdout).toContain('MIRAGE_AC_BASH_SETUP_PATH');
+  });
+
   it('usage errors exit 2 with one line', async () => {
     const cases: [string[], RegExp][] = [
       [['execute', '-w', 'x'], /Missing required flag command/],
