@@ -122,9 +122,10 @@ export async function ensureRunning(settings: ClientSettings, options: EnsureOpt
 
   const lock = await acquireLock(join(settings.home, 'daemon.spawn.lock'));
   try {
-    // Another CLI may have spawned it while we waited for the lock.
-    if (await probeHealth(settings.url, settings.token, FIRST_PROBE_TIMEOUT_MS)) return { token: settings.token, spawned: false };
+    // The token file may have been minted by another CLI while we waited: read it (or mint it) now.
     const token = settings.token || ensureTokenFile(homePaths(settings.home).token);
+    // Another CLI may have spawned the daemon while we waited for the lock.
+    if (await probeHealth(settings.url, token, FIRST_PROBE_TIMEOUT_MS)) return { token, spawned: false };
     spawnDaemon(settings, token, env);
     const deadline = Date.now() + deadlineMs;
     while (Date.now() < deadline) {
