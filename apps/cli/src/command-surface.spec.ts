@@ -1,0 +1,88 @@
+// The CLI's public surface: every command with its flags (and their short forms and aliases) and
+// arguments. Agents script against these names, so a rename or removal must fail here first.
+import { readdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface FlagShape {
+  char?: string;
+  aliases?: string[];
+  required?: boolean;
+  multiple?: boolean;
+}
+interface CommandClass {
+  description?: string;
+  examples?: string[];
+  flags?: Record<string, FlagShape>;
+  args?: Record<string, { required?: boolean }>;
+}
+
+const SURFACE: Record<string, { flags: string[]; args: string[] }> = {
+  'config get': { flags: [], args: ['key!'] },
+  'config list': { flags: ['resolved'], args: [] },
+  'config set': { flags: [], args: ['key!', 'value!'] },
+  'config unset': { flags: [], args: ['key!'] },
+  'daemon kill': { flags: [], args: [] },
+  'daemon restart': { flags: ['eager', 'timeout'], args: [] },
+  'daemon start': { flags: [], args: [] },
+  'daemon status': { flags: [], args: [] },
+  'daemon stop': { flags: ['timeout'], args: [] },
+  execute: { flags: ['bg|background', 'command!-c', 'cwd', 'env*', 'session-s|session_id', 'workspace!-w|workspace_id'], args: [] },
+  'job cancel': { flags: [], args: ['id!'] },
+  'job get': { flags: [], args: ['id!'] },
+  'job list': { flags: ['workspace-w|workspace_id'], args: [] },
+  'job wait': { flags: ['timeout'], args: ['id!'] },
+  provision: { flags: ['command!-c', 'session-s|session_id', 'workspace!-w|workspace_id'], args: [] },
+  'session create': { flags: ['id'], args: ['workspace!'] },
+  'session delete': { flags: [], args: ['workspace!', 'session!'] },
+  'session get': { flags: [], args: ['workspace!', 'session!'] },
+  'session list': { flags: [], args: ['workspace!'] },
+  'workspace branch': { flags: ['from'], args: ['id!', 'name!'] },
+  'workspace checkout': { flags: [], args: ['id!', 'ref!'] },
+  'workspace clone': { flags: ['at', 'id'], args: ['source!'] },
+  'workspace commit': { flags: ['branch-b', 'message-m'], args: ['id!'] },
+  'workspace create': { flags: ['id'], args: ['config!'] },
+  'workspace delete': { flags: [], args: ['id!'] },
+  'workspace diff': { flags: ['branch-b'], args: ['id!', 'a', 'b'] },
+  'workspace get': { flags: ['verbose'], args: ['id!'] },
+  'workspace list': { flags: [], args: [] },
+  'workspace load': { flags: ['id'], args: ['tar!', 'config'] },
+  'workspace log': { flags: ['branch-b'], args: ['id!'] },
+  'workspace snapshot': { flags: [], args: ['id!', 'output!'] },
+};
+
+/** `name[!][*][-c][|alias…]`: required, multiple, short char, aliases. */
+function describeFlag(name: string, flag: FlagShape): string {
+  return `${name}${flag.required ? '!' : ''}${flag.multiple ? '*' : ''}${flag.char ? `-${flag.char}` : ''}${(flag.aliases ?? []).map((a) => `|${a}`).join('')}`;
+}
+
+const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
+
+function commandFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return commandFiles(path);
+    return /\.(ts|js)$/.test(entry.name) && !/\.(spec|d)\.(ts|js)$/.test(entry.name) ? [path] : [];
+  });
+}
+
+describe('command surface', () => {
+  const files = commandFiles(commandsDir);
+  const ids = files.map((f) => relative(commandsDir, f).replace(/\.(ts|js)$/, '').split('/').join(' ')).sort();
+
+  it('has exactly the Generation-A commands plus daemon start and session get', () => {
+    expect(ids).toEqual(Object.keys(SURFACE).sort());
+  });
+
+  it.each(Object.entries(SURFACE))('%s keeps its flags and arguments, a description and examples', async (id, expected) => {
+    const module = (await import(`./commands/${id.split(' ').join('/')}.js`)) as { default: CommandClass };
+    const command = module.default;
+    const flags = Object.entries(command.flags ?? {})
+      .map(([name, flag]) => describeFlag(name, flag))
+      .sort();
+    const args = Object.entries(command.args ?? {}).map(([name, arg]) => `${name}${arg.required ? '!' : ''}`);
+    expect({ flags, args }).toEqual(expected);
+    expect(command.description?.length ?? 0).toBeGreaterThan(10);
+    expect(command.examples?.length ?? 0).toBeGreaterThan(0);
+  });
+});
