@@ -1,21 +1,41 @@
 // The one adapter over the shell interpreter (just-bash 3.4.2). Nothing else in the project
 // imports just-bash: every other module goes through what this file exports.
-export type { IFileSystem, FsStat, BufferEncoding, FileContent, MkdirOptions, RmOptions, CpOptions } from 'just-bash';
-
-// --- added by the S3/provision helper (mounts/s3, provision) ---
 import { DefenseInDepthBox } from 'just-bash';
-import type { IFileSystem as EngineFileSystem } from 'just-bash';
-export { Bash, InMemoryFs, MountableFs, parse, serialize, unsafeBytesFromLatin1 } from 'just-bash';
-export type { ByteString, ScriptNode, StatementNode, PipelineNode, CommandNode, SimpleCommandNode, WordNode } from 'just-bash';
-/** What `readdirWithFileTypes` yields (just-bash does not export the name from its index). */
-export type DirentEntry = Awaited<ReturnType<NonNullable<EngineFileSystem['readdirWithFileTypes']>>>[number];
-export type ReadFileOptions = Parameters<EngineFileSystem['readFile']>[1];
-export type WriteFileOptions = Parameters<EngineFileSystem['writeFile']>[2];
+
+export type {
+  IFileSystem,
+  FsStat,
+  BufferEncoding,
+  ByteString,
+  FileContent,
+  MkdirOptions,
+  RmOptions,
+  CpOptions,
+  BashExecResult,
+  BashOptions,
+  ExecOptions,
+  NetworkConfig,
+  ScriptNode,
+  StatementNode,
+  PipelineNode,
+  CommandNode,
+  SimpleCommandNode,
+  WordNode,
+} from 'just-bash';
+export { Bash, InMemoryFs, MountableFs, ReadWriteFs, OverlayFs, parse, unsafeBytesFromLatin1, latin1FromBytes } from 'just-bash';
 
 /**
- * Runs host code (timers, sockets: the AWS SDK, tar streams) outside just-bash's process-wide
- * defense-in-depth sandbox, which otherwise blocks it while a command is executing.
+ * Runs host code (a file system that uses timers, sockets or the AWS SDK) outside just-bash's
+ * process-wide defense-in-depth sandbox, which otherwise blocks timers during an exec().
  */
 export function runTrusted<T>(fn: () => Promise<T>): Promise<T> {
   return DefenseInDepthBox.runTrustedAsync(fn);
 }
+
+// Used by mounts/s3 (S3Fs) and provision (keep: those modules import them from here).
+import type { IFileSystem as EngineFileSystem } from 'just-bash';
+export { serialize } from 'just-bash';
+/** What `readdirWithFileTypes` yields (just-bash does not export the name from its index). */
+export type DirentEntry = Awaited<ReturnType<NonNullable<EngineFileSystem['readdirWithFileTypes']>>>[number];
+export type ReadFileOptions = Parameters<EngineFileSystem['readFile']>[1];
+export type WriteFileOptions = Parameters<EngineFileSystem['writeFile']>[2];

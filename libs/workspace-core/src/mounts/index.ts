@@ -1,0 +1,45 @@
+// Builds the backend file system of each mount: ram = InMemoryFs, disk = ReadWriteFs rooted at
+// config.root (symlinks allowed but confined to the root), s3 = the s3 module's S3Fs.
+import { InMemoryFs, ReadWriteFs } from '../engine.js';
+import type { IFileSystem } from '../engine.js';
+import type { MountSpec } from '../config.js';
+import { WorkspaceError } from '../errors.js';
+import { loadS3Module } from './s3-loader.js';
+
+export { ModeGuardFs, ReadOnlyMountError } from './guard.js';
+export { loadS3Module, s3SecretKeys, DEFAULT_SECRET_KEYS } from './s3-loader.js';
+export type { S3Module } from './s3-loader.js';
+
+export async function buildBackend(spec: MountSpec): Promise<IFileSystem> {
+  try {
+    if (spec.resource === 'ram') return new InMemoryFs();
+    if (spec.resource === 'disk') {
+      // ReadWriteFs confines every path, `..` and symlink target to the root (tested in
+      // workspace.spec.ts); symlinks are allowed so trees round-trip with their links.
+      return new ReadWriteFs({ root: String(spec.config.root), allowSymlinks: true, maxFileReadSize: 1024 * 1024 * 1024 });
+    }
+    const s3 = await loadS3Module();
+    if (s3 === undefined) throw new Error('s3 backend not available');
+    return new s3.S3Fs((spec.parsed ?? spec.config) as never);
+  } catch (error) {
+    if (error instanceof WorkspaceError) throw error;
+    throw new WorkspaceError('build_failed', `resource build failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** The prompt text of a mount (MountSummary.description, before truncation). */
+export function describeMount(spec: Pick<MountSpec, 'resource' | 'mode' | 'config'>): string {
+  const access = spec.mode === 'read' ? 'read-only' : spec.mode === 'exec' ? 'read, write and execute' : 'read-write';
+  if (spec.resource === 'ram') return `In-memory file system (${access}); contents live as long as the workspace.`;
+  if (spec.resource === 'disk') return `Host directory ${String(spec.config.root)} (${access}).`;
+  const bucket = typeof spec.config.bucket === 'string' ? spec.config.bucket : '?';
+  const prefix = typeof spec.config.prefix === 'string' && spec.config.prefix !== '' ? `/${spec.config.prefix}` : '';
+  return `S3 bucket ${bucket}${prefix} (${access}).`;
+}
+
+/** Truncates to 120 code points: 119 + `…` after trimming trailing whitespace. */
+export function truncateDescription(text: string): string {
+  const points = [...text];
+  if (points.length <= 120) return text;
+  return `${points.slice(0, 119).join('').trimEnd()}…`;
+}

@@ -1,0 +1,68 @@
+// Reading and writing the file trees of ram and disk backends (tree.ts contract). Backends are
+// addressed directly (below the mode guards): paths are relative to the mount root.
+import type { IFileSystem } from './engine.js';
+import type { LiveTreeEntry, TreeFile } from './tree.js';
+
+function join(directory: string, name: string): string {
+  return directory === '/' ? `/${name}` : `${directory}/${name}`;
+}
+
+/** Every entry under the backend's root, depth first, parents before children. */
+export async function walkBackend(backend: IFileSystem, pathPrefix: string): Promise<LiveTreeEntry[]> {
+  const entries: LiveTreeEntry[] = [];
+  const visit = async (directory: string): Promise<void> => {
+    const names = (await backend.readdir(directory)).sort();
+    for (const name of names) {
+      const absolute = join(directory, name);
+      const stat = await backend.lstat(absolute);
+      const path = `${pathPrefix}${absolute.slice(1)}`;
+      const base = { path, mode: stat.mode & 0o7777, mtimeMs: stat.mtime.getTime() };
+      if (stat.isSymbolicLink) {
+        const target = await backend.readlink(absolute);
+        entries.push({ ...base, kind: 'symlink', size: Buffer.byteLength(target), target, read: async () => new Uint8Array() });
+      } else if (stat.isDirectory) {
+        entries.push({ ...base, kind: 'directory', size: 0, read: async () => new Uint8Array() });
+        await visit(absolute);
+      } else {
+        entries.push({ ...base, kind: 'file', size: stat.size, read: () => backend.readFileBuffer(absolute) });
+      }
+    }
+  };
+  await visit('/');
+  return entries;
+}
+
+/** Removes everything under the backend's root (the root itself stays). */
+export async function clearBackend(backend: IFileSystem): Promise<void> {
+  for (const name of await backend.readdir('/')) await backend.rm(join('/', name), { recursive: true, force: true });
+}
+
+/** Writes entries (paths relative to the backend root) with their modes, links and mtimes. */
+export async function applyTree(backend: IFileSystem, files: TreeFile[]): Promise<void> {
+  const sorted = [...files].sort((a, b) => depth(a.path) - depth(b.path) || (a.path < b.path ? -1 : 1));
+  const directories: TreeFile[] = [];
+  for (const file of sorted) {
+    const absolute = `/${file.path.replace(/^\/+|\/+$/g, '')}`;
+    const parent = absolute.slice(0, absolute.lastIndexOf('/')) || '/';
+    if (parent !== '/') await backend.mkdir(parent, { recursive: true });
+    if (file.kind === 'directory') {
+      await backend.mkdir(absolute, { recursive: true });
+      directories.push({ ...file, path: absolute });
+    } else if (file.kind === 'symlink') {
+      await backend.symlink(file.target ?? '', absolute);
+    } else {
+      await backend.writeFile(absolute, file.data ?? new Uint8Array());
+      await backend.chmod(absolute, file.mode & 0o7777);
+      if (file.mtimeMs !== undefined) await backend.utimes(absolute, new Date(file.mtimeMs), new Date(file.mtimeMs));
+    }
+  }
+  // Directory modes and mtimes last, deepest first: writing children changes a directory's mtime.
+  for (const directory of directories.reverse()) {
+    await backend.chmod(directory.path, directory.mode & 0o7777);
+    if (directory.mtimeMs !== undefined) await backend.utimes(directory.path, new Date(directory.mtimeMs), new Date(directory.mtimeMs));
+  }
+}
+
+function depth(path: string): number {
+  return path.split('/').length;
+}

@@ -1,0 +1,524 @@
+// A workspace: mounts on one namespace, sessions that keep cwd and env between calls, a command
+// history. Every exec() starts a fresh just-bash shell; the session's cwd and env are fed in and
+// the final env (PWD included) is read back. Shell functions, aliases and `set` options live only
+// for one call: they do not carry over to the next one.
+import type {
+  CreateSessionRequest,
+  IoResult,
+  MountMode,
+  MountSummary,
+  ProvisionResult,
+  SessionDeleted,
+  SessionSummary,
+  WorkspaceBrief,
+  WorkspaceConfig,
+  WorkspaceDetail,
+} from '@mirage-ts/protocol';
+import { isRecord } from '@mirage-ts/protocol';
+import { Bash, InMemoryFs, MountableFs } from './engine.js';
+import type { BashExecResult, IFileSystem } from './engine.js';
+import { normalizePrefix, parseMode, SESSION_ID_PATTERN } from './config.js';
+import type { MountSpec, ValidatedConfig } from './config.js';
+import { WorkspaceError } from './errors.js';
+import { newSessionId } from './ids.js';
+import type { JobTable } from './jobs.js';
+import { describeMount, ModeGuardFs, ReadOnlyMountError, s3SecretKeys, truncateDescription } from './mounts/index.js';
+import type { LiveTreeEntry, SessionState, TreeFile } from './tree.js';
+import { applyTree, clearBackend, walkBackend } from './tree-io.js';
+
+export const DEFAULT_OUTPUT_LIMIT_BYTES = 16 * 1024 * 1024;
+export const REDACTED_VALUE = '<redacted>';
+
+export interface ExecuteRequest {
+  command: string;
+  session_id?: string;
+  cwd?: string;
+  env?: Record<string, string>;
+  stdin?: Uint8Array;
+  record?: boolean;
+}
+
+export interface HistoryEntry {
+  session_id: string;
+  command: string;
+  at: number;
+}
+
+/** A mount as the workspace holds it: spec, backend and (for the implicit root) a flag. */
+export interface LiveMount {
+  prefix: string;
+  resource: string;
+  mode: MountMode;
+  config: Record<string, unknown>;
+  backend: IFileSystem;
+  implicit: boolean;
+}
+
+interface Session {
+  id: string;
+  cwd: string;
+  env: Record<string, string>;
+  /** Per-mount mode ceilings (`/data` → read), or null for none. */
+  ceilings: Map<string, MountMode> | null;
+  /** Tail of this session's call chain: calls of one session run one at a time. */
+  tail: Promise<unknown>;
+}
+
+export interface WorkspaceInit {
+  id: string;
+  validated: ValidatedConfig;
+  backends: IFileSystem[];
+  jobs: JobTable;
+  outputLimitBytes: number;
+  network: string[];
+  now?: number;
+}
+
+const MODE_RANK: Record<MountMode, number> = { read: 0, write: 1, exec: 2 };
+/** Env entries that describe one shell run, not state to carry to the next call. */
+const TRANSIENT_ENV = new Set(['?', '_', 'SHELLOPTS', 'BASHOPTS', 'BASHPID', 'PPID', 'RANDOM', 'LINENO', 'SECONDS', 'OPTIND']);
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+type ProvisionModule = { provisionCommand: (workspace: Workspace, request: { command: string; session_id?: string }) => Promise<ProvisionResult> };
+
+export class Workspace {
+  readonly id: string;
+  readonly createdAt: number;
+  readonly config: WorkspaceConfig;
+  readonly defaultSessionId: string;
+  /** User mounts in config order, then the implicit root when the user has no `/` mount. */
+  readonly mounts: readonly LiveMount[];
+  private readonly jobs: JobTable;
+  private readonly outputLimitBytes: number;
+  private readonly network: string[];
+  private readonly sessions = new Map<string, Session>();
+  private readonly shells = new Map<string, Bash>();
+  private readonly history: HistoryEntry[] = [];
+  private closed = false;
+
+  constructor(init: WorkspaceInit) {
+    this.id = init.id;
+    this.createdAt = (init.now ?? Date.now()) / 1000;
+    this.config = init.validated.config;
+    this.defaultSessionId = init.validated.defaultSessionId;
+    this.jobs = init.jobs;
+    this.outputLimitBytes = init.outputLimitBytes;
+    this.network = init.network;
+    const mounts: LiveMount[] = init.validated.mounts.map((spec: MountSpec, index) => ({
+      prefix: spec.prefix,
+      resource: spec.resource,
+      mode: spec.mode,
+      config: spec.config,
+      backend: init.backends[index],
+      implicit: false,
+    }));
+    if (!mounts.some((mount) => mount.prefix === '/')) {
+      // The namespace needs a root; without a user `/` mount it only holds the mount points.
+      mounts.push({ prefix: '/', resource: 'ram', mode: 'read', config: {}, backend: new InMemoryFs(), implicit: true });
+    }
+    this.mounts = mounts;
+    this.sessions.set(this.defaultSessionId, this.freshSession(this.defaultSessionId, null));
+  }
+
+  // ---- descriptions ------------------------------------------------------------------------
+
+  get userMounts(): LiveMount[] {
+    return this.mounts.filter((mount) => !mount.implicit);
+  }
+
+  get historyLength(): number {
+    return this.history.length;
+  }
+
+  /** The command history (newest last); `record: false` calls are not in it. */
+  commandHistory(): readonly HistoryEntry[] {
+    return this.history;
+  }
+
+  brief(): WorkspaceBrief {
+    return {
+      id: this.id,
+      mode: this.mode(),
+      mount_count: this.mountSummaries().length,
+      session_count: this.sessions.size,
+      created_at: this.createdAt,
+    };
+  }
+
+  detail(verbose = false): WorkspaceDetail {
+    return {
+      id: this.id,
+      mode: this.mode(),
+      created_at: this.createdAt,
+      fuse_mountpoints: {},
+      mounts: this.mountSummaries(),
+      sessions: this.listSessions(),
+      internals: verbose
+        ? { cache_bytes: null, cache_entries: null, history_length: this.history.length, in_flight_jobs: this.jobs.inFlight(this.id) }
+        : null,
+    };
+  }
+
+  redactedConfig(): WorkspaceConfig {
+    const copy = structuredClone(this.config);
+    for (const block of Object.values(copy.mounts)) {
+      if (block.resource === 's3' && isRecord(block.config)) block.config = redact(block.config);
+    }
+    return copy;
+  }
+
+  /**
+   * Each mount's backend and options, for snapshots and clones. `prefix` carries a trailing
+   * slash (`/`, `/data/`); `config` is redacted (s3 credentials replaced). The implicit root is
+   * not listed.
+   */
+  mountResources(): { prefix: string; resource: string; mode: MountMode; config: Record<string, unknown> }[] {
+    return this.userMounts.map((mount) => ({
+      prefix: summaryPrefix(mount.prefix),
+      resource: mount.resource,
+      mode: mount.mode,
+      config: mount.resource === 's3' ? redact(mount.config) : structuredClone(mount.config),
+    }));
+  }
+
+  private mode(): MountMode {
+    return this.userMounts[0]?.mode ?? 'read';
+  }
+
+  private mountSummaries(): MountSummary[] {
+    const ordered = [...this.mounts.filter((mount) => mount.implicit), ...this.userMounts];
+    return ordered.map((mount) => {
+      const description = mount.implicit
+        ? 'Workspace root (read-only); holds the mount points.'
+        : describeMount({ resource: mount.resource as MountSpec['resource'], mode: mount.mode, config: mount.config });
+      return {
+        prefix: summaryPrefix(mount.prefix),
+        resource: mount.resource,
+        vfs: mount.resource,
+        mode: mount.mode,
+        description: truncateDescription(description),
+      };
+    });
+  }
+
+  // ---- sessions ----------------------------------------------------------------------------
+
+  createSession(request: CreateSessionRequest): SessionSummary {
+    this.assertOpen();
+    const id = request.session_id ?? newSessionId();
+    if (typeof id !== 'string' || !SESSION_ID_PATTERN.test(id)) throw new WorkspaceError('unprocessable', `invalid session id: ${String(id)}`);
+    if (this.sessions.has(id)) throw new WorkspaceError('already_exists', `session id already exists: ${id}`);
+    const ceilings = this.parseCeilings(request.mounts);
+    const session = this.freshSession(id, ceilings);
+    this.sessions.set(id, session);
+    return summary(session);
+  }
+
+  listSessions(): SessionSummary[] {
+    return [...this.sessions.values()].map(summary);
+  }
+
+  getSession(id: string): SessionSummary {
+    return summary(this.requireSession(id));
+  }
+
+  /** Cancels the session's jobs and forgets it; the default session is reset instead. */
+  async deleteSession(id: string): Promise<SessionDeleted> {
+    const session = this.requireSession(id);
+    this.jobs.cancelSession(this.id, id);
+    await session.tail.catch(() => undefined);
+    if (id === this.defaultSessionId) this.sessions.set(id, this.freshSession(id, null));
+    else this.sessions.delete(id);
+    return { session_id: id };
+  }
+
+  sessionStates(): SessionState[] {
+    return [...this.sessions.values()].map((session) => ({ session_id: session.id, cwd: session.cwd, env: { ...session.env } }));
+  }
+
+  /** Replaces the cwd/env of the named sessions, creating the ones that do not exist. */
+  restoreSessions(states: SessionState[]): void {
+    for (const state of states) {
+      if (typeof state.session_id !== 'string' || !SESSION_ID_PATTERN.test(state.session_id)) continue;
+      const existing = this.sessions.get(state.session_id);
+      const session = existing ?? this.freshSession(state.session_id, null);
+      session.cwd = typeof state.cwd === 'string' && state.cwd.startsWith('/') ? state.cwd : '/';
+      session.env = isRecord(state.env) ? carryEnv(state.env as Record<string, string>) : session.env;
+      session.env.PWD = session.cwd;
+      this.sessions.set(session.id, session);
+    }
+  }
+
+  private requireSession(id: string): Session {
+    const session = this.sessions.get(id);
+    if (session === undefined) throw new WorkspaceError('not_found', 'session not found');
+    return session;
+  }
+
+  private freshSession(id: string, ceilings: Map<string, MountMode> | null): Session {
+    return { id, cwd: '/', env: baseEnv(), ceilings, tail: Promise.resolve() };
+  }
+
+  private parseCeilings(mounts: CreateSessionRequest['mounts'] | unknown): Map<string, MountMode> | null {
+    if (mounts === undefined || mounts === null) return null;
+    if (!isRecord(mounts)) throw new WorkspaceError('unprocessable', 'session mounts must be a mapping of mount prefix to mode');
+    const ceilings = new Map<string, MountMode>();
+    for (const [rawPrefix, rawMode] of Object.entries(mounts)) {
+      const prefix = normalizePrefix(rawPrefix);
+      if (prefix === undefined || !this.mounts.some((mount) => mount.prefix === prefix)) {
+        throw new WorkspaceError('unprocessable', `unknown mount: ${rawPrefix}`);
+      }
+      const mode = parseMode(rawMode);
+      if (mode === undefined) throw new WorkspaceError('unprocessable', `invalid mode for mount ${rawPrefix}: ${String(rawMode)}`);
+      ceilings.set(prefix, mode);
+    }
+    return ceilings;
+  }
+
+  // ---- execution ---------------------------------------------------------------------------
+
+  /** Runs one command line in a session. Non-zero exits are results, not errors. */
+  async execute(request: ExecuteRequest, signal?: AbortSignal): Promise<IoResult> {
+    this.assertOpen();
+    const session = this.requireSession(request.session_id ?? this.defaultSessionId);
+    return this.inSession(session, () => this.run(session, request, signal));
+  }
+
+  /** Dry run: what the command would read and write (the provision module walks the parse). */
+  async provision(request: { command: string; session_id?: string }): Promise<ProvisionResult> {
+    this.assertOpen();
+    this.requireSession(request.session_id ?? this.defaultSessionId);
+    const specifier = './provision/index.js';
+    let module: ProvisionModule;
+    try {
+      module = (await import(specifier)) as ProvisionModule;
+    } catch {
+      throw new WorkspaceError('invalid', 'provision is not available');
+    }
+    return module.provisionCommand(this, request);
+  }
+
+  private inSession<T>(session: Session, work: () => Promise<T>): Promise<T> {
+    const result = session.tail.then(work, work);
+    session.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private async run(session: Session, request: ExecuteRequest, signal?: AbortSignal): Promise<IoResult> {
+    const shell = this.shellFor(session);
+    const isolated = request.cwd !== undefined || request.env !== undefined;
+    let cwd = session.cwd;
+    if (request.cwd !== undefined) {
+      cwd = shell.fs.resolvePath(session.cwd, request.cwd);
+      let isDirectory = false;
+      try {
+        isDirectory = (await shell.fs.stat(cwd)).isDirectory;
+      } catch {
+        isDirectory = false;
+      }
+      if (!isDirectory) return ioResult(1, '', `bash: cd: ${request.cwd}: No such file or directory\n`);
+    }
+    const env: Record<string, string> = { ...session.env, ...(request.env ?? {}), PWD: cwd };
+    if (request.record !== false) this.history.push({ session_id: session.id, command: request.command, at: Date.now() / 1000 });
+    if (signal?.aborted) return ioResult(124, '', 'bash: execution aborted\n');
+    let result: BashExecResult;
+    try {
+      result = await shell.exec(request.command, {
+        cwd,
+        env,
+        replaceEnv: true,
+        signal,
+        // Raw bytes as latin1: forwarded verbatim, and much cheaper than text for large input.
+        ...(request.stdin !== undefined ? { stdin: latin1(request.stdin), stdinKind: 'bytes' as const } : {}),
+      });
+    } catch (error) {
+      // just-bash rejects exec() when a redirect target's file system throws (e.g. a read-only
+      // mount): that is the command failing, exit 1, not a server error.
+      if (error instanceof ReadOnlyMountError || isFsError(error)) {
+        return ioResult(1, '', `bash: ${(error as Error).message}\n`);
+      }
+      throw error;
+    }
+    if (!isolated && !signal?.aborted) {
+      session.env = carryEnv(result.env);
+      session.cwd = result.env.PWD && result.env.PWD.startsWith('/') ? result.env.PWD : session.cwd;
+      session.env.PWD = session.cwd;
+    }
+    return this.toIoResult(result);
+  }
+
+  private toIoResult(result: BashExecResult): IoResult {
+    const binary = result.stdoutKind === 'bytes' || (result.stdoutKind === undefined && result.stdoutEncoding === 'binary');
+    let stdout = binary ? Buffer.from(result.stdout, 'latin1').toString('utf8') : result.stdout;
+    let stderr = result.stderr;
+    const notes: string[] = [];
+    let truncated = false;
+    const cutStdout = cut(stdout, this.outputLimitBytes);
+    if (cutStdout !== undefined) {
+      stdout = cutStdout;
+      truncated = true;
+      notes.push(`mirage: stdout truncated at ${this.outputLimitBytes} bytes (output limit)\n`);
+    }
+    const cutStderr = cut(stderr, this.outputLimitBytes);
+    if (cutStderr !== undefined) {
+      stderr = cutStderr;
+      truncated = true;
+      notes.push(`mirage: stderr truncated at ${this.outputLimitBytes} bytes (output limit)\n`);
+    }
+    if (truncated) {
+      if (stderr !== '' && !stderr.endsWith('\n')) stderr += '\n';
+      stderr += notes.join('');
+    }
+    const io = ioResult(result.exitCode, stdout, stderr);
+    if (truncated) io.truncated = true;
+    return io;
+  }
+
+  /** The shell for a session's effective mount modes (sessions with equal modes share one). */
+  private shellFor(session: Session): Bash {
+    const modes = this.mounts.map((mount) => {
+      const ceiling = session.ceilings?.get(mount.prefix);
+      return ceiling !== undefined && MODE_RANK[ceiling] < MODE_RANK[mount.mode] ? ceiling : mount.mode;
+    });
+    const key = modes.join(',');
+    let shell = this.shells.get(key);
+    if (shell === undefined) {
+      const root = this.mounts.findIndex((mount) => mount.prefix === '/');
+      const namespace = new MountableFs({ base: new ModeGuardFs(this.mounts[root].backend, modes[root], '/') });
+      this.mounts.forEach((mount, index) => {
+        if (index !== root) namespace.mount(mount.prefix, new ModeGuardFs(mount.backend, modes[index], summaryPrefix(mount.prefix)));
+      });
+      shell = new Bash({
+        fs: namespace,
+        cwd: '/',
+        env: { HOME: '/' },
+        ...(this.network.length > 0 ? { network: { allowedUrlPrefixes: this.network } } : {}),
+      });
+      this.shells.set(key, shell);
+    }
+    return shell;
+  }
+
+  // ---- file trees --------------------------------------------------------------------------
+
+  /** Every file, directory and symlink of the ram and disk mounts (s3 keeps its own state). */
+  async listTree(): Promise<LiveTreeEntry[]> {
+    const entries: LiveTreeEntry[] = [];
+    for (const mount of this.treeMounts(false)) entries.push(...(await walkBackend(mount.backend, treePrefix(mount.prefix))));
+    return entries;
+  }
+
+  /** Makes the writable ram and disk mounts hold exactly `files` (entries of other mounts are ignored). */
+  async replaceTree(files: TreeFile[]): Promise<void> {
+    this.assertOpen();
+    const targets = this.treeMounts(true).sort((a, b) => b.prefix.length - a.prefix.length);
+    const byMount = new Map<LiveMount, TreeFile[]>(targets.map((mount) => [mount, []]));
+    const owners = this.treeMounts(false).sort((a, b) => b.prefix.length - a.prefix.length);
+    for (const file of files) {
+      const path = file.path.replace(/^\/+/, '');
+      const owner = owners.find((mount) => {
+        const prefix = treePrefix(mount.prefix);
+        return prefix === '' || path === prefix.slice(0, -1) || path.startsWith(prefix);
+      });
+      if (owner === undefined || !byMount.has(owner)) continue;
+      const relative = path.slice(treePrefix(owner.prefix).length);
+      if (relative === '') continue;
+      byMount.get(owner)?.push({ ...file, path: relative });
+    }
+    for (const [mount, entries] of byMount) {
+      await clearBackend(mount.backend);
+      await applyTree(mount.backend, entries);
+    }
+  }
+
+  private treeMounts(writableOnly: boolean): LiveMount[] {
+    return this.userMounts.filter(
+      (mount) => (mount.resource === 'ram' || mount.resource === 'disk') && (!writableOnly || mount.mode !== 'read'),
+    );
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Cancels the workspace's jobs, waits for them, and releases backends that hold resources. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.jobs.cancelWorkspace(this.id);
+    await this.jobs.drain(this.id);
+    for (const mount of this.mounts) {
+      const closable = mount.backend as IFileSystem & { close?: () => unknown; destroy?: () => unknown };
+      try {
+        await (closable.close?.() ?? closable.destroy?.());
+      } catch {
+        // A backend that fails to release is not worth failing the delete for.
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new WorkspaceError('not_found', 'workspace not found');
+  }
+}
+
+let cachedBaseEnv: Record<string, string> | undefined;
+
+/** A new session's env: what a fresh just-bash shell starts with (HOME, PATH, IFS, ...), at `/`. */
+function baseEnv(): Record<string, string> {
+  cachedBaseEnv ??= carryEnv(new Bash({ fs: new InMemoryFs(), cwd: '/', env: { HOME: '/' } }).getEnv());
+  return { ...cachedBaseEnv, PWD: '/', OLDPWD: '/' };
+}
+
+function summary(session: Session): SessionSummary {
+  return { session_id: session.id, cwd: session.cwd };
+}
+
+/** `/` → `/`; `/data` → `/data/`. */
+export function summaryPrefix(prefix: string): string {
+  return prefix === '/' ? '/' : `${prefix}/`;
+}
+
+/** Tree paths carry the mount prefix without a leading slash: `` for root, `data/` for /data. */
+function treePrefix(prefix: string): string {
+  return prefix === '/' ? '' : `${prefix.slice(1)}/`;
+}
+
+function redact(config: Record<string, unknown>): Record<string, unknown> {
+  const keys = new Set(s3SecretKeys());
+  const copy: Record<string, unknown> = structuredClone(config);
+  for (const key of Object.keys(copy)) if (keys.has(key) && copy[key] !== undefined && copy[key] !== null) copy[key] = REDACTED_VALUE;
+  return copy;
+}
+
+function carryEnv(env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (typeof value === 'string' && IDENTIFIER.test(key) && !TRANSIENT_ENV.has(key)) out[key] = value;
+  }
+  return out;
+}
+
+function ioResult(exitCode: number, stdout: string, stderr: string): IoResult {
+  return { kind: 'io', exit_code: exitCode, stdout, stderr, refusal: null };
+}
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+/** The text cut to `limit` UTF-8 bytes (never splitting a character), or undefined if it fits. */
+function cut(text: string, limit: number): string | undefined {
+  if (text.length <= limit / 3) return undefined;
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= limit) return undefined;
+  let end = limit;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end -= 1;
+  return bytes.subarray(0, end).toString('utf8');
+}
+
+function isFsError(error: unknown): boolean {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && /^E[A-Z]+$/.test(String((error as { code?: unknown }).code));
+}
