@@ -9,7 +9,7 @@ import { isAbsolute } from 'node:path';
 import { ConfigLoadError, MOUNT_MODES, interpolateEnv, isRecord } from '@mirage-ts/protocol';
 import type { MountMode, WorkspaceConfig } from '@mirage-ts/protocol';
 import { WorkspaceError } from './errors.js';
-import { loadS3Module } from './mounts/s3-loader.js';
+import { parseS3MountConfig } from './mounts/s3/config.js';
 
 export type ResourceName = 'ram' | 'disk' | 's3';
 export const RESOURCES: readonly ResourceName[] = ['ram', 'disk', 's3'];
@@ -164,7 +164,7 @@ export async function validateConfig(raw: unknown, env: Record<string, string | 
         continue;
       }
       const spec: MountSpec = { prefix, resource: resource as ResourceName, mode, config: options };
-      problems.push(...(await checkBackendConfig(spec, label)));
+      problems.push(...checkBackendConfig(spec, label));
       mounts.push(spec);
     }
     for (const outer of mounts) {
@@ -196,7 +196,7 @@ function denormalizedKey(mounts: Record<string, unknown>, prefix: string): strin
   return Object.keys(mounts).find((key) => normalizePrefix(key) === prefix) ?? prefix;
 }
 
-async function checkBackendConfig(spec: MountSpec, label: string): Promise<string[]> {
+function checkBackendConfig(spec: MountSpec, label: string): string[] {
   const problems: string[] = [];
   const keys = Object.keys(spec.config);
   if (spec.resource === 'ram') {
@@ -217,14 +217,10 @@ async function checkBackendConfig(spec: MountSpec, label: string): Promise<strin
       if (!isDirectory) problems.push(`${label}: disk: root is not an existing directory: ${root}`);
     }
   } else {
-    const s3 = await loadS3Module();
-    if (s3 === undefined) problems.push(`${label}: s3: backend not available`);
-    else {
-      try {
-        spec.parsed = s3.parseS3MountConfig(spec.config);
-      } catch (error) {
-        problems.push(`${label}: s3: ${error instanceof Error ? error.message : String(error)}`);
-      }
+    try {
+      spec.parsed = parseS3MountConfig(spec.config, spec.prefix);
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
     }
   }
   return problems;

@@ -22,12 +22,14 @@ import type { MountSpec, ValidatedConfig } from './config.js';
 import { WorkspaceError } from './errors.js';
 import { newSessionId } from './ids.js';
 import type { JobTable } from './jobs.js';
-import { describeMount, ModeGuardFs, ReadOnlyMountError, s3SecretKeys, truncateDescription } from './mounts/index.js';
+import { describeMount, ModeGuardFs, ReadOnlyMountError, truncateDescription } from './mounts/index.js';
+import { redactS3Config } from './mounts/s3/config.js';
+import { provisionCommand } from './provision/index.js';
+import { expandGlob } from './glob.js';
 import type { LiveTreeEntry, SessionState, TreeFile } from './tree.js';
 import { applyTree, clearBackend, walkBackend } from './tree-io.js';
 
 export const DEFAULT_OUTPUT_LIMIT_BYTES = 16 * 1024 * 1024;
-export const REDACTED_VALUE = '<redacted>';
 
 export interface ExecuteRequest {
   command: string;
@@ -78,8 +80,6 @@ const MODE_RANK: Record<MountMode, number> = { read: 0, write: 1, exec: 2 };
 /** Env entries that describe one shell run, not state to carry to the next call. */
 const TRANSIENT_ENV = new Set(['?', '_', 'SHELLOPTS', 'BASHOPTS', 'BASHPID', 'PPID', 'RANDOM', 'LINENO', 'SECONDS', 'OPTIND']);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-type ProvisionModule = { provisionCommand: (workspace: Workspace, request: { command: string; session_id?: string }) => Promise<ProvisionResult> };
 
 export class Workspace {
   readonly id: string;
@@ -287,15 +287,36 @@ export class Workspace {
   /** Dry run: what the command would read and write (the provision module walks the parse). */
   async provision(request: { command: string; session_id?: string }): Promise<ProvisionResult> {
     this.assertOpen();
-    this.requireSession(request.session_id ?? this.defaultSessionId);
-    const specifier = './provision/index.js';
-    let module: ProvisionModule;
-    try {
-      module = (await import(specifier)) as ProvisionModule;
-    } catch {
-      throw new WorkspaceError('invalid', 'provision is not available');
-    }
-    return module.provisionCommand(this, request);
+    const session = this.requireSession(request.session_id ?? this.defaultSessionId);
+    const namespace = this.shellFor(session).fs;
+    const mountOf = (path: string): LiveMount =>
+      this.mounts
+        .filter((mount) => mount.prefix === '/' || path === mount.prefix || path.startsWith(`${mount.prefix}/`))
+        .sort((a, b) => b.prefix.length - a.prefix.length)[0];
+    const sizeOf = async (path: string): Promise<number | undefined> => {
+      const mount = mountOf(path);
+      const sized = mount.backend as IFileSystem & { sizeOf?: (inner: string) => Promise<number | undefined> };
+      if (mount.resource === 's3' && typeof sized.sizeOf === 'function') {
+        return sized.sizeOf(mount.prefix === '/' ? path : path.slice(mount.prefix.length) || '/');
+      }
+      let stat;
+      try {
+        stat = await namespace.stat(path);
+      } catch {
+        return undefined;
+      }
+      if (!stat.isDirectory) return stat.size;
+      let total = 0;
+      for (const name of await namespace.readdir(path)) total += (await sizeOf(path === '/' ? `/${name}` : `${path}/${name}`)) ?? 0;
+      return total;
+    };
+    return provisionCommand(request.command, {
+      cwd: session.cwd,
+      env: { ...session.env },
+      sizeOf,
+      resourceOf: (path) => mountOf(path).resource,
+      glob: (pattern) => expandGlob(namespace, session.cwd, pattern),
+    });
   }
 
   private inSession<T>(session: Session, work: () => Promise<T>): Promise<T> {
@@ -487,10 +508,7 @@ function treePrefix(prefix: string): string {
 }
 
 function redact(config: Record<string, unknown>): Record<string, unknown> {
-  const keys = new Set(s3SecretKeys());
-  const copy: Record<string, unknown> = structuredClone(config);
-  for (const key of Object.keys(copy)) if (keys.has(key) && copy[key] !== undefined && copy[key] !== null) copy[key] = REDACTED_VALUE;
-  return copy;
+  return redactS3Config(structuredClone(config));
 }
 
 function carryEnv(env: Record<string, string>): Record<string, string> {

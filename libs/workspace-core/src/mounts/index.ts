@@ -5,9 +5,11 @@ import type { IFileSystem } from '../engine.js';
 import type { MountSpec } from '../config.js';
 import { WorkspaceError } from '../errors.js';
 import { loadS3Module } from './s3-loader.js';
+import { parseS3MountConfig } from './s3/config.js';
+import type { S3MountConfig } from './s3/config.js';
 
 export { ModeGuardFs, ReadOnlyMountError } from './guard.js';
-export { loadS3Module, s3SecretKeys, DEFAULT_SECRET_KEYS } from './s3-loader.js';
+export { loadS3Module } from './s3-loader.js';
 export type { S3Module } from './s3-loader.js';
 
 export async function buildBackend(spec: MountSpec): Promise<IFileSystem> {
@@ -18,9 +20,8 @@ export async function buildBackend(spec: MountSpec): Promise<IFileSystem> {
       // workspace.spec.ts); symlinks are allowed so trees round-trip with their links.
       return new ReadWriteFs({ root: String(spec.config.root), allowSymlinks: true, maxFileReadSize: 1024 * 1024 * 1024 });
     }
-    const s3 = await loadS3Module();
-    if (s3 === undefined) throw new Error('s3 backend not available');
-    return new s3.S3Fs((spec.parsed ?? spec.config) as never);
+    const { S3Fs } = await loadS3Module();
+    return new S3Fs((spec.parsed ?? parseS3MountConfig(spec.config, spec.prefix)) as S3MountConfig);
   } catch (error) {
     if (error instanceof WorkspaceError) throw error;
     throw new WorkspaceError('build_failed', `resource build failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,0 +1,58 @@
+// Pathname expansion for dry runs (provision): matches a glob against the workspace namespace
+// without running any shell, so a pattern can never execute anything.
+import type { IFileSystem } from './engine.js';
+
+const MAGIC = /[*?[]/;
+
+function segmentRegex(segment: string): RegExp {
+  let source = '';
+  for (let index = 0; index < segment.length; index += 1) {
+    const char = segment[index];
+    if (char === '*') source += '[^/]*';
+    else if (char === '?') source += '[^/]';
+    else if (char === '[') {
+      const close = segment.indexOf(']', index + 2);
+      if (close === -1) source += '\\[';
+      else {
+        let body = segment.slice(index + 1, close);
+        if (body.startsWith('!') || body.startsWith('^')) body = `^${body.slice(1)}`;
+        source += `[${body.replace(/\\/g, '\\\\')}]`;
+        index = close;
+      }
+    } else source += char.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
+}
+
+/** Matches `pattern` (absolute, or relative to `cwd`); answers paths spelled like the pattern, sorted. */
+export async function expandGlob(fs: IFileSystem, cwd: string, pattern: string): Promise<string[]> {
+  if (!MAGIC.test(pattern)) return (await fs.exists(fs.resolvePath(cwd, pattern))) ? [pattern] : [];
+  const absolute = pattern.startsWith('/');
+  const segments = pattern.split('/').filter((segment) => segment !== '');
+  // Each candidate: [path in the file system, path as the user spelled it].
+  let candidates: [string, string][] = [[absolute ? '/' : cwd, absolute ? '/' : '']];
+  for (const segment of segments) {
+    const next: [string, string][] = [];
+    for (const [real, shown] of candidates) {
+      const join = (name: string): [string, string] => [real === '/' ? `/${name}` : `${real}/${name}`, shown === '' || shown === '/' ? `${shown}${name}` : `${shown}/${name}`];
+      if (!MAGIC.test(segment)) {
+        const [path, spelled] = join(segment);
+        if (await fs.exists(path)) next.push([path, spelled]);
+        continue;
+      }
+      let names: string[];
+      try {
+        names = await fs.readdir(real);
+      } catch {
+        continue;
+      }
+      const regex = segmentRegex(segment);
+      for (const name of names.sort()) {
+        if (name.startsWith('.') && !segment.startsWith('.')) continue;
+        if (regex.test(name)) next.push(join(name));
+      }
+    }
+    candidates = next;
+  }
+  return candidates.map(([, shown]) => shown);
+}
