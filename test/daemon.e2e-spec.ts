@@ -212,6 +212,7 @@ describe('daemon routes', () => {
         { name: 'stdin', data: bytes, filename: 'stdin.bin' },
       ]);
       const answer = await d.call('POST', '/v1/workspaces/ws-x/execute', { body: form.body, headers: { 'content-type': form.contentType } });
+      expect(answer.json).toMatchObject({ exit_code: 0 });
       expect(answer.status).toBe(200);
       expect(answer.json.stdout.trim()).toBe(String(bytes.length));
       // A `request` sent as a plain field (Python client) and an empty stdin part.
@@ -248,6 +249,9 @@ describe('daemon routes', () => {
       const missing = await exec('nope', { command: 'ls' });
       expect(missing.status).toBe(404);
       expect(missing.json).toEqual({ detail: 'workspace not found' });
+      const noSession = await exec('ws-x', { command: 'ls', session_id: 'ghost' });
+      expect(noSession.status).toBe(404);
+      expect(noSession.json).toEqual({ detail: 'session not found' });
     });
 
     it('runs in the background: 202 {job_id, workspace_id, submitted_at} + header; wait, get, list', async () => {

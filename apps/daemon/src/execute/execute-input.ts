@@ -51,6 +51,7 @@ function readParts(raw: IncomingMessage, maxStdinBytes: number): Promise<Multipa
     let settled = false;
     let open = 0;
     let finished = false;
+    let sawRequest = false;
     const fail = (error: DaemonHttpError): void => {
       if (settled) return;
       settled = true;
@@ -69,7 +70,8 @@ function readParts(raw: IncomingMessage, maxStdinBytes: number): Promise<Multipa
         stream.resume();
         return;
       }
-      if (name === 'stdin' && parts.request === undefined) {
+      if (name === 'request') sawRequest = true;
+      if (name === 'stdin' && !sawRequest) {
         stream.resume();
         fail(new DaemonHttpError(400, "the 'request' part must come before 'stdin'"));
         return;

@@ -48,6 +48,7 @@ export class ExecuteService {
       return { status: 200, body: result, jobId: undefined };
     }
     const sessionId = fields.session_id ?? workspace.defaultSessionId;
+    workspace.getSession(sessionId); // an unknown session is a 404 before any job exists
     const job = this.registry.jobs.submit({ workspace_id: workspace.id, session_id: sessionId, command: fields.command }, (signal) =>
       workspace.execute({ command: fields.command, session_id: sessionId, cwd: fields.cwd, env: fields.env, stdin, record: fields.record }, signal),
     );

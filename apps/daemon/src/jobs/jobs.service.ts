@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { JobBrief, JobCanceled, JobDetail } from '@mirage-ts/protocol';
-import { WorkspaceError, type WorkspaceRegistry } from '@mirage-ts/workspace-core';
+import type { WorkspaceRegistry } from '@mirage-ts/workspace-core';
 import { MIRAGE_REGISTRY } from '../config/tokens.js';
 
-const jobNotFound = (): WorkspaceError => new WorkspaceError('not_found', 'job not found');
-
+/** The job table's answers as they are; an unknown or pruned id is its `not_found` (404). */
 @Injectable()
 export class JobsService {
   constructor(@Inject(MIRAGE_REGISTRY) private readonly registry: WorkspaceRegistry) {}
@@ -14,21 +13,15 @@ export class JobsService {
   }
 
   get(jobId: string): JobDetail {
-    const job = this.registry.jobs.get(jobId);
-    if (job === undefined) throw jobNotFound();
-    return job;
+    return this.registry.jobs.get(jobId);
   }
 
   /** Waits for the job or the timeout (negative = 0); a timeout answers the job as it stands. */
-  async wait(jobId: string, timeoutS?: number): Promise<JobDetail> {
-    this.get(jobId);
-    const job = await this.registry.jobs.wait(jobId, timeoutS === undefined ? undefined : Math.max(0, timeoutS));
-    if (job === undefined) throw jobNotFound();
-    return job;
+  wait(jobId: string, timeoutS?: number): Promise<JobDetail> {
+    return this.registry.jobs.wait(jobId, timeoutS === undefined ? undefined : Math.max(0, timeoutS));
   }
 
   cancel(jobId: string): JobCanceled {
-    this.get(jobId);
-    return { job_id: jobId, canceled: this.registry.jobs.cancel(jobId) };
+    return this.registry.jobs.cancel(jobId);
   }
 }

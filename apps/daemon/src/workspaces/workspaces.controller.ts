@@ -45,7 +45,7 @@ export class WorkspacesController {
 
   @Post(ROUTES.cancelWorkspace.path)
   @HttpCode(ROUTES.cancelWorkspace.status)
-  cancel(@Param('id') id: string): Promise<WorkspaceCanceled> {
+  cancel(@Param('id') id: string): WorkspaceCanceled {
     return this.workspaces.cancel(id);
   }
 }

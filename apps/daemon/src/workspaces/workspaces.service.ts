@@ -48,8 +48,8 @@ export class WorkspacesService {
     return this.registry.delete(id);
   }
 
-  async cancel(id: string): Promise<WorkspaceCanceled> {
+  cancel(id: string): WorkspaceCanceled {
     requireWorkspace(this.registry, id);
-    return { canceled: await this.registry.jobs.cancelWorkspace(id) };
+    return { canceled: this.registry.jobs.cancelWorkspace(id) };
   }
 }
