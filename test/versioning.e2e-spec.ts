@@ -79,7 +79,6 @@ function fixtureEntries(prefix: string): LiveTreeEntry[] {
   };
   const dir = (path: string, mode = 0o755): LiveTreeEntry => ({ path: at(path), kind: 'directory', mode, size: 0, mtimeMs: 1_700_000_000_000, read: async () => new Uint8Array() });
   return [
-    ...(prefix === '' ? [] : [dir('')].map((e) => ({ ...e, path: prefix }))),
     file('bin.dat', binary),
     file('empty.txt', ''),
     file('naïve – 文字.txt', 'unicode\n'),
@@ -184,7 +183,7 @@ describe('versions over HTTP', () => {
     await run(d, 'live', 'mkdir -p d && echo data > d/f.txt && cd d && export K=v');
     const viaBody = await d.call('POST', '/v1/workspaces/clone', { body: { source_id: 'live', id: 'live-copy' } });
     expect(viaBody.status).toBe(201);
-    expect((await run(d, 'live-copy', 'cat d/f.txt')).stdout).toBe('data\n');
+    expect((await run(d, 'live-copy', 'cat /d/f.txt')).stdout).toBe('data\n');
     const viaPath = await d.call('POST', '/v1/workspaces/live/clone', { body: {} });
     expect(viaPath.status).toBe(201);
     expect(viaPath.json.id).not.toBe('live');
@@ -217,8 +216,6 @@ describe('disk mounts: clone, clone --at, snapshot round trip', () => {
     const v1 = (await d.call('POST', '/v1/workspaces/dk/commit', { body: { message: 'v1' } })).json.version as string;
     await run(d, 'dk', 'echo v2 > /disk/a.txt');
 
-    const atRoot = join(dirs, 'at');
-    mkdirSync(atRoot);
     const at = await d.call('POST', '/v1/workspaces/clone', { body: { source_id: 'dk', at: v1, id: 'dk-at' } });
     expect(at.status).toBe(201);
     expect((await run(d, 'dk-at', 'cat /disk/a.txt /disk/seed.txt')).stdout).toBe('v1\nseed\n');
@@ -229,14 +226,26 @@ describe('disk mounts: clone, clone --at, snapshot round trip', () => {
     const live = await d.call('POST', '/v1/workspaces/dk/clone', { body: { id: 'dk-live' } });
     expect(live.status).toBe(201);
     expect((await run(d, 'dk-live', 'cat /disk/a.txt')).stdout).toBe('v2\n');
+    // Each clone writes into a directory of its own, never into the source's root.
+    await run(d, 'dk-live', 'echo changed > /disk/a.txt; echo new > /disk/new.txt');
+    expect(readFileSync(join(root, 'a.txt'), 'utf8')).toBe('v2\n');
+    expect(existsSync(join(root, 'new.txt'))).toBe(false);
+    expect(readFileSync(join(d.home, 'state', 'clones', 'dk-live', 'disk', 'new.txt'), 'utf8')).toBe('new\n');
+    // A root named explicitly but used by a live workspace is refused, not cleared.
+    const tar = await download(d, 'dk');
+    const clash = await upload(d, tar, { id: 'dk-clash', override: { mounts: { '/disk': { config: { root } } } } });
+    expect(clash.status).toBe(409);
+    expect(clash.json.detail).toContain('in use by workspace dk');
+    expect(readFileSync(join(root, 'a.txt'), 'utf8')).toBe('v2\n');
     for (const id of ['dk', 'dk-at', 'dk-live']) await d.call('DELETE', `/v1/workspaces/${id}`);
+    expect(existsSync(join(d.home, 'state', 'clones', 'dk-live'))).toBe(false);
   });
 
   it('round-trips ram and disk byte for byte, also through a restarted daemon', async () => {
     const diskA = join(dirs, 'disk-a');
     mkdirSync(diskA);
     const config = { mounts: { '/': { resource: 'ram', mode: 'write' }, '/disk': { resource: 'disk', mode: 'write', config: { root: diskA } } } };
-    const original = await fixtureTar(config, '');
+    const original = await fixtureTar(RAM, '');
     const originalTree = treeOf(await readSnapshot(original));
     expect((await upload(d, original, { id: 'rt' })).status).toBe(201);
     const onDisk = await fixtureTar(config, 'disk');

@@ -3,24 +3,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
-import type { LoadWorkspaceDto, SnapshotWritten, WorkspaceConfig, WorkspaceDetail } from '@mirage-ts/protocol';
-import {
-  applyOverride,
-  createSnapshotStream,
-  readSnapshotFile,
-  requireCredentials,
-  WorkspaceError,
-  writeSnapshotFile,
-  type LoadedSnapshot,
-  type WorkspaceRegistry,
-} from '@mirage-ts/workspace-core';
+import type { LoadWorkspaceDto, SnapshotWritten, WorkspaceDetail } from '@mirage-ts/protocol';
+import { applyOverride, createSnapshotStream, readSnapshotFile, writeSnapshotFile, type LoadedSnapshot, type WorkspaceRegistry } from '@mirage-ts/workspace-core';
 import { DaemonHttpError } from '../common/coded-error.js';
 import type { DaemonSettings } from '../config/daemon-settings.js';
 import { MIRAGE_REGISTRY, MIRAGE_SETTINGS } from '../config/tokens.js';
-import { DaemonLifecycleService } from '../core/daemon-lifecycle.service.js';
 import { requireWorkspace } from '../core/require-workspace.js';
 import { confinedPath } from './confined-path.js';
 import { readLoadUpload } from './load-upload.js';
+import { RestoreService } from './restore.service.js';
 import { snapshotSource } from './workspace-state.js';
 
 @Injectable()
@@ -28,7 +19,7 @@ export class SnapshotsService {
   constructor(
     @Inject(MIRAGE_REGISTRY) private readonly registry: WorkspaceRegistry,
     @Inject(MIRAGE_SETTINGS) private readonly settings: DaemonSettings,
-    private readonly lifecycle: DaemonLifecycleService,
+    private readonly restorer: RestoreService,
   ) {}
 
   async download(id: string): Promise<Readable> {
@@ -45,31 +36,25 @@ export class SnapshotsService {
 
   async loadFromPath(request: LoadWorkspaceDto): Promise<WorkspaceDetail> {
     if (request.path === undefined) throw new DaemonHttpError(400, "load needs a 'path' or an uploaded 'snapshot' part");
-    this.refuseTakenId(request.id);
+    this.restorer.refuseTakenId(request.id);
     const file = await confinedPath(this.settings.snapshotRoot, request.path);
     return this.build(await readSnapshotFile(file, request.path), request);
   }
 
   async loadFromUpload(raw: IncomingMessage): Promise<WorkspaceDetail> {
     const upload = await readLoadUpload(raw);
-    this.refuseTakenId(upload.request.id);
+    this.restorer.refuseTakenId(upload.request.id);
     return this.build(upload.snapshot, upload.request);
   }
 
-  private async build(loaded: LoadedSnapshot, request: LoadWorkspaceDto): Promise<WorkspaceDetail> {
-    const config: WorkspaceConfig = applyOverride(loaded.manifest.config, request.override);
-    requireCredentials(config);
-    this.lifecycle.cancelIdleTimer();
-    const workspace = await this.registry.create({
-      config,
+  private build(loaded: LoadedSnapshot, request: LoadWorkspaceDto): Promise<WorkspaceDetail> {
+    return this.restorer.restore({
+      config: applyOverride(loaded.manifest.config, request.override),
+      id: request.id,
       sessions: loaded.manifest.sessions,
       files: loaded.files,
-      ...(request.id === undefined ? {} : { id: request.id }),
+      purpose: 'load',
+      override: request.override,
     });
-    return workspace.detail(false);
-  }
-
-  private refuseTakenId(id: string | undefined): void {
-    if (id !== undefined && this.registry.has(id)) throw new WorkspaceError('already_exists', `workspace id already exists: ${id}`);
   }
 }

@@ -5,6 +5,7 @@ import { Module } from '@nestjs/common';
 import { VersionStore } from '@mirage-ts/versioning';
 import type { DaemonSettings } from '../config/daemon-settings.js';
 import { MIRAGE_SETTINGS } from '../config/tokens.js';
+import { RestoreService } from './restore.service.js';
 import { SnapshotsController } from './snapshots.controller.js';
 import { SnapshotsService } from './snapshots.service.js';
 import { VersioningController } from './versioning.controller.js';
@@ -15,6 +16,7 @@ import { MIRAGE_VERSIONS } from './versioning.tokens.js';
   controllers: [VersioningController, SnapshotsController],
   providers: [
     { provide: MIRAGE_VERSIONS, useFactory: (settings: DaemonSettings) => new VersionStore({ root: settings.versionRoot }), inject: [MIRAGE_SETTINGS] },
+    RestoreService,
     VersioningService,
     SnapshotsService,
   ],

@@ -1,5 +1,6 @@
 // Version routes over libs/versioning: commit/log/diff/branch/checkout of a workspace, and clones
 // (live, or from a version). The store is injected; the registry is the daemon's one.
+import { rm } from 'node:fs/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type {
   BranchResponse,
@@ -9,14 +10,13 @@ import type {
   CommitResponse,
   DiffResponse,
   VersionEntry,
-  WorkspaceConfig,
   WorkspaceDetail,
 } from '@mirage-ts/protocol';
-import { applyOverride, fillRedactedFrom, requireCredentials, WorkspaceError, type WorkspaceRegistry } from '@mirage-ts/workspace-core';
+import { applyOverride, fillRedactedFrom, WorkspaceError, type WorkspaceRegistry } from '@mirage-ts/workspace-core';
 import { DEFAULT_BRANCH, type VersionStore } from '@mirage-ts/versioning';
 import { MIRAGE_REGISTRY } from '../config/tokens.js';
-import { DaemonLifecycleService } from '../core/daemon-lifecycle.service.js';
 import { requireWorkspace } from '../core/require-workspace.js';
+import { RestoreService } from './restore.service.js';
 import { copyOfTree, liveState } from './workspace-state.js';
 import { MIRAGE_VERSIONS } from './versioning.tokens.js';
 
@@ -25,7 +25,7 @@ export class VersioningService {
   constructor(
     @Inject(MIRAGE_REGISTRY) private readonly registry: WorkspaceRegistry,
     @Inject(MIRAGE_VERSIONS) private readonly versions: VersionStore,
-    private readonly lifecycle: DaemonLifecycleService,
+    private readonly restorer: RestoreService,
   ) {}
 
   async commit(id: string, request: CommitRequest): Promise<CommitResponse> {
@@ -43,8 +43,7 @@ export class VersioningService {
   }
 
   async diff(id: string, query: { a?: string; b?: string; branch?: string }): Promise<DiffResponse> {
-    const workspace = this.registry.get(id);
-    const live = workspace === undefined || query.b !== undefined ? undefined : await liveState(workspace);
+    const live = query.b === undefined && this.registry.has(id) ? await liveState(this.registry.get(id)) : undefined;
     return this.versions.diff(id, query, live);
   }
 
@@ -53,48 +52,39 @@ export class VersioningService {
     const workspace = requireWorkspace(this.registry, id);
     const content = await this.versions.read(id, ref);
     await workspace.replaceTree(content.files);
-    await workspace.restoreSessions(content.sessions);
+    workspace.restoreSessions(content.sessions);
     return workspace.detail(false);
   }
 
   /** `POST /v1/workspaces/clone`: from a version when `at` is given, else of the live source. */
   async clone(request: CloneRequest): Promise<WorkspaceDetail> {
     if (request.at === undefined) return this.cloneLive(request.source_id, { id: request.id });
-    this.refuseTakenId(request.id);
+    this.restorer.refuseTakenId(request.id);
     const content = await this.versions.read(request.source_id, request.at);
     if (content.config === null) throw new WorkspaceError('invalid', `version ${content.version} holds no workspace config`);
-    const live = this.registry.get(request.source_id);
-    const config = live === undefined ? content.config : fillRedactedFrom(content.config, live.config);
-    requireCredentials(config);
-    return this.create(config, request.id, content.sessions, content.files);
+    // Redacted credentials come back from the source while it is live.
+    const config = this.registry.has(request.source_id) ? fillRedactedFrom(content.config, this.registry.get(request.source_id).config) : content.config;
+    return this.restorer.restore({ config, id: request.id, sessions: content.sessions, files: content.files, purpose: 'clone' });
   }
 
   /** A copy of a live workspace: its config (with `override` applied), files and sessions. */
   async cloneLive(sourceId: string, request: CloneLiveRequest): Promise<WorkspaceDetail> {
     const source = requireWorkspace(this.registry, sourceId);
-    this.refuseTakenId(request.id);
+    this.restorer.refuseTakenId(request.id);
     const config = applyOverride(source.config, request.override);
-    requireCredentials(config);
-    return this.create(config, request.id, source.sessionStates(), await copyOfTree(source));
+    return this.restorer.restore({
+      config,
+      id: request.id,
+      sessions: source.sessionStates(),
+      files: await copyOfTree(source),
+      purpose: 'clone',
+      override: request.override,
+    });
   }
 
-  /** Drops the version history of a deleted workspace. */
-  drop(id: string): Promise<void> {
-    return this.versions.drop(id);
-  }
-
-  private refuseTakenId(id: string | undefined): void {
-    if (id !== undefined && this.registry.has(id)) throw new WorkspaceError('already_exists', `workspace id already exists: ${id}`);
-  }
-
-  private async create(
-    config: WorkspaceConfig,
-    id: string | undefined,
-    sessions: Parameters<WorkspaceRegistry['create']>[0]['sessions'],
-    files: Parameters<WorkspaceRegistry['create']>[0]['files'],
-  ): Promise<WorkspaceDetail> {
-    this.lifecycle.cancelIdleTimer();
-    const workspace = await this.registry.create({ config, sessions, files, ...(id === undefined ? {} : { id }) });
-    return workspace.detail(false);
+  /** Forgets a deleted workspace: its version history and the disk roots made for its clone. */
+  async drop(id: string): Promise<void> {
+    await this.versions.drop(id);
+    await rm(this.restorer.cloneDirectory(id), { recursive: true, force: true });
   }
 }

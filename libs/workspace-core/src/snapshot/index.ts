@@ -4,3 +4,4 @@ export { createSnapshotStream, writeSnapshotFile, type SnapshotSource } from './
 export { readSnapshot, readSnapshotFile, type LoadedSnapshot } from './read.js';
 export { applyOverride, fillRedactedFrom, mountsNeedingCredentials, redactWorkspaceConfig, requireCredentials } from './credentials.js';
 export { describeMounts, localEntries, mountKey, owningMount, safeTreePath } from './paths.js';
+export { diskRoots, overriddenRoots, relocateDiskRoots, type DiskRootInUse } from './disk-roots.js';
