@@ -38,6 +38,6 @@ describe('curl examples', () => {
   it('work as the docs show them', async () => {
     expect(readFileSync(join(d.home, 'auth_token'), 'utf8').trim()).toBe(d.token);
     const { stdout } = await run('bash', ['-c', SCRIPT], { env: { PATH: process.env.PATH, MIRAGE_HOME: d.home, URL: d.url } });
-    expect(stdout.split('\n')).toEqual(['ok', 'demo', '0', 'hello', 'done from-bg', '', '2', '404', '401', 'demo', '']);
+    expect(stdout.split('\n')).toEqual(['ok', 'demo', '0', 'hello', '', 'done from-bg', '', '2', '404', '401', 'demo', '']);
   });
 });

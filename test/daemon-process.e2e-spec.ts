@@ -73,7 +73,8 @@ describe('bin/daemon.js', () => {
 
   it('refuses to start on an unknown config.toml key, with the spec message and no pid file', async () => {
     writeFileSync(join(home, 'config.toml'), '[daemon]\nbogus_key = 1\n');
-    const { exited } = start(home);
+    const { exited, listening } = start(home);
+    listening.catch(() => undefined); // it never listens
     const { code, stderr } = await exited;
     expect(code).toBe(1);
     expect(stderr).toContain("config.toml: the following [daemon] keys don't match any configuration option: bogus_key");
