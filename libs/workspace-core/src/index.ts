@@ -11,7 +11,6 @@ export type { JobMeta, JobRun, JobTableOptions } from './jobs.js';
 export { validateConfig, normalizePrefix, parseMode, RESOURCES } from './config.js';
 export type { MountSpec, ValidatedConfig, ResourceName } from './config.js';
 export { newWorkspaceId, newSessionId, isValidWorkspaceId, WORKSPACE_ID_PATTERN } from './ids.js';
-export * from './snapshot/index.js';
 // Modules written by the other helpers of this library, re-exported from the one entry point.
 export * from './snapshot/index.js';
 export { provisionCommand, S3_PRICING } from './provision/index.js';
