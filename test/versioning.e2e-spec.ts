@@ -237,6 +237,13 @@ describe('disk mounts: clone, clone --at, snapshot round trip', () => {
     expect(clash.status).toBe(409);
     expect(clash.json.detail).toContain('in use by workspace dk');
     expect(readFileSync(join(root, 'a.txt'), 'utf8')).toBe('v2\n');
+    // Checkout on a disk mount rewrites the host directory in place; then nothing differs.
+    await run(d, 'dk', 'chmod 755 /disk/seed.txt; mkdir -p /disk/extra');
+    expect((await d.call('POST', '/v1/workspaces/dk/checkout', { body: { ref: v1 } })).status).toBe(200);
+    expect(readFileSync(join(root, 'a.txt'), 'utf8')).toBe('v1\n');
+    expect(lstatSync(join(root, 'seed.txt')).mode & 0o777).toBe(0o644);
+    expect(existsSync(join(root, 'extra'))).toBe(false);
+    expect((await d.call('GET', `/v1/workspaces/dk/diff?a=${v1}`)).json).toEqual({ added: [], modified: [], deleted: [] });
     for (const id of ['dk', 'dk-at', 'dk-live']) await d.call('DELETE', `/v1/workspaces/${id}`);
     expect(existsSync(join(d.home, 'state', 'clones', 'dk-live'))).toBe(false);
   });
@@ -298,6 +305,7 @@ describe('snapshot and load over HTTP', () => {
     await run(d, 's', 'mkdir -p dir && echo hello > dir/h.txt');
     const tar = await download(d, 's');
     expect(tar.subarray(257, 262).toString()).toBe('ustar');
+    expect((await readSnapshot(tar)).manifest.jobs?.map((job) => [job.command, job.status])).toEqual([['mkdir -p dir && echo hello > dir/h.txt', 'done']]);
     expect(existsSync(join(d.home, 'snapshots'))).toBe(false);
     const listing = join(d.home, 'listing.tar');
     writeFileSync(listing, tar);
@@ -412,6 +420,14 @@ describe('s3 mounts in snapshots and versions', () => {
     const tree = execFileSync('git', ['-C', join(d.home, 'repos', 'with-s3'), 'ls-tree', '-r', '--name-only', 'main'], { encoding: 'utf8' });
     expect(tree.trim().split('\n')).toEqual(['.mirage-meta.json', 'l.txt']);
     expect(execFileSync('git', ['-C', join(d.home, 'repos', 'with-s3'), 'show', 'main:.mirage-meta.json'], { encoding: 'utf8' })).not.toContain('S3RVER');
-    for (const id of ['with-s3', 'with-creds']) await d.call('DELETE', `/v1/workspaces/${id}`);
+    // Clone at a version: credentials come from the live source, else the clone is refused naming the mount.
+    const at = await d.call('POST', '/v1/workspaces/clone', { body: { source_id: 'with-s3', at: commit.json.version, id: 's3-at' } });
+    expect(at.status).toBe(201);
+    expect((await run(d, 's3-at', 'cat /s3/remote.txt')).stdout).toBe('from the bucket\n');
+    expect((await d.call('POST', '/v1/workspaces/with-s3/close')).status).toBe(200);
+    const orphan = await d.call('POST', '/v1/workspaces/clone', { body: { source_id: 'with-s3', at: commit.json.version } });
+    expect(orphan.status).toBe(400);
+    expect(orphan.json.detail).toContain('/s3');
+    for (const id of ['with-creds', 's3-at']) await d.call('DELETE', `/v1/workspaces/${id}`);
   });
 });

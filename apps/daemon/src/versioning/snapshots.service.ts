@@ -12,7 +12,7 @@ import { requireWorkspace } from '../core/require-workspace.js';
 import { confinedPath } from './confined-path.js';
 import { readLoadUpload } from './load-upload.js';
 import { RestoreService } from './restore.service.js';
-import { snapshotSource } from './workspace-state.js';
+import { finishedJobs, snapshotSource } from './workspace-state.js';
 
 @Injectable()
 export class SnapshotsService {
@@ -24,13 +24,13 @@ export class SnapshotsService {
 
   async download(id: string): Promise<Readable> {
     const workspace = requireWorkspace(this.registry, id);
-    return createSnapshotStream(await snapshotSource(workspace));
+    return createSnapshotStream(await snapshotSource(workspace, finishedJobs(this.registry.jobs, id)));
   }
 
   async writeToPath(id: string, path: string): Promise<SnapshotWritten> {
     const workspace = requireWorkspace(this.registry, id);
     const target = await confinedPath(this.settings.snapshotRoot, path);
-    const size = await writeSnapshotFile(await snapshotSource(workspace), target);
+    const size = await writeSnapshotFile(await snapshotSource(workspace, finishedJobs(this.registry.jobs, id)), target);
     return { id, path: target, size };
   }
 

@@ -1,7 +1,7 @@
 // What versions and snapshots read from a live workspace, in the shapes the libraries take.
 // Only local mounts (ram, disk) contribute files; s3 mounts are kept as config.
-import type { LiveTreeEntry, SnapshotSource, TreeFile, Workspace } from '@mirage-ts/workspace-core';
-import { localEntries } from '@mirage-ts/workspace-core';
+import { FINISHED_JOB_STATUSES, type JobDetail } from '@mirage-ts/protocol';
+import { localEntries, type JobTable, type LiveTreeEntry, type SnapshotSource, type TreeFile, type Workspace } from '@mirage-ts/workspace-core';
 import type { LiveState } from '@mirage-ts/versioning';
 
 async function localTree(workspace: Workspace): Promise<AsyncGenerator<LiveTreeEntry>> {
@@ -12,8 +12,9 @@ export async function liveState(workspace: Workspace): Promise<LiveState> {
   return { entries: await localTree(workspace), sessions: workspace.sessionStates(), config: workspace.redactedConfig() };
 }
 
-export async function snapshotSource(workspace: Workspace): Promise<SnapshotSource> {
-  return { id: workspace.id, config: workspace.redactedConfig(), sessions: workspace.sessionStates(), entries: await localTree(workspace) };
+/** The snapshot of a workspace; `jobs` are its finished jobs, kept in the manifest for the record. */
+export async function snapshotSource(workspace: Workspace, jobs: readonly JobDetail[] = []): Promise<SnapshotSource> {
+  return { id: workspace.id, config: workspace.redactedConfig(), sessions: workspace.sessionStates(), entries: await localTree(workspace), jobs };
 }
 
 /** The local files of a workspace, read into memory, to restore into a clone. */
@@ -26,4 +27,12 @@ export async function copyOfTree(workspace: Workspace): Promise<TreeFile[]> {
     files.push(file);
   }
   return files;
+}
+
+/** Finished jobs of a workspace (running ones are not part of a snapshot). */
+export function finishedJobs(jobs: JobTable, workspaceId: string): JobDetail[] {
+  return jobs
+    .list(workspaceId)
+    .filter((job) => FINISHED_JOB_STATUSES.includes(job.status))
+    .map((job) => jobs.get(job.job_id));
 }
