@@ -46,21 +46,22 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   if (!isLoopbackAddress(host) && settings.authToken === null) {
     throw new DaemonConfigError(`refusing to listen on non-loopback address ${host} without a bearer token (set MIRAGE_AUTH_TOKEN)`);
   }
-  let closing: Promise<void> | undefined;
-  let app: NestFastifyApplication | undefined;
+  // The exit callback is wired into the module before the application exists.
+  const started: { app?: NestFastifyApplication; closing?: Promise<void> } = {};
   const close = (): Promise<void> => {
-    closing ??= app === undefined ? Promise.resolve() : app.close();
-    return closing;
+    started.closing ??= started.app === undefined ? Promise.resolve() : started.app.close();
+    return started.closing;
   };
   const onExit = async (reason: ExitReason): Promise<void> => {
     await close();
     await options.onExit?.(reason);
   };
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, logger: options.logger === true ? { level: 'info' } : false });
-  app = await NestFactory.create<NestFastifyApplication>(MirageModule.forSettings(settings, onExit), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(MirageModule.forSettings(settings, onExit), adapter, {
     logger: options.logger === true ? new PinoNestLogger(adapter.getInstance().log) : false,
     abortOnError: false,
   });
+  started.app = app;
   app.useGlobalFilters(new DetailExceptionFilter());
   try {
     await app.listen(options.port ?? settings.port, host);
