@@ -206,7 +206,9 @@ function checkBackendConfig(spec: MountSpec, label: string): string[] {
     if (unknown.length > 0) problems.push(`${label}: disk: unknown config keys: ${sortedNames(unknown)}`);
     const root = spec.config.root;
     if (typeof root !== 'string' || root === '') problems.push(`${label}: disk: config.root is required (a host directory)`);
-    else if (!isAbsolute(root)) problems.push(`${label}: disk: root must be an absolute path: ${root}`);
+    else if (root.includes('${')) {
+      // An uninterpolated placeholder: the missing variable is already reported.
+    } else if (!isAbsolute(root)) problems.push(`${label}: disk: root must be an absolute path: ${root}`);
     else {
       let isDirectory = false;
       try {

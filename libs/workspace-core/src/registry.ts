@@ -93,7 +93,8 @@ export class WorkspaceRegistry {
   delete(id: string): Promise<WorkspaceClosed> {
     const running = this.deleting.get(id);
     if (running !== undefined) return running;
-    const workspace = this.get(id);
+    const workspace = this.workspaces.get(id);
+    if (workspace === undefined) return Promise.reject(new WorkspaceError('not_found', 'workspace not found'));
     const deletion = (async () => {
       try {
         await workspace.close();
