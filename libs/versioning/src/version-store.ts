@@ -315,7 +315,7 @@ export class VersionStore {
     this.caches.delete(id);
     if (opening !== undefined) {
       try {
-        (await opening).cleanup();
+        await (await opening).cleanup();
       } catch {
         // A repository that failed to open has nothing to release.
       }
