@@ -59,8 +59,12 @@ describe('daemon lifecycle', () => {
     const d = await startTestDaemon({ idleGraceSeconds: 0, onExit: exits.onExit });
     try {
       await d.call('POST', '/v1/workspaces', { body: { config: RAM, id: 'a' } });
+      const started = Date.now();
       await d.call('DELETE', '/v1/workspaces/a');
       expect(await exits.first).toBe('idle');
+      // The graceful close does not wait for the keep-alive timeout of the client that deleted.
+      await d.daemon.close();
+      expect(Date.now() - started).toBeLessThan(2000);
     } finally {
       await d.close();
     }
@@ -75,6 +79,23 @@ describe('daemon lifecycle', () => {
       expect(answer.json).toEqual({ status: 'shutting_down', pid: process.pid });
       expect(await exits.first).toBe('shutdown');
       await expect(d.call('GET', '/v1/health')).rejects.toThrow();
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('shutdown cancels running jobs: a waiting foreground execute answers 499', async () => {
+    const exits = exitRecorder();
+    const d = await startTestDaemon({ onExit: exits.onExit });
+    try {
+      await d.call('POST', '/v1/workspaces', { body: { config: RAM, id: 'busy' } });
+      const running = d.call('POST', '/v1/workspaces/busy/execute', { body: { command: 'sleep 30' } });
+      await sleep(150);
+      expect((await d.call('POST', '/v1/shutdown')).status).toBe(200);
+      const answer = await running;
+      expect(answer.status).toBe(499);
+      expect(answer.json).toEqual({ detail: 'job canceled' });
+      expect(await exits.first).toBe('shutdown');
     } finally {
       await d.close();
     }

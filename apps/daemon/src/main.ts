@@ -57,6 +57,12 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     await options.onExit?.(reason);
   };
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, logger: options.logger === true ? { level: 'info' } : false });
+  // Once closing, answers end their connection: a keep-alive client would otherwise hold the
+  // graceful close open until the server's keep-alive timeout.
+  adapter.getInstance().addHook('onSend', (_request, reply, payload, done) => {
+    if (started.closing !== undefined) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   const app = await NestFactory.create<NestFastifyApplication>(MirageModule.forSettings(settings, onExit), adapter, {
     logger: options.logger === true ? new PinoNestLogger(adapter.getInstance().log) : false,
     abortOnError: false,
