@@ -417,14 +417,14 @@ describe('mirage CLI against a daemon it spawned', () => {
     await cli(['execute', '-w', 'demo', '-c', 'printf two > /v.txt; printf new > /added.txt']);
     const diff = await cli(['workspace', 'diff', 'demo']);
     expectExit(diff, 0);
-    expect(diff.json.modified).toContain('/v.txt');
-    expect(diff.json.added).toContain('/added.txt');
+    expect(diff.json.modified).toContain('v.txt'); // relative paths (protocol.md, diff)
+    expect(diff.json.added).toContain('added.txt');
     const second = await cli(['workspace', 'commit', 'demo', '-m', 'second']);
     const log = await cli(['workspace', 'log', 'demo']);
     expectExit(log, 0);
     expect(log.json.map((v: { message: string }) => v.message).slice(0, 2)).toEqual(['second', 'first']);
     const between = await cli(['workspace', 'diff', 'demo', first, second.json.version]);
-    expect(between.json.added).toContain('/added.txt');
+    expect(between.json.added).toContain('added.txt');
     const branch = await cli(['workspace', 'branch', 'demo', 'experiment']);
     expectExit(branch, 0);
     expect(branch.json).toMatchObject({ branch: 'experiment' });
