@@ -191,7 +191,7 @@ describe('VersionStore', () => {
   it('reads a version back byte for byte with modes, symlinks, empty directories, sessions and config', async () => {
     const binary = new Uint8Array(256).map((_, i) => i);
     const lines = Array.from({ length: 5000 }, (_, i) => `line ${i}`).join('\n');
-    const sessions = [
+    const sessions: SessionState[] = [
       { session_id: 'default', cwd: '/sub', env: { PATH: '/bin', X: 'ü' } },
       { session_id: 's2', cwd: '/', env: {} },
     ];
@@ -311,6 +311,24 @@ describe('VersionStore', () => {
   it('refuses tree paths that could escape and the reserved meta name', async () => {
     await expectError(store.commit('ws', new FakeTree({ '../x': { data: 'a' } }).state()), 'invalid');
     await expectError(store.commit('ws', new FakeTree({ '.mirage-meta.json': { data: '{}' } }).state()), 'invalid', /reserved/);
+  });
+
+  it('fails a commit whose file cannot be read, leaving the branch where it was', async () => {
+    const tree = new FakeTree({ 'a.txt': { data: 'a' } });
+    const base = await store.commit('ws', tree.state());
+    const entries = Array.from({ length: 20 }, (_, i): LiveTreeEntry => ({
+      path: `f${i}.txt`,
+      kind: 'file',
+      mode: 0o644,
+      size: 1,
+      mtimeMs: OLD,
+      read: async () => {
+        if (i % 7 === 3) throw new Error(`EIO reading f${i}.txt`);
+        return Buffer.from('x');
+      },
+    }));
+    await expect(store.commit('ws', { entries, sessions: [] })).rejects.toThrow(/EIO reading f3\.txt/);
+    expect((await store.log('ws')).map((v) => v.id)).toEqual([base.version]);
   });
 
   it('drops a repository', async () => {

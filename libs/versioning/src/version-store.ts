@@ -21,6 +21,7 @@ const FILEMODE = { blob: 0o100644, executable: 0o100755, link: 0o120000, tree: 0
 const GIT_EEXISTS = -4;
 const GIT_EMODIFIED = -15;
 const GIT_ITEROVER = -31;
+const BLOB_WRITE_CONCURRENCY = 8;
 
 /** The live state of a workspace, as a commit or a diff sees it. */
 export interface LiveState {
@@ -415,6 +416,20 @@ export class VersionStore {
     const store = async (data: Uint8Array): Promise<string> =>
       (await git.Blob.createFromBuffer(repo, Buffer.from(data.buffer, data.byteOffset, data.byteLength), data.byteLength)).tostrS();
 
+    // Blobs are read and written a few at a time: libgit2 runs each write on the thread pool.
+    const pending = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    const inFlight = async (task: Promise<void>): Promise<void> => {
+      // Every task's failure is caught here, so none is left unhandled when the commit stops early.
+      const tracked: Promise<void> = task
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => pending.delete(tracked));
+      pending.add(tracked);
+      if (pending.size >= BLOB_WRITE_CONCURRENCY) await Promise.race(pending);
+      if (failure !== undefined) throw failure.error;
+    };
     for await (const entry of live.entries) {
       const path = checkedPath(entry.path);
       const mode = entry.mode & 0o7777;
@@ -423,25 +438,30 @@ export class VersionStore {
         continue;
       }
       seen.add(path);
-      let oid: string;
-      let filemode: number;
-      if (entry.kind === 'symlink') {
-        oid = await store(Buffer.from(entry.target ?? '', 'utf8'));
-        filemode = FILEMODE.link;
-      } else {
-        filemode = mode & 0o100 ? FILEMODE.executable : FILEMODE.blob;
-        const hit = cache.lookup(path, entry.size, entry.mtimeMs, mode);
-        if (hit !== undefined && hit.stored) {
-          oid = hit.oid;
-        } else {
-          const data = await entry.read();
-          oid = await store(data);
-          cache.remember(path, { size: entry.size, mtimeMs: entry.mtimeMs, mode, oid, stored: true }, scanStarted);
-        }
-      }
+      const filemode = entry.kind === 'symlink' ? FILEMODE.link : mode & 0o100 ? FILEMODE.executable : FILEMODE.blob;
       if (implicitMode(filemode) !== mode) meta.modes[path] = mode;
-      insertBlob(root, path, oid, filemode);
+      if (entry.kind === 'symlink') {
+        await inFlight(store(Buffer.from(entry.target ?? '', 'utf8')).then((oid) => insertBlob(root, path, oid, filemode)));
+        continue;
+      }
+      const hit = cache.lookup(path, entry.size, entry.mtimeMs, mode);
+      if (hit !== undefined && hit.stored) {
+        insertBlob(root, path, hit.oid, filemode);
+        continue;
+      }
+      const { size, mtimeMs } = entry;
+      await inFlight(
+        entry
+          .read()
+          .then(store)
+          .then((oid) => {
+            cache.remember(path, { size, mtimeMs, mode, oid, stored: true }, scanStarted);
+            insertBlob(root, path, oid, filemode);
+          }),
+      );
     }
+    await Promise.all(pending);
+    if (failure !== undefined) throw failure.error;
     insertBlob(root, META_PATH, await store(encodeMeta(meta)), FILEMODE.blob);
     cache.retainOnly(seen);
     await cache.save(dir);
