@@ -54,6 +54,20 @@ describe('daemon lifecycle', () => {
     }
   });
 
+  it('a failed create does not stop a running idle countdown', async () => {
+    const exits = exitRecorder();
+    const d = await startTestDaemon({ idleGraceSeconds: 0.3, onExit: exits.onExit });
+    try {
+      await d.call('POST', '/v1/workspaces', { body: { config: RAM, id: 'a' } });
+      await d.call('DELETE', '/v1/workspaces/a');
+      const refused = await d.call('POST', '/v1/workspaces', { body: { config: { mounts: { '/': { resource: 'floppy' } } } } });
+      expect(refused.status).toBe(502);
+      expect(await exits.first).toBe('idle');
+    } finally {
+      await d.close();
+    }
+  });
+
   it('a grace of 0 exits as soon as the registry becomes empty', async () => {
     const exits = exitRecorder();
     const d = await startTestDaemon({ idleGraceSeconds: 0, onExit: exits.onExit });

@@ -12,6 +12,10 @@ export class DaemonLifecycleService implements OnModuleDestroy {
   private readonly startedAt = performance.now();
   private idleTimer: NodeJS.Timeout | undefined;
   private exitRequested = false;
+  /** Workspace-adding operations in flight (holdIdle). */
+  private adding = 0;
+  /** The registry emptied while an add was in flight: count down once it ends empty-handed. */
+  private idleDeferred = false;
 
   constructor(
     @Inject(MIRAGE_REGISTRY) private readonly registry: WorkspaceRegistry,
@@ -32,8 +36,33 @@ export class DaemonLifecycleService implements OnModuleDestroy {
     this.idleTimer = undefined;
   }
 
+  /**
+   * Runs a workspace-adding operation (create, clone, load). While it runs the idle exit waits; if
+   * it fails and the registry is still empty, an idle countdown that was running starts again, so
+   * a failed create neither kills the daemon mid-build nor keeps an idle daemon alive forever.
+   */
+  async holdIdle<T>(work: () => Promise<T>): Promise<T> {
+    const wasCounting = this.idleTimer !== undefined || this.idleDeferred;
+    this.cancelIdleTimer();
+    this.adding += 1;
+    try {
+      return await work();
+    } finally {
+      this.adding -= 1;
+      if (this.adding === 0) {
+        const resume = (wasCounting || this.idleDeferred) && this.registry.size === 0;
+        this.idleDeferred = false;
+        if (resume) this.armIdleTimer();
+      }
+    }
+  }
+
   private armIdleTimer(): void {
     this.cancelIdleTimer();
+    if (this.adding > 0) {
+      this.idleDeferred = true;
+      return;
+    }
     const grace = this.settings.idleGraceSeconds;
     if (grace <= 0) {
       this.requestExit('idle');

@@ -16,8 +16,7 @@ export class WorkspacesService {
   ) {}
 
   async create(request: CreateWorkspaceDto): Promise<WorkspaceDetail> {
-    this.lifecycle.cancelIdleTimer();
-    const workspace = await this.registry.create({ config: request.config, ...(request.id === undefined ? {} : { id: request.id }) });
+    const workspace = await this.lifecycle.holdIdle(() => this.registry.create({ config: request.config, ...(request.id === undefined ? {} : { id: request.id }) }));
     return workspace.detail(false);
   }
 
