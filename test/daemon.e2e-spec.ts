@@ -330,6 +330,9 @@ describe('daemon routes', () => {
       expect(canceled.json).toEqual({ job_id: id, canceled: true });
       const final = await post(`/v1/jobs/${id}/wait`, { timeout_s: 5 });
       expect(final.json).toMatchObject({ status: 'canceled', result: null, cancel_requested: true });
+      // A JSON `null` body is an empty request (wait without timeout; the job has finished).
+      const nullBody = await d.call('POST', `/v1/jobs/${id}/wait`, { body: 'null', headers: { 'content-type': 'application/json' } });
+      expect(nullBody.json).toMatchObject({ job_id: id, status: 'canceled' });
     });
 
     it('answers 404 job not found on every job route', async () => {
