@@ -472,6 +472,26 @@ describe('mirage CLI against a daemon it spawned', () => {
     expect(missing.stderr).toBe('daemon error 404: workspace not found\n');
   });
 
+  it('on a terminal prints the human formats; --json forces JSON', () => {
+    // `script` gives the CLI a pseudo-terminal as stdout.
+    const quote = (a: string): string => `'${a.replaceAll("'", `'\\''`)}'`;
+    const onTty = (args: string[]): string =>
+      execFileSync('script', ['-qec', [process.execPath, CLI_BIN, ...args].map(quote).join(' '), '/dev/null'], {
+        env: box.env,
+        input: '',
+        encoding: 'utf8',
+      }).replaceAll('\r\n', '\n');
+    const list = onTty(['workspace', 'list']);
+    expect(list).toMatch(/^ID +MODE +MOUNTS +SESSIONS +AGE\n/);
+    expect(list).toMatch(/\ndemo +write +1 +\d+ +\d+[smhd]\n/);
+    const detail = onTty(['workspace', 'get', 'demo']);
+    expect(detail).toMatch(/^ID: {8}demo\nMode: {6}write\nCreated: {3}\d+[smhd] ago\n\nMounts:\n {2}PREFIX +RESOURCE +MODE\n {2}\/ +ram +write\n/);
+    expect(onTty(['daemon', 'status'])).toMatch(new RegExp(`^Running\\. PID ${readPid(box.home)}, uptime \\d+[smhd], \\d+ workspaces?\\. URL: ${box.url}\n$`));
+    expect(JSON.parse(onTty(['workspace', 'get', 'demo', '--json'])).id).toBe('demo');
+    // execute has no human form: JSON on a terminal too.
+    expect(JSON.parse(onTty(['execute', '-w', 'demo', '-c', 'echo tty'])).stdout).toBe('tty\n');
+  });
+
   it('delete prints the closed workspace', async () => {
     expectExit(await cli(['workspace', 'create', config, '--id', 'short-lived'], '', { ZZ_MODE: 'write' }), 0);
     const run = await cli(['workspace', 'delete', 'short-lived']);
