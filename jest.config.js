@@ -14,6 +14,8 @@ const swc = [
 
 export default {
   testEnvironment: 'node',
+  // just-bash patches globals on purpose (its sandbox); jest's soft-delete of them only warns.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
