@@ -131,7 +131,10 @@ describe('mirage CLI without a daemon', () => {
     const capture = await captureServer();
     try {
       const config = join(box.root, 'ws.yaml');
-      writeFileSync(config, 'mounts:\n  /:\n    resource: ram\n  /s3:\n    resource: s3\n    config:\n      bucket: ${ZZ_BUCKET}\n      key: "${ZZ_ALPHA}-${ZZ_BUCKET}"\n');
+      writeFileSync(
+        config,
+        'mounts:\n  /:\n    resource: ram\n  /s3:\n    resource: s3\n    config:\n      bucket: ${ZZ_BUCKET}\n      key: "${ZZ_ALPHA}-${ZZ_BUCKET}"\n',
+      );
       for (const url of [capture.url, box.url]) {
         const run = await runCli(['workspace', 'create', config], { env: { ...box.env, MIRAGE_DAEMON_URL: url } });
         expectExit(run, 2);
@@ -179,7 +182,11 @@ describe('mirage CLI without a daemon', () => {
     writeFileSync(join(box.home, 'config.toml'), '[daemon]\nbogus_key = "x"\n');
     const config = join(box.root, 'ws.yaml');
     writeFileSync(config, RAM_YAML);
-    for (const args of [['workspace', 'create', config], ['workspace', 'list'], ['daemon', 'start']]) {
+    for (const args of [
+      ['workspace', 'create', config],
+      ['workspace', 'list'],
+      ['daemon', 'start'],
+    ]) {
       const run = await runCli(args, { env: box.env });
       expectExit(run, 2);
       expect(run.stderr).toBe("config.toml: the following [daemon] keys don't match any configuration option: bogus_key\n");
@@ -217,7 +224,9 @@ describe('mirage CLI without a daemon', () => {
     expect(run.json).toEqual({ port: '9100', written: true });
     run = await runCli(['config', 'set', 'auth_mode', 'to"ken'], { env: box.env });
     expect(run.json).toEqual({ auth_mode: 'to"ken', written: true });
-    expect(readFileSync(path, 'utf8')).toBe('# my settings\n[daemon]\nurl = "http://127.0.0.1:1"\nport = 9100\nauth_mode = "to\\"ken"\n\n[other]\nkeep = true\n');
+    expect(readFileSync(path, 'utf8')).toBe(
+      '# my settings\n[daemon]\nurl = "http://127.0.0.1:1"\nport = 9100\nauth_mode = "to\\"ken"\n\n[other]\nkeep = true\n',
+    );
     expect(statSync(path).mode & 0o777).toBe(0o600);
 
     run = await runCli(['config', 'get', 'port'], { env: box.env });
@@ -327,7 +336,19 @@ describe('mirage CLI against a daemon it spawned', () => {
     const bytes = await cli(['execute', '-w', 'demo', '-c', 'cat > /in.txt && cat /in.txt'], 'line 1\nline 2\n');
     expect(bytes.json.stdout).toBe('line 1\nline 2\n');
     await cli(['execute', '-w', 'demo', '-c', 'mkdir -p /work/sub']);
-    const cwdEnv = await cli(['execute', '-w', 'demo', '--cwd', '/work/sub', '--env', 'GREETING=hi there', '--env', 'X=a=b', '-c', 'echo "$PWD $GREETING $X"']);
+    const cwdEnv = await cli([
+      'execute',
+      '-w',
+      'demo',
+      '--cwd',
+      '/work/sub',
+      '--env',
+      'GREETING=hi there',
+      '--env',
+      'X=a=b',
+      '-c',
+      'echo "$PWD $GREETING $X"',
+    ]);
     expectExit(cwdEnv, 0);
     expect(cwdEnv.json.stdout).toBe('/work/sub hi there a=b\n');
   });
@@ -485,8 +506,12 @@ describe('mirage CLI against a daemon it spawned', () => {
     expect(list).toMatch(/^ID +MODE +MOUNTS +SESSIONS +AGE\n/);
     expect(list).toMatch(/\ndemo +write +1 +\d+ +\d+[smhd]\n/);
     const detail = onTty(['workspace', 'get', 'demo']);
-    expect(detail).toMatch(/^ID: {8}demo\nMode: {6}write\nCreated: {3}\d+[smhd] ago\n\nMounts:\n {2}PREFIX +RESOURCE +MODE\n {2}\/ +ram +write\n/);
-    expect(onTty(['daemon', 'status'])).toMatch(new RegExp(`^Running\\. PID ${readPid(box.home)}, uptime \\d+[smhd], \\d+ workspaces?\\. URL: ${box.url}\n$`));
+    expect(detail).toMatch(
+      /^ID: {8}demo\nMode: {6}write\nCreated: {3}\d+[smhd] ago\n\nMounts:\n {2}PREFIX +RESOURCE +MODE\n {2}\/ +ram +write\n/,
+    );
+    expect(onTty(['daemon', 'status'])).toMatch(
+      new RegExp(`^Running\\. PID ${readPid(box.home)}, uptime \\d+[smhd], \\d+ workspaces?\\. URL: ${box.url}\n$`),
+    );
     expect(JSON.parse(onTty(['workspace', 'get', 'demo', '--json'])).id).toBe('demo');
     // execute has no human form: JSON on a terminal too.
     expect(JSON.parse(onTty(['execute', '-w', 'demo', '-c', 'echo tty'])).stdout).toBe('tty\n');

@@ -20,7 +20,9 @@ async function runOclif() {
     }
     // Errors outside a command (unknown command, bad plugin): one line, exit 2 as a usage error.
     const message = error instanceof Error ? error.message : String(error);
-    const line = message.split('\n')[0].replace(/^command (\S+) not found$/, (_m, id) => `unknown command: ${id.replaceAll(':', ' ')} (see: mirage --help)`);
+    const line = message
+      .split('\n')[0]
+      .replace(/^command (\S+) not found$/, (_m, id) => `unknown command: ${id.replaceAll(':', ' ')} (see: mirage --help)`);
     process.stderr.write(`${line}\n`);
     if (process.env.DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     process.exitCode = error instanceof Errors.CLIError ? 2 : 1;

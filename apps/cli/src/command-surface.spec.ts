@@ -68,7 +68,14 @@ function commandFiles(dir: string): string[] {
 
 describe('command surface', () => {
   const files = commandFiles(commandsDir);
-  const ids = files.map((f) => relative(commandsDir, f).replace(/\.(ts|js)$/, '').split('/').join(' ')).sort();
+  const ids = files
+    .map((f) =>
+      relative(commandsDir, f)
+        .replace(/\.(ts|js)$/, '')
+        .split('/')
+        .join(' '),
+    )
+    .sort();
 
   it('has exactly the Generation-A commands plus daemon start and session get', () => {
     expect(ids).toEqual(Object.keys(SURFACE).sort());

@@ -27,7 +27,8 @@ export function parseExecuteArgv(argv: string[]): ExecuteFlags | undefined {
   } catch {
     return undefined;
   }
-  const pick = (a: string | undefined, b: string | undefined): string | undefined | false => (a !== undefined && b !== undefined ? false : (a ?? b));
+  const pick = (a: string | undefined, b: string | undefined): string | undefined | false =>
+    a !== undefined && b !== undefined ? false : (a ?? b);
   const workspace = pick(values.workspace, values.workspace_id);
   const session = pick(values.session, values.session_id);
   if (workspace === false || session === false || workspace === undefined || values.command === undefined) return undefined;

@@ -12,7 +12,10 @@ export function renderTree(root: string, paths: string[]): string {
   for (const path of paths) {
     if (path === root || path === base || !path.startsWith(`${base}/`)) continue;
     let node = top;
-    for (const part of path.slice(base.length + 1).split('/').filter(Boolean)) {
+    for (const part of path
+      .slice(base.length + 1)
+      .split('/')
+      .filter(Boolean)) {
       let child = node.children.get(part);
       if (child === undefined) {
         child = newNode();

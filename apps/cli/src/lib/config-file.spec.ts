@@ -68,7 +68,10 @@ describe('config.toml on disk', () => {
 
 describe('resolveAll', () => {
   it('takes env over file over default and masks the token', () => {
-    const all = resolveAll({ port: '9000', url: 'http://file', auth_token: 'secret' }, { MIRAGE_DAEMON_URL: 'http://env', MIRAGE_DAEMON_PORT: '' });
+    const all = resolveAll(
+      { port: '9000', url: 'http://file', auth_token: 'secret' },
+      { MIRAGE_DAEMON_URL: 'http://env', MIRAGE_DAEMON_PORT: '' },
+    );
     expect(all.url).toEqual({ value: 'http://env', origin: 'env MIRAGE_DAEMON_URL' });
     expect(all.port).toEqual({ value: '9000', origin: 'file' });
     expect(all.idle_grace_seconds).toEqual({ value: '30', origin: 'default' });

@@ -19,7 +19,8 @@ export function mapKnownError(error: unknown): MappedError | undefined {
   if (!(error instanceof Error)) return undefined;
   if (is(error, DaemonUnreachable, 'DaemonUnreachable')) return { code: 1, message: error.message };
   if (is(error, DaemonError, 'DaemonError')) return { code: 2, message: error.message };
-  if (is(error, ConfigLoadError, 'ConfigLoadError') || is(error, DaemonConfigError, 'DaemonConfigError')) return { code: 2, message: error.message };
+  if (is(error, ConfigLoadError, 'ConfigLoadError') || is(error, DaemonConfigError, 'DaemonConfigError'))
+    return { code: 2, message: error.message };
   if (is(error, CliError, 'CliError')) return { code: (error as CliError).exitCode, message: error.message };
   return undefined;
 }

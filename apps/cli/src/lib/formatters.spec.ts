@@ -30,7 +30,15 @@ describe('formatAge', () => {
 
 describe('formatTable', () => {
   it('pads columns to the widest cell, joins with two spaces and trims line ends', () => {
-    expect(formatTable(['ID', 'MODE'], [['a', 'write'], ['longer-id', '']])).toBe('ID         MODE\na          write\nlonger-id');
+    expect(
+      formatTable(
+        ['ID', 'MODE'],
+        [
+          ['a', 'write'],
+          ['longer-id', ''],
+        ],
+      ),
+    ).toBe('ID         MODE\na          write\nlonger-id');
   });
   it('prints only the headers without rows', () => {
     expect(formatTable(['A', 'B'], [])).toBe('A  B');
@@ -72,7 +80,12 @@ describe('workspace formatters', () => {
   });
 
   it('reads the early camelCase spelling too', () => {
-    expect(formatWorkspaceDetail({ id: 'x', mode: 'read', createdAt: NOW / 1000 - 5, mounts: [], sessions: [{ sessionId: 's', cwd: '/a' }] }, NOW)).toContain('  s        /a');
+    expect(
+      formatWorkspaceDetail(
+        { id: 'x', mode: 'read', createdAt: NOW / 1000 - 5, mounts: [], sessions: [{ sessionId: 's', cwd: '/a' }] },
+        NOW,
+      ),
+    ).toContain('  s        /a');
   });
 
   it('lists workspaces or says there are none', () => {
@@ -95,10 +108,14 @@ describe('workspace formatters', () => {
 
 describe('formatDaemonStatus', () => {
   it('says when the daemon is not running', () => {
-    expect(formatDaemonStatus({ running: false, pid: null, url: 'http://127.0.0.1:1' })).toBe('Daemon not running. URL: http://127.0.0.1:1');
+    expect(formatDaemonStatus({ running: false, pid: null, url: 'http://127.0.0.1:1' })).toBe(
+      'Daemon not running. URL: http://127.0.0.1:1',
+    );
   });
   it('shows pid, uptime and workspace count, singular for one', () => {
-    expect(formatDaemonStatus({ running: true, pid: 42, url: 'u', uptime_s: 90, workspaces: 1 }, NOW)).toBe('Running. PID 42, uptime 1m, 1 workspace. URL: u');
+    expect(formatDaemonStatus({ running: true, pid: 42, url: 'u', uptime_s: 90, workspaces: 1 }, NOW)).toBe(
+      'Running. PID 42, uptime 1m, 1 workspace. URL: u',
+    );
     expect(formatDaemonStatus({ running: true, pid: null, url: 'u', workspaces: 3 }, NOW)).toBe('Running. PID ?, 3 workspaces. URL: u');
   });
 });

@@ -6,7 +6,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CliError } from './errors.js';
 
-export async function writeAtomically(destination: string, fill: (out: Writable) => Promise<unknown>): Promise<{ path: string; size: number }> {
+export async function writeAtomically(
+  destination: string,
+  fill: (out: Writable) => Promise<unknown>,
+): Promise<{ path: string; size: number }> {
   const path = resolve(destination);
   try {
     const parent = await stat(dirname(path));

@@ -81,7 +81,11 @@ describe('probeHealth and ensureRunning', () => {
   });
 
   it('refuses to spawn when not allowed, and for a non-loopback URL', async () => {
-    await expect(ensureRunning(settings({ url: 'http://127.0.0.1:1' }), { allowSpawn: false })).rejects.toMatchObject({ name: 'DaemonUnreachable' });
-    await expect(ensureRunning(settings({ url: 'http://mirage.invalid:1' }), { allowSpawn: true })).rejects.toThrow('daemon not reachable at http://mirage.invalid:1');
+    await expect(ensureRunning(settings({ url: 'http://127.0.0.1:1' }), { allowSpawn: false })).rejects.toMatchObject({
+      name: 'DaemonUnreachable',
+    });
+    await expect(ensureRunning(settings({ url: 'http://mirage.invalid:1' }), { allowSpawn: true })).rejects.toThrow(
+      'daemon not reachable at http://mirage.invalid:1',
+    );
   });
 });

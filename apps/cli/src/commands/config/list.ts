@@ -4,7 +4,8 @@ import { MirageCommand } from '../../base-command.js';
 import { readRawTable, resolveAll, type ResolvedValue } from '../../lib/config-file.js';
 
 export default class ConfigList extends MirageCommand {
-  static override description = 'Show the [daemon] table of $MIRAGE_HOME/config.toml; with --resolved, every setting with its effective value and origin.';
+  static override description =
+    'Show the [daemon] table of $MIRAGE_HOME/config.toml; with --resolved, every setting with its effective value and origin.';
   static override examples = ['<%= config.bin %> config list', '<%= config.bin %> config list --resolved'];
   static override flags = { resolved: Flags.boolean({ description: 'Every setting: value and origin (env, file or default).' }) };
 

@@ -4,7 +4,10 @@ import { formatDaemonStatus } from '../../lib/formatters.js';
 
 export default class DaemonStart extends MirageCommand {
   static override description = 'Start the daemon if none answers (local URLs only), then show its status.';
-  static override examples = ['<%= config.bin %> daemon start', 'MIRAGE_DAEMON_PORT=9000 MIRAGE_DAEMON_URL=http://127.0.0.1:9000 <%= config.bin %> daemon start'];
+  static override examples = [
+    '<%= config.bin %> daemon start',
+    'MIRAGE_DAEMON_PORT=9000 MIRAGE_DAEMON_URL=http://127.0.0.1:9000 <%= config.bin %> daemon start',
+  ];
 
   async run(): Promise<void> {
     await this.parse(DaemonStart);

@@ -4,7 +4,10 @@ import { formatBranch } from '../../lib/formatters.js';
 
 export default class WorkspaceBranch extends MirageCommand {
   static override description = 'Create a branch at the head of another branch.';
-  static override examples = ['<%= config.bin %> workspace branch demo experiment', '<%= config.bin %> workspace branch demo fix --from experiment'];
+  static override examples = [
+    '<%= config.bin %> workspace branch demo experiment',
+    '<%= config.bin %> workspace branch demo fix --from experiment',
+  ];
   static override args = {
     id: Args.string({ description: 'Workspace id.', required: true }),
     name: Args.string({ description: 'New branch name.', required: true }),

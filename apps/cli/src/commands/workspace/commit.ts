@@ -4,7 +4,10 @@ import { formatCommit } from '../../lib/formatters.js';
 
 export default class WorkspaceCommit extends MirageCommand {
   static override description = "Commit the workspace's files as a new version on a branch.";
-  static override examples = ['<%= config.bin %> workspace commit demo -m "first draft"', '<%= config.bin %> workspace commit demo -m wip -b experiment'];
+  static override examples = [
+    '<%= config.bin %> workspace commit demo -m "first draft"',
+    '<%= config.bin %> workspace commit demo -m wip -b experiment',
+  ];
   static override args = { id: Args.string({ description: 'Workspace id.', required: true }) };
   static override flags = {
     message: Flags.string({ char: 'm', description: 'Commit message.', default: '' }),

@@ -3,7 +3,8 @@ import { MirageCommand } from '../../base-command.js';
 import { formatDiff } from '../../lib/formatters.js';
 
 export default class WorkspaceDiff extends MirageCommand {
-  static override description = 'Show added, modified and deleted paths between two versions (default: the branch head and the live workspace).';
+  static override description =
+    'Show added, modified and deleted paths between two versions (default: the branch head and the live workspace).';
   static override examples = ['<%= config.bin %> workspace diff demo', '<%= config.bin %> workspace diff demo 3f2a9c1b7d4e 8b1c0d2e4f6a'];
   static override args = {
     id: Args.string({ description: 'Workspace id.', required: true }),

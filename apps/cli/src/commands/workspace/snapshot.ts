@@ -6,7 +6,10 @@ import { writeAtomically } from '../../lib/snapshot-file.js';
 
 export default class WorkspaceSnapshot extends MirageCommand {
   static override description = 'Download a snapshot of the workspace as a tar file (any path you can write, also from a remote daemon).';
-  static override examples = ['<%= config.bin %> workspace snapshot demo demo.tar', '<%= config.bin %> workspace snapshot demo /tmp/demo.tar && tar tf /tmp/demo.tar'];
+  static override examples = [
+    '<%= config.bin %> workspace snapshot demo demo.tar',
+    '<%= config.bin %> workspace snapshot demo /tmp/demo.tar && tar tf /tmp/demo.tar',
+  ];
   static override args = {
     id: Args.string({ description: 'Workspace id.', required: true }),
     output: Args.string({ description: 'Where to write the tar.', required: true }),
