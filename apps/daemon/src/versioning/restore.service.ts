@@ -64,9 +64,11 @@ export class RestoreService {
       keep: overriddenRoots(input.override),
     });
     for (const root of placed.relocated) await mkdir(root, { recursive: true });
-    this.lifecycle.cancelIdleTimer();
     try {
-      const workspace = await this.registry.create({ config: placed.config, id, sessions: input.sessions, files: input.files });
+      // holdIdle: no idle exit mid-restore, and a failed restore leaves a running countdown alone.
+      const workspace = await this.lifecycle.holdIdle(() =>
+        this.registry.create({ config: placed.config, id, sessions: input.sessions, files: input.files }),
+      );
       return workspace.detail(false);
     } catch (error) {
       if (placed.relocated.length > 0 && !this.registry.has(id)) await rm(this.cloneDirectory(id), { recursive: true, force: true });
