@@ -406,7 +406,7 @@ describe('mirage CLI against a daemon it spawned', () => {
     expect(gone.stderr).toMatch(/^daemon error 404: /);
   });
 
-  it('snapshot downloads a tar that load restores, with an override', async () => {
+  it('snapshot downloads a tar that load restores', async () => {
     await cli(['execute', '-w', 'demo', '-c', 'mkdir -p /snap && printf payload > /snap/file.txt']);
     const out = join(box.root, 'snapshots', 'demo.tar');
     mkdirSync(join(box.root, 'snapshots'));
@@ -427,6 +427,24 @@ describe('mirage CLI against a daemon it spawned', () => {
     const cat = await cli(['execute', '-w', 'restored', '-c', 'cat /snap/file.txt']);
     expect(cat.json.stdout).toBe('payload');
     expectExit(await cli(['workspace', 'delete', 'restored']), 0);
+  });
+
+  it('load with a config override (${VAR} filled in) changes the mount and keeps the files', async () => {
+    await cli(['execute', '-w', 'demo', '-c', 'mkdir -p /ov && printf kept > /ov/file.txt']);
+    const tar = join(box.root, 'override-src.tar');
+    expectExit(await cli(['workspace', 'snapshot', 'demo', tar]), 0);
+    const override = join(box.root, 'override.yaml');
+    writeFileSync(override, 'mounts:\n  /:\n    resource: ram\n    mode: ${ZZ_MOUNT_MODE}\n');
+    const readOnly = await cli(['workspace', 'load', tar, override, '--id', 'read-only'], '', { ZZ_MOUNT_MODE: 'read' });
+    expectExit(readOnly, 0);
+    try {
+      expect(readOnly.json.mounts).toEqual([expect.objectContaining({ prefix: '/', mode: 'read' })]);
+      expectExit(await cli(['execute', '-w', 'read-only', '-c', 'echo x > /new.txt']), 1);
+      const cat = await cli(['execute', '-w', 'read-only', '-c', 'cat /ov/file.txt']);
+      expect(cat.json.stdout).toBe('kept');
+    } finally {
+      expectExit(await cli(['workspace', 'delete', 'read-only']), 0);
+    }
   });
 
   it('versions: commit, log, diff, branch, checkout, clone --at', async () => {
