@@ -1,10 +1,11 @@
-// MirageClient: a typed client of the /v1 protocol over `got`. It imports nothing heavy at load
-// time (got is imported on the first request) so the CLI starts fast.
+// MirageClient: a typed client of the /v1 protocol. Small requests go over node:http
+// (http-transport.ts); snapshot transfers stream through `got`, imported only when one starts.
 import { openAsBlob } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Got, Response } from 'got';
 import { DaemonError, DaemonUnreachable } from './errors.js';
 import { isErrorBody } from './guards.js';
+import { encodeMultipart, sendPlainRequest, type PlainResponse } from './http-transport.js';
 import { buildPath, JOB_ID_HEADER, ROUTES, type RouteSpec } from './routes.js';
 import type {
   BranchResponse,
@@ -50,7 +51,8 @@ interface RequestOptions {
   params?: Record<string, string>;
   query?: Record<string, string | undefined>;
   json?: unknown;
-  body?: FormData;
+  /** A pre-encoded body (multipart) and its content type. */
+  body?: { data: Buffer; contentType: string };
   timeoutMs?: number;
 }
 
@@ -114,26 +116,31 @@ export class MirageClient {
     return error instanceof Error ? error : new Error(String(error));
   }
 
-  private async send(spec: RouteSpec, options: RequestOptions = {}): Promise<Response<string>> {
-    const got = await loadGot();
-    let response: Response<string>;
+  private async send(spec: RouteSpec, options: RequestOptions = {}): Promise<PlainResponse> {
+    const headers = this.headers();
+    let body: Buffer | undefined;
+    if (options.body !== undefined) {
+      headers['content-type'] = options.body.contentType;
+      body = options.body.data;
+    } else if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = Buffer.from(JSON.stringify(options.json));
+    }
+    let response: PlainResponse;
     try {
-      response = await got(this.url(spec, options), {
+      response = await sendPlainRequest({
         method: spec.method,
-        headers: this.headers(),
-        json: options.json,
-        body: options.body,
-        throwHttpErrors: false,
-        retry: { limit: 0 },
-        timeout: { request: options.timeoutMs ?? this.timeoutMs },
-        responseType: 'text',
+        url: this.url(spec, options),
+        headers,
+        body,
+        timeoutMs: options.timeoutMs ?? this.timeoutMs,
       });
     } catch (error) {
       throw this.toTransportError(error);
     }
     if (response.statusCode >= 400) {
-      const body = parseBody(response.body);
-      throw new DaemonError(response.statusCode, isErrorBody(body) ? body.detail : String(response.body));
+      const parsed = parseBody(response.body);
+      throw new DaemonError(response.statusCode, isErrorBody(parsed) ? parsed.detail : String(response.body));
     }
     return response;
   }
@@ -273,10 +280,11 @@ export class MirageClient {
   private executeRequest(workspaceId: string, fields: ExecuteRequest, stdin: Uint8Array | undefined, background: boolean): RequestOptions {
     const base = { params: { id: workspaceId }, query: { background: background ? 'true' : undefined } };
     if (stdin === undefined) return { ...base, json: fields };
-    const form = new FormData();
-    form.append('request', new Blob([JSON.stringify(fields)], { type: 'application/json' }), 'request.json');
-    form.append('stdin', new Blob([stdin], { type: 'application/octet-stream' }), 'stdin.bin');
-    return { ...base, body: form };
+    const { body, contentType } = encodeMultipart([
+      { name: 'request', filename: 'request.json', contentType: 'application/json', data: Buffer.from(JSON.stringify(fields)) },
+      { name: 'stdin', filename: 'stdin.bin', contentType: 'application/octet-stream', data: stdin },
+    ]);
+    return { ...base, body: { data: body, contentType } };
   }
 
   private static executeFields(options: ExecuteOptions): ExecuteRequest {

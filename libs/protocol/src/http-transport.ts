@@ -1,0 +1,79 @@
+// The small-request transport of MirageClient: one JSON (or small multipart) request over
+// node:http. Importing got costs the CLI ~100 ms per call (FACTS.md, measured again by the CLI
+// work), which alone breaks the `execute` start-up target, so got is kept for the large
+// streaming transfers (snapshot download and upload) where its progress events earn their cost.
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+export interface PlainRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  timeoutMs: number;
+}
+
+export interface PlainResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** Raised when the request did not complete in time; `code` lets the client map it as a transport failure. */
+export class RequestTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(timeoutMs: number) {
+    super(`request timed out after ${timeoutMs} ms`);
+  }
+}
+
+export function sendPlainRequest(options: PlainRequest): Promise<PlainResponse> {
+  const target = new URL(options.url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.body !== undefined) headers['content-length'] = String(options.body.length);
+  return new Promise<PlainResponse>((resolve, reject) => {
+    const request = send(target, { method: options.method, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        clearTimeout(timer);
+        resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    // One deadline for the whole exchange, as got's `timeout.request`.
+    const timer = setTimeout(() => request.destroy(new RequestTimeoutError(options.timeoutMs)), options.timeoutMs);
+    request.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    request.end(options.body);
+  });
+}
+
+export interface MultipartPart {
+  name: string;
+  filename: string;
+  contentType: string;
+  data: Uint8Array;
+}
+
+/** Encodes parts as multipart/form-data, in order. */
+export function encodeMultipart(parts: MultipartPart[]): { body: Buffer; contentType: string } {
+  const boundary = `----mirage${randomBytes(12).toString('hex')}`;
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"; filename="${part.filename}"\r\n` +
+          `Content-Type: ${part.contentType}\r\n\r\n`,
+      ),
+      Buffer.from(part.data.buffer, part.data.byteOffset, part.data.byteLength),
+      Buffer.from('\r\n'),
+    );
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
