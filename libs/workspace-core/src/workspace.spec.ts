@@ -297,6 +297,19 @@ describe('output', () => {
   });
 });
 
+describe('provision', () => {
+  it('estimates a command without running it', async () => {
+    const workspace = await registry.create({ config: RAM });
+    await workspace.execute({ command: 'printf 12345 > /five.txt' });
+    const result = await workspace.provision({ command: 'cat /f*.txt > /out.txt' });
+    expect(result.kind).toBe('provision');
+    expect(result.command).toBe('cat /f*.txt > /out.txt');
+    expect(result.cache_read_high).toBeGreaterThanOrEqual(5);
+    expect((await workspace.execute({ command: 'ls /' })).stdout).toBe('five.txt\n');
+    await expect(workspace.provision({ command: 'true', session_id: 'ghost' })).rejects.toThrow('session not found');
+  });
+});
+
 describe('file trees', () => {
   it('listTree → replaceTree on another workspace gives identical bytes, modes, symlinks, empty files, non-ASCII names', async () => {
     const diskA = hostDir('tree-a');

@@ -1,5 +1,7 @@
 // Mount modes are enforced here, not by the backends: a `read` mount refuses every change with
-// EROFS and a message naming the mount. `write` and `exec` pass everything through.
+// EROFS and a message naming the mount. `write` and `exec` pass everything through: just-bash
+// runs no host executables, so `exec` (read, write, execute) differs from `write` only in name
+// (scripts stored on a `write` mount can still be run with `bash file` or `source file`).
 import type { MountMode } from '@mirage-ts/protocol';
 import { unsafeBytesFromLatin1 } from '../engine.js';
 import type { BufferEncoding, ByteString, CpOptions, FileContent, FsStat, IFileSystem, MkdirOptions, RmOptions } from '../engine.js';
