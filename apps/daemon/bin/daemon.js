@@ -36,8 +36,16 @@ try {
 }
 
 pidFile = daemon.settings.pidFile;
-mkdirSync(dirname(pidFile), { recursive: true });
-writeFileSync(pidFile, String(process.pid));
+try {
+  // A stale pid file (crashed daemon, garbage) is simply replaced; an unwritable one (full disk,
+  // a file where a folder should be) stops the start with one line instead of a stack trace.
+  mkdirSync(dirname(pidFile), { recursive: true });
+  writeFileSync(pidFile, String(process.pid));
+} catch (error) {
+  process.stderr.write(`mirage daemon failed to start: cannot write ${pidFile}: ${error instanceof Error ? error.message : String(error)}\n`);
+  await daemon.close().catch(() => undefined);
+  process.exit(1);
+}
 daemon.app.getHttpAdapter().getInstance().log.info(`mirage daemon listening on ${daemon.url} (pid ${process.pid})`);
 
 for (const signal of ['SIGTERM', 'SIGINT']) {

@@ -8,6 +8,7 @@ import { ExecuteModule } from './execute/execute.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { StateModule } from './state/state.module.js';
 import { VersioningModule } from './versioning/versioning.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
@@ -32,6 +33,8 @@ export class MirageModule {
     const features = MIRAGE_FEATURE_MODULES.map((module): DynamicModule =>
       module === VersioningModule ? versioning : { module, imports: module === WorkspacesModule ? [core, versioning] : [core] },
     );
-    return { module: MirageModule, imports: [core, ...features], exports: [core] };
+    // Workspace state kept across restarts (state/): needs the core and the version store.
+    const state: DynamicModule = { module: StateModule, imports: [core, versioning] };
+    return { module: MirageModule, imports: [core, ...features, state], exports: [core] };
   }
 }

@@ -16,6 +16,8 @@ export class DaemonLifecycleService implements OnModuleDestroy {
   private adding = 0;
   /** The registry emptied while an add was in flight: count down once it ends empty-handed. */
   private idleDeferred = false;
+  /** Tasks run on close before the workspaces are closed (state/: saves each workspace). */
+  private readonly beforeClose: (() => Promise<void>)[] = [];
 
   constructor(
     @Inject(MIRAGE_REGISTRY) private readonly registry: WorkspaceRegistry,
@@ -88,8 +90,16 @@ export class DaemonLifecycleService implements OnModuleDestroy {
     });
   }
 
+  /** Registers a task to run on close while the workspaces are still open (state persistence). */
+  onBeforeClose(task: () => Promise<void>): void {
+    this.beforeClose.push(task);
+  }
+
   async onModuleDestroy(): Promise<void> {
     this.cancelIdleTimer();
+    for (const task of this.beforeClose) {
+      await task().catch((error: unknown) => this.logger.error(`daemon close error: ${error instanceof Error ? error.message : String(error)}`));
+    }
     await this.registry.closeAll();
   }
 }
