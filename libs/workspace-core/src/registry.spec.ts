@@ -167,3 +167,21 @@ describe('config validation', () => {
     ]);
   });
 });
+
+describe('WorkspaceRegistry built from saved parts', () => {
+  const registry = new WorkspaceRegistry({ env: {} });
+  afterAll(() => registry.closeAll());
+
+  it('fills a read-only ram mount with the saved files, and still refuses writes to it', async () => {
+    const files = [
+      { path: 'docs', kind: 'directory' as const, mode: 0o755 },
+      { path: 'docs/a.txt', kind: 'file' as const, mode: 0o644, data: Buffer.from('kept\n') },
+    ];
+    const workspace = await registry.create({ config: { mounts: { '/': { resource: 'ram', mode: 'read' } } }, files });
+    const read = await workspace.execute({ command: 'cat /docs/a.txt' });
+    expect(read).toMatchObject({ exit_code: 0, stdout: 'kept\n' });
+    const write = await workspace.execute({ command: 'echo x > /docs/b.txt' });
+    expect(write.exit_code).toBe(1);
+    expect(write.stderr).toContain('read-only');
+  });
+});

@@ -66,7 +66,7 @@ export class WorkspaceRegistry {
         outputLimitBytes: this.options.outputLimitBytes,
         network: this.options.allowNetwork ? validated.networkAllow : [],
       });
-      if (request.files !== undefined) await workspace.replaceTree(request.files);
+      if (request.files !== undefined) await workspace.replaceTree(request.files, { seeding: true });
       if (request.sessions !== undefined) workspace.restoreSessions(request.sessions);
       this.workspaces.set(id, workspace);
       return workspace;

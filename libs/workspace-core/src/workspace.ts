@@ -425,16 +425,23 @@ export class Workspace {
   /** Every file, directory and symlink of the ram and disk mounts (s3 keeps its own state). */
   async listTree(): Promise<LiveTreeEntry[]> {
     const entries: LiveTreeEntry[] = [];
-    for (const mount of this.treeMounts(false)) entries.push(...(await walkBackend(mount.backend, treePrefix(mount.prefix))));
+    for (const mount of this.treeMounts()) entries.push(...(await walkBackend(mount.backend, treePrefix(mount.prefix))));
     return entries;
   }
 
-  /** Makes the writable ram and disk mounts hold exactly `files` (entries of other mounts are ignored). */
-  async replaceTree(files: TreeFile[]): Promise<void> {
+  /**
+   * Makes the writable ram and disk mounts hold exactly `files` (entries of other mounts are
+   * ignored). With `seeding` (a workspace being built from saved parts) read-only ram mounts are
+   * filled too: nothing else could ever give them content, while a read-only disk mount keeps
+   * its host directory untouched.
+   */
+  async replaceTree(files: TreeFile[], options: { seeding?: boolean } = {}): Promise<void> {
     this.assertOpen();
-    const targets = this.treeMounts(true).sort((a, b) => b.prefix.length - a.prefix.length);
+    const targets = this.treeMounts()
+      .filter((mount) => mount.mode !== 'read' || (options.seeding === true && mount.resource === 'ram'))
+      .sort((a, b) => b.prefix.length - a.prefix.length);
     const byMount = new Map<LiveMount, TreeFile[]>(targets.map((mount) => [mount, []]));
-    const owners = this.treeMounts(false).sort((a, b) => b.prefix.length - a.prefix.length);
+    const owners = this.treeMounts().sort((a, b) => b.prefix.length - a.prefix.length);
     for (const file of files) {
       const path = file.path.replace(/^\/+/, '');
       const owner = owners.find((mount) => {
@@ -452,10 +459,8 @@ export class Workspace {
     }
   }
 
-  private treeMounts(writableOnly: boolean): LiveMount[] {
-    return this.userMounts.filter(
-      (mount) => (mount.resource === 'ram' || mount.resource === 'disk') && (!writableOnly || mount.mode !== 'read'),
-    );
+  private treeMounts(): LiveMount[] {
+    return this.userMounts.filter((mount) => mount.resource === 'ram' || mount.resource === 'disk');
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------
