@@ -3,6 +3,7 @@
 // status, anything else as a bare 500 whose cause goes to the log, never to the client.
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { isNoSpaceError } from '@mirage-ts/workspace-core';
 import { DaemonHttpError, isCodedError, STATUS_BY_CODE } from './coded-error.js';
 
 export interface ErrorAnswer {
@@ -30,6 +31,8 @@ export function toErrorAnswer(exception: unknown): ErrorAnswer {
     if (exception instanceof NotFoundException && detail.startsWith('Cannot ')) return { status, detail: 'Not Found' };
     return { status, detail };
   }
+  // A full disk (commit, snapshot to a path, ...) is the operator's to fix, not a bug: say so.
+  if (isNoSpaceError(exception)) return { status: 507, detail: 'insufficient storage: no space left on the daemon\'s disk' };
   return { status: 500, detail: 'Internal Server Error' };
 }
 

@@ -50,12 +50,12 @@ async function chooseFiles(stored: StoredWorkspace, sources: RestoreSources): Pr
   return { files: [], from: 'none' };
 }
 
-/** Writes the ram files of `files` into the workspace's writable ram mounts. */
+/** Writes the ram files of `files` into the workspace's ram mounts (below the mode guard: read-only ones too). */
 async function fillRamMounts(workspace: Workspace, files: readonly TreeFile[]): Promise<void> {
   const mounts = workspace.userMounts;
   const keys = mounts.map((mount) => mountKey(mount.prefix));
   for (const mount of mounts) {
-    if (mount.resource !== 'ram' || mount.mode === 'read') continue;
+    if (mount.resource !== 'ram') continue;
     const key = mountKey(mount.prefix);
     const mine: TreeFile[] = [];
     for (const file of files) {
