@@ -19,5 +19,6 @@ export function newSessionId(): string {
 }
 
 export function isValidWorkspaceId(id: string): boolean {
-  return WORKSPACE_ID_PATTERN.test(id) && id !== '.' && id !== '..';
+  // A leading '-' would read as an option to the CLI and to any tool handed the repo/state path.
+  return WORKSPACE_ID_PATTERN.test(id) && id !== '.' && id !== '..' && !id.startsWith('-');
 }
