@@ -2,6 +2,7 @@
 // on its own Fastify server, guards every path, answers every error as `{"detail"}`, and listens.
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DaemonConfigError } from '@mirage-ts/protocol';
 import { MirageModule } from './app.module.js';
@@ -56,7 +57,19 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     await close();
     await options.onExit?.(reason);
   };
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, logger: options.logger === true ? { level: 'info' } : false });
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    logger: options.logger === true ? { level: 'info' } : false,
+    // Refusals of Fastify's router itself (a path parameter over its length limit, a malformed
+    // URL encoding) answer {detail} like every other error, not Fastify's default shape.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply
+        .code(tooLong ? 414 : (error.statusCode ?? 400))
+        .header('content-type', 'application/json; charset=utf-8')
+        .send({ detail: tooLong ? 'URI Too Long: a path segment is too long' : 'Bad Request: malformed URL' });
+    },
+  });
   // Once closing, answers end their connection: a keep-alive client would otherwise hold the
   // graceful close open until the server's keep-alive timeout.
   adapter.getInstance().addHook('onSend', (_request, reply, payload, done) => {
