@@ -27,15 +27,37 @@ const START_MARK = '<!-- reliability-figures:start -->';
 const END_MARK = '<!-- reliability-figures:end -->';
 
 function parseArgs(argv) {
-  const options = { requests: 10_000, concurrency: 64, commands: 20_000, window: 1000, maxRatio: 1.2, timeout: 900, json: false, docs: true };
-  const numeric = { '--requests': 'requests', '--concurrency': 'concurrency', '--commands': 'commands', '--window': 'window', '--max-ratio': 'maxRatio', '--timeout': 'timeout' };
+  const options = {
+    requests: 10_000,
+    concurrency: 64,
+    commands: 20_000,
+    window: 1000,
+    maxRatio: 1.2,
+    timeout: 900,
+    json: false,
+    docs: true,
+  };
+  const numeric = {
+    '--requests': 'requests',
+    '--concurrency': 'concurrency',
+    '--commands': 'commands',
+    '--window': 'window',
+    '--max-ratio': 'maxRatio',
+    '--timeout': 'timeout',
+  };
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index];
     if (arg === '--json') options.json = true;
     else if (arg === '--no-docs') options.docs = false;
     else if (arg === '--docs') options.docs = true;
     else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 13).join('\n').replace(/^\/\/ ?/gm, '') + '\n');
+      process.stdout.write(
+        readFileSync(fileURLToPath(import.meta.url), 'utf8')
+          .split('\n')
+          .slice(1, 13)
+          .join('\n')
+          .replace(/^\/\/ ?/gm, '') + '\n',
+      );
       process.exit(0);
     } else if (numeric[arg.split('=')[0]] !== undefined) {
       const [name, inline] = arg.split('=');
@@ -70,7 +92,13 @@ function freePort() {
 
 async function startDaemon(home, port, token) {
   if (!existsSync(join(REPO, 'apps', 'daemon', 'dist', 'main.js'))) fail('apps/daemon is not built: run `npm run build` first');
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', MIRAGE_HOME: home, MIRAGE_DAEMON_PORT: String(port), MIRAGE_AUTH_TOKEN: token, MIRAGE_IDLE_GRACE_SECONDS: '3600' };
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    MIRAGE_HOME: home,
+    MIRAGE_DAEMON_PORT: String(port),
+    MIRAGE_AUTH_TOKEN: token,
+    MIRAGE_IDLE_GRACE_SECONDS: '3600',
+  };
   const child = spawn(process.execPath, [BIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -198,7 +226,8 @@ async function longRun(call, workspace, total, window) {
   const last = median(latencies.slice(total - window));
   // Medians of consecutive windows, to show a trend rather than two points.
   const trend = [];
-  for (let from = 0; from + window <= total; from += Math.max(window, Math.floor(total / 10))) trend.push(round(median(latencies.slice(from, from + window)), 3));
+  for (let from = 0; from + window <= total; from += Math.max(window, Math.floor(total / 10)))
+    trend.push(round(median(latencies.slice(from, from + window)), 3));
   return {
     commands: total,
     errors,

@@ -33,7 +33,16 @@ function tarOf(entries: TarEntry[]): Buffer {
   const blocks: Buffer[] = [];
   for (const entry of entries) {
     const data = Buffer.from(entry.data ?? '');
-    const header = new Header({ path: entry.path, type: entry.type, mode: 0o644, size: entry.type === 'File' ? data.length : 0, mtime: new Date(), linkpath: entry.linkpath, uid: 0, gid: 0 });
+    const header = new Header({
+      path: entry.path,
+      type: entry.type,
+      mode: 0o644,
+      size: entry.type === 'File' ? data.length : 0,
+      mtime: new Date(),
+      linkpath: entry.linkpath,
+      uid: 0,
+      gid: 0,
+    });
     const block = Buffer.alloc(512);
     header.encode(block, 0);
     blocks.push(block);
@@ -60,7 +69,11 @@ const MANIFEST: TarEntry = {
 const SLIPS: Record<string, TarEntry[]> = {
   'dot-dot path': [MANIFEST, { path: 'files/../../evil.txt', type: 'File', data: 'pwned' }],
   'absolute path': [MANIFEST, { path: '/tmp/evil.txt', type: 'File', data: 'pwned' }],
-  'entry beneath a symlink': [MANIFEST, { path: 'files/link', type: 'SymbolicLink', linkpath: '/' }, { path: 'files/link/evil.txt', type: 'File', data: 'pwned' }],
+  'entry beneath a symlink': [
+    MANIFEST,
+    { path: 'files/link', type: 'SymbolicLink', linkpath: '/' },
+    { path: 'files/link/evil.txt', type: 'File', data: 'pwned' },
+  ],
   'hard link out': [MANIFEST, { path: 'files/hard', type: 'Link', linkpath: '/etc/passwd' }],
   'device node': [MANIFEST, { path: 'files/dev', type: 'CharacterDevice' }],
   'no manifest': [{ path: 'files/evil.txt', type: 'File', data: 'pwned' }],
@@ -69,8 +82,12 @@ const SLIPS: Record<string, TarEntry[]> = {
 function multipartLoad(id: string, tar: Buffer): { body: Buffer; contentType: string } {
   const boundary = '----mirage-reliability-boundary';
   const body = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="request"\r\nContent-Type: application/json\r\n\r\n${JSON.stringify({ id })}\r\n`),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="snapshot"; filename="s.tar"\r\nContent-Type: application/x-tar\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="request"\r\nContent-Type: application/json\r\n\r\n${JSON.stringify({ id })}\r\n`,
+    ),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="snapshot"; filename="s.tar"\r\nContent-Type: application/x-tar\r\n\r\n`,
+    ),
     tar,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
@@ -92,7 +109,10 @@ describe('bad input against a running daemon and the CLI', () => {
   let before: string[];
 
   beforeAll(async () => {
-    ensureBuilt(['libs/protocol', 'libs/workspace-core', 'libs/versioning', 'apps/daemon', 'apps/cli'], ['apps/daemon/dist/main.js', 'apps/cli/dist/index.js']);
+    ensureBuilt(
+      ['libs/protocol', 'libs/workspace-core', 'libs/versioning', 'apps/daemon', 'apps/cli'],
+      ['apps/daemon/dist/main.js', 'apps/cli/dist/index.js'],
+    );
     root = mkdtempSync(join(tmpdir(), 'mirage-input-'));
     sentinel = join(root, 'sentinel');
     mkdirSync(sentinel);
@@ -106,7 +126,8 @@ describe('bad input against a running daemon and the CLI', () => {
     writeFileSync(join(root, 'inputs', 'broken.yaml'), 'mounts: [unclosed\n  - {');
     writeFileSync(join(root, 'inputs', 'types.yaml'), 'mounts: 5\n');
     writeFileSync(join(root, 'inputs', 'resource.yaml'), 'mounts:\n  /:\n    resource: floppy\n');
-    for (const [name, entries] of Object.entries(SLIPS)) writeFileSync(join(root, 'inputs', `${name.replace(/ /g, '-')}.tar`), tarOf(entries));
+    for (const [name, entries] of Object.entries(SLIPS))
+      writeFileSync(join(root, 'inputs', `${name.replace(/ /g, '-')}.tar`), tarOf(entries));
     // Let the debounced state save settle so the baseline is stable.
     await new Promise((resolve) => setTimeout(resolve, 300));
   }, 180_000);
@@ -130,7 +151,13 @@ describe('bad input against a running daemon and the CLI', () => {
     const json = { 'content-type': 'application/json' };
     expectClear4xx(await daemon.call('POST', '/v1/workspaces', { body: '{"config":', headers: json }), 400);
     expectClear4xx(await daemon.call('POST', '/v1/workspaces', { body: 'mounts:\n  /: {resource: ram}\n', headers: json }), 400);
-    expectClear4xx(await daemon.call('POST', '/v1/workspaces', { body: 'mounts:\n  /:\n    resource: ram\n', headers: { 'content-type': 'application/yaml' } }), 415);
+    expectClear4xx(
+      await daemon.call('POST', '/v1/workspaces', {
+        body: 'mounts:\n  /:\n    resource: ram\n',
+        headers: { 'content-type': 'application/yaml' },
+      }),
+      415,
+    );
     expectClear4xx(await daemon.call('POST', '/v1/workspaces/ok/execute', { body: '[1, 2', headers: json }), 400);
     expectClear4xx(await daemon.call('POST', '/v1/workspaces/ok/execute', { body: '\u0000\u0001', headers: json }), 400);
   });
@@ -148,7 +175,10 @@ describe('bad input against a running daemon and the CLI', () => {
 
   it('a body over the limit is 413 {detail}', async () => {
     const huge = JSON.stringify({ command: 'x'.repeat(5 * 1024 * 1024) });
-    expectClear4xx(await daemon.call('POST', '/v1/workspaces/ok/execute', { body: huge, headers: { 'content-type': 'application/json' } }), 413);
+    expectClear4xx(
+      await daemon.call('POST', '/v1/workspaces/ok/execute', { body: huge, headers: { 'content-type': 'application/json' } }),
+      413,
+    );
   });
 
   it.each([
@@ -195,13 +225,16 @@ describe('bad input against a running daemon and the CLI', () => {
     }
   });
 
-  it.each(['evil.example', '127.0.0.1.evil.example', 'localhost:8765@evil', 'localhost.', ''])('Host %j (DNS rebinding) is 400 Invalid host header, health included', async (host) => {
-    for (const path of ['/v1/health', '/v1/workspaces']) {
-      const answer = await rawRequest(daemon.url, 'GET', path, { host, authorization: `Bearer ${daemon.token}` });
-      expect(answer.status).toBe(400);
-      expect(answer.json).toEqual({ detail: 'Invalid host header' });
-    }
-  });
+  it.each(['evil.example', '127.0.0.1.evil.example', 'localhost:8765@evil', 'localhost.', ''])(
+    'Host %j (DNS rebinding) is 400 Invalid host header, health included',
+    async (host) => {
+      for (const path of ['/v1/health', '/v1/workspaces']) {
+        const answer = await rawRequest(daemon.url, 'GET', path, { host, authorization: `Bearer ${daemon.token}` });
+        expect(answer.status).toBe(400);
+        expect(answer.json).toEqual({ detail: 'Invalid host header' });
+      }
+    },
+  );
 
   it('a missing or wrong token is 401; health answers 200 with or without one', async () => {
     for (const token of [null, 'wrong', `${daemon.token}x`, daemon.token.slice(1), ' ', 'Bearer']) {
@@ -228,7 +261,10 @@ describe('bad input against a running daemon and the CLI', () => {
     const otherPrefix = `${token.startsWith('A') ? 'B' : 'A'}${token.slice(1)}`;
     const times: Record<'same' | 'other', number[]> = { same: [], other: [] };
     for (let round = 0; round < 150; round += 1) {
-      for (const [kind, candidate] of [['same', samePrefix], ['other', otherPrefix]] as const) {
+      for (const [kind, candidate] of [
+        ['same', samePrefix],
+        ['other', otherPrefix],
+      ] as const) {
         const started = performance.now();
         const answer = await daemon.call('GET', '/v1/workspaces', { token: candidate });
         times[kind].push(performance.now() - started);
@@ -283,7 +319,10 @@ describe('bad input against a running daemon and the CLI', () => {
 
     it('a tar-slip archive given to `workspace load`', async () => {
       for (const name of Object.keys(SLIPS)) {
-        expectUserError(await cli(['workspace', 'load', join(root, 'inputs', `${name.replace(/ /g, '-')}.tar`), '--id', 'slip']), /daemon error 400: load failed/);
+        expectUserError(
+          await cli(['workspace', 'load', join(root, 'inputs', `${name.replace(/ /g, '-')}.tar`), '--id', 'slip']),
+          /daemon error 400: load failed/,
+        );
       }
     });
 

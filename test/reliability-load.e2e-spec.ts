@@ -7,12 +7,31 @@ import { join } from 'node:path';
 import { ensureBuilt, REPO_ROOT } from './support/build.js';
 
 describe('scripts/reliability.mjs (reduced counts)', () => {
-  beforeAll(() => ensureBuilt(['libs/protocol', 'libs/workspace-core', 'libs/versioning', 'apps/daemon'], ['apps/daemon/dist/main.js']), 180_000);
+  beforeAll(
+    () => ensureBuilt(['libs/protocol', 'libs/workspace-core', 'libs/versioning', 'apps/daemon'], ['apps/daemon/dist/main.js']),
+    180_000,
+  );
 
   it('1,000 mixed requests at concurrency 64 with 0 errors; 2,000 commands without slowing down', () => {
     const run = spawnSync(
       process.execPath,
-      [join(REPO_ROOT, 'scripts', 'reliability.mjs'), '--requests', '1000', '--concurrency', '64', '--commands', '2000', '--window', '500', '--max-ratio', '1.5', '--timeout', '100', '--json', '--no-docs'],
+      [
+        join(REPO_ROOT, 'scripts', 'reliability.mjs'),
+        '--requests',
+        '1000',
+        '--concurrency',
+        '64',
+        '--commands',
+        '2000',
+        '--window',
+        '500',
+        '--max-ratio',
+        '1.5',
+        '--timeout',
+        '100',
+        '--json',
+        '--no-docs',
+      ],
       { cwd: REPO_ROOT, encoding: 'utf8', timeout: 110_000 },
     );
     expect(run.stderr).not.toMatch(/gave up|reliability: /);

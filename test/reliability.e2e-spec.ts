@@ -29,7 +29,12 @@ async function start(env: Record<string, string> = {}): Promise<DaemonProcess> {
   return daemon;
 }
 
-async function run(daemon: DaemonProcess, id: string, command: string, extra: Record<string, unknown> = {}): Promise<{ exit_code: number; stdout: string; stderr: string }> {
+async function run(
+  daemon: DaemonProcess,
+  id: string,
+  command: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ exit_code: number; stdout: string; stderr: string }> {
   const answer = await daemon.call('POST', `/v1/workspaces/${id}/execute`, { command, ...extra });
   if (answer.status !== 200) throw new Error(`execute ${command}: ${answer.status} ${answer.text}`);
   return answer.json;
@@ -40,7 +45,9 @@ const mode = (path: string): number => statSync(path).mode & 0o777;
 
 /** A snapshot tar with `count` files of distinct random content under /f, in the snapshot root. */
 async function manyFilesSnapshot(name: string, count: number): Promise<void> {
-  const entries: LiveTreeEntry[] = [{ path: 'f', kind: 'directory', mode: 0o755, size: 0, mtimeMs: Date.now(), read: async () => new Uint8Array() }];
+  const entries: LiveTreeEntry[] = [
+    { path: 'f', kind: 'directory', mode: 0o755, size: 0, mtimeMs: Date.now(), read: async () => new Uint8Array() },
+  ];
   for (let index = 0; index < count; index += 1) {
     const data = Buffer.from(randomBytes(512).toString('hex'));
     entries.push({ path: `f/${index}.txt`, kind: 'file', mode: 0o644, size: data.length, mtimeMs: Date.now(), read: async () => data });
@@ -114,12 +121,20 @@ describe('daemon reliability (real process, kill -9, full disk)', () => {
     let daemon = await start();
     const created = await daemon.call('POST', '/v1/workspaces', {
       id: 'alpha',
-      config: { mounts: { '/': { resource: 'ram', mode: 'write' }, '/d': { resource: 'disk', mode: 'write', config: { root: diskRoot } } } },
+      config: {
+        mounts: { '/': { resource: 'ram', mode: 'write' }, '/d': { resource: 'disk', mode: 'write', config: { root: diskRoot } } },
+      },
     });
     expect(created.status).toBe(201);
     expect((await daemon.call('POST', '/v1/workspaces', { id: 'beta', config: RAM })).status).toBe(201);
-    expect((await daemon.call('POST', '/v1/workspaces/alpha/sessions', { session_id: 'reader', mounts: { '/': 'read' } })).status).toBe(201);
-    await run(daemon, 'alpha', "mkdir -p /w && printf hello > /w/a.txt && ln -s a.txt /w/link && echo disk > /d/x && cd /w && export GREETING=hi");
+    expect((await daemon.call('POST', '/v1/workspaces/alpha/sessions', { session_id: 'reader', mounts: { '/': 'read' } })).status).toBe(
+      201,
+    );
+    await run(
+      daemon,
+      'alpha',
+      'mkdir -p /w && printf hello > /w/a.txt && ln -s a.txt /w/link && echo disk > /d/x && cd /w && export GREETING=hi',
+    );
     await run(daemon, 'alpha', 'cd /d', { session_id: 'reader' });
 
     const stop = await daemon.call('POST', '/v1/shutdown');
@@ -130,7 +145,10 @@ describe('daemon reliability (real process, kill -9, full disk)', () => {
     for (const file of ['workspace.json', 'sessions.json', 'snapshot.tar']) expect(mode(join(stateDir('alpha'), file))).toBe(0o600);
     expect(mode(join(home, 'state'))).toBe(0o700);
     expect(mode(stateDir('alpha'))).toBe(0o700);
-    expect(JSON.parse(readFileSync(join(stateDir('alpha'), 'workspace.json'), 'utf8'))).toMatchObject({ id: 'alpha', config: { mounts: { '/d': { config: { root: diskRoot } } } } });
+    expect(JSON.parse(readFileSync(join(stateDir('alpha'), 'workspace.json'), 'utf8'))).toMatchObject({
+      id: 'alpha',
+      config: { mounts: { '/d': { config: { root: diskRoot } } } },
+    });
 
     daemon = await start();
     const list = await daemon.call('GET', '/v1/workspaces');
@@ -153,7 +171,10 @@ describe('daemon reliability (real process, kill -9, full disk)', () => {
     expect(commit.status).toBe(200);
     await run(daemon, 'w', 'printf two > /v.txt && printf new > /after.txt && cd /sub && export KEPT=yes');
     // cwd/env are saved shortly after an execute (debounced): wait until they are on disk.
-    await eventually(() => readFileSync(join(stateDir('w'), 'sessions.json'), 'utf8').includes('"KEPT"'), 'sessions.json to hold the new env');
+    await eventually(
+      () => readFileSync(join(stateDir('w'), 'sessions.json'), 'utf8').includes('"KEPT"'),
+      'sessions.json to hold the new env',
+    );
     await daemon.kill9();
 
     daemon = await start();
@@ -177,7 +198,12 @@ describe('daemon reliability (real process, kill -9, full disk)', () => {
     );
     // Kill once the commit is writing objects but before it answered.
     const objects = join(home, 'repos', 'many', 'objects');
-    await eventually(() => existsSync(objects) && readdirSync(objects).some((name) => /^[0-9a-f]{2}$/.test(name)), 'the commit to write objects', 20_000, 2);
+    await eventually(
+      () => existsSync(objects) && readdirSync(objects).some((name) => /^[0-9a-f]{2}$/.test(name)),
+      'the commit to write objects',
+      20_000,
+      2,
+    );
     await daemon.kill9();
     await pending;
     expect(answered).toBe(false);
@@ -261,7 +287,8 @@ describe('daemon reliability (real process, kill -9, full disk)', () => {
     expect((await daemon.call('GET', '/v1/workspaces')).json.map((w: { id: string }) => w.id)).toEqual(['w']);
     // The ram blobs were never committed: after kill -9 the workspace is back, its files are not.
     expect((await run(daemon, 'w', 'ls /')).stdout).toBe('');
-    for (const name of ['big1', 'big2']) await run(daemon, 'w', `cat > /${name}.bin`, { stdin_base64: randomBytes(2 * 1024 * 1024).toString('base64') });
+    for (const name of ['big1', 'big2'])
+      await run(daemon, 'w', `cat > /${name}.bin`, { stdin_base64: randomBytes(2 * 1024 * 1024).toString('base64') });
 
     // The CLI downloads into a temporary name: kill the daemon as soon as that name appears.
     const outDir = join(root, 'out');
@@ -270,7 +297,13 @@ describe('daemon reliability (real process, kill -9, full disk)', () => {
       if (daemon.child.exitCode === null) daemon.child.kill('SIGKILL');
     });
     const cli = await runCli(['workspace', 'snapshot', 'w', join(outDir, 'out.tar')], {
-      env: { PATH: process.env.PATH, MIRAGE_HOME: join(root, 'cli-home'), HOME: root, MIRAGE_DAEMON_URL: daemon.url, MIRAGE_TOKEN: TEST_TOKEN },
+      env: {
+        PATH: process.env.PATH,
+        MIRAGE_HOME: join(root, 'cli-home'),
+        HOME: root,
+        MIRAGE_DAEMON_URL: daemon.url,
+        MIRAGE_TOKEN: TEST_TOKEN,
+      },
     });
     watcher.close();
     await daemon.exited;
@@ -299,7 +332,13 @@ describe('daemon reliability (real process, kill -9, full disk)', () => {
       expect(existsSync(pidFile)).toBe(false);
     }
 
-    const env = { PATH: process.env.PATH, MIRAGE_HOME: home, HOME: root, MIRAGE_DAEMON_URL: `http://127.0.0.1:${port}`, MIRAGE_IDLE_GRACE_SECONDS: '3600' };
+    const env = {
+      PATH: process.env.PATH,
+      MIRAGE_HOME: home,
+      HOME: root,
+      MIRAGE_DAEMON_URL: `http://127.0.0.1:${port}`,
+      MIRAGE_IDLE_GRACE_SECONDS: '3600',
+    };
     writeFileSync(pidFile, String(dead));
     const status = await runCli(['daemon', 'status', '--json'], { env });
     expect(status.code).toBe(1);
@@ -366,41 +405,45 @@ describe('daemon reliability (real process, kill -9, full disk)', () => {
 
   const withTmpfs = tmpfsAllowed() ? it : it.skip;
 
-  withTmpfs('a full disk: start exits 1 with one line; a commit or snapshot answers 507 {detail}, the daemon stays up', async () => {
-    const full = tmpfs('1m')!;
-    mkdirSync(join(full, 'home'));
-    writeFileSync(join(full, 'home', 'auth_token'), 'x'.repeat(43));
-    fillDisk(full);
-    const { daemon: refused, listening } = launchDaemon({ home: join(full, 'home'), port });
-    running.push(refused);
-    await expect(listening).rejects.toThrow();
-    expect((await refused.exited).code).toBe(1);
-    const stderr = refused.output().stderr.trim();
-    expect(stderr.split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(/^mirage daemon failed to start: .*(ENOSPC|no space left)/i);
+  withTmpfs(
+    'a full disk: start exits 1 with one line; a commit or snapshot answers 507 {detail}, the daemon stays up',
+    async () => {
+      const full = tmpfs('1m')!;
+      mkdirSync(join(full, 'home'));
+      writeFileSync(join(full, 'home', 'auth_token'), 'x'.repeat(43));
+      fillDisk(full);
+      const { daemon: refused, listening } = launchDaemon({ home: join(full, 'home'), port });
+      running.push(refused);
+      await expect(listening).rejects.toThrow();
+      expect((await refused.exited).code).toBe(1);
+      const stderr = refused.output().stderr.trim();
+      expect(stderr.split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(/^mirage daemon failed to start: .*(ENOSPC|no space left)/i);
 
-    const small = tmpfs('3m')!;
-    home = join(small, 'home');
-    const daemon = await start();
-    await daemon.call('POST', '/v1/workspaces', { id: 'w', config: RAM });
-    await run(daemon, 'w', 'cat > /big.bin', { stdin_base64: randomBytes(1536 * 1024).toString('base64') });
-    const filler = fillDisk(small);
-    const commit = await daemon.call('POST', '/v1/workspaces/w/commit', { message: 'too big' });
-    expect(commit.status).toBe(507);
-    expect(commit.json).toEqual({ detail: expect.stringMatching(/no space left/) });
-    mkdirSync(join(home, 'snapshots'), { recursive: true });
-    const snapshot = await daemon.call('POST', '/v1/workspaces/w/snapshot', { path: 'w.tar' });
-    expect(snapshot.status).toBe(507);
-    expect(existsSync(join(home, 'snapshots', 'w.tar'))).toBe(false);
-    expect((await daemon.call('GET', '/v1/health')).status).toBe(200);
-    expect((await run(daemon, 'w', 'echo still')).stdout).toBe('still\n');
+      const small = tmpfs('3m')!;
+      home = join(small, 'home');
+      const daemon = await start();
+      await daemon.call('POST', '/v1/workspaces', { id: 'w', config: RAM });
+      await run(daemon, 'w', 'cat > /big.bin', { stdin_base64: randomBytes(1536 * 1024).toString('base64') });
+      const filler = fillDisk(small);
+      const commit = await daemon.call('POST', '/v1/workspaces/w/commit', { message: 'too big' });
+      expect(commit.status).toBe(507);
+      expect(commit.json).toEqual({ detail: expect.stringMatching(/no space left/) });
+      mkdirSync(join(home, 'snapshots'), { recursive: true });
+      const snapshot = await daemon.call('POST', '/v1/workspaces/w/snapshot', { path: 'w.tar' });
+      expect(snapshot.status).toBe(507);
+      expect(existsSync(join(home, 'snapshots', 'w.tar'))).toBe(false);
+      expect((await daemon.call('GET', '/v1/health')).status).toBe(200);
+      expect((await run(daemon, 'w', 'echo still')).stdout).toBe('still\n');
 
-    rmSync(filler);
-    const retry = await daemon.call('POST', '/v1/workspaces/w/commit', { message: 'room again' });
-    expect(retry.status).toBe(200);
-    expect(gitFsck(join(home, 'repos', 'w'))).not.toMatch(/error|missing|broken/i);
-    expect(await daemon.stop()).toBe(0);
-  }, 60_000);
+      rmSync(filler);
+      const retry = await daemon.call('POST', '/v1/workspaces/w/commit', { message: 'room again' });
+      expect(retry.status).toBe(200);
+      expect(gitFsck(join(home, 'repos', 'w'))).not.toMatch(/error|missing|broken/i);
+      expect(await daemon.stop()).toBe(0);
+    },
+    60_000,
+  );
 });
 
 function tmpfsAllowed(): boolean {

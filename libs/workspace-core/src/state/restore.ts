@@ -71,14 +71,21 @@ async function fillRamMounts(workspace: Workspace, files: readonly TreeFile[]): 
  * Creates the workspace of `stored` in `registry`. On any failure the half-built workspace is
  * removed again and the error is rethrown (the caller logs it and keeps the state folder).
  */
-export async function restoreStoredWorkspace(registry: WorkspaceRegistry, stored: StoredWorkspace, sources: RestoreSources = {}): Promise<RestoredWorkspace> {
+export async function restoreStoredWorkspace(
+  registry: WorkspaceRegistry,
+  stored: StoredWorkspace,
+  sources: RestoreSources = {},
+): Promise<RestoredWorkspace> {
   const { files, from } = await chooseFiles(stored, sources);
   const config: WorkspaceConfig = stored.record.config;
   const workspace = await registry.create({ config, id: stored.id });
   try {
     for (const session of stored.sessions) {
       if (session.session_id === workspace.defaultSessionId) continue;
-      workspace.createSession({ session_id: session.session_id, ...(session.mounts ? { mounts: session.mounts as Record<string, MountMode> } : {}) });
+      workspace.createSession({
+        session_id: session.session_id,
+        ...(session.mounts ? { mounts: session.mounts as Record<string, MountMode> } : {}),
+      });
     }
     workspace.restoreSessions(stored.sessions.map(({ session_id, cwd, env }) => ({ session_id, cwd, env })));
     await fillRamMounts(workspace, files);

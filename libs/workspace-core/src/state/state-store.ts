@@ -80,7 +80,9 @@ function parseRecord(value: unknown, file: string, id: string): WorkspaceStateRe
   if (!isRecord(value.config) || !isRecord(value.config.mounts)) throw corrupt(file, 'no config mounts');
   const commit = value.last_commit;
   const lastCommit =
-    isRecord(commit) && typeof commit.branch === 'string' && typeof commit.at === 'number' ? { branch: commit.branch, at: commit.at } : null;
+    isRecord(commit) && typeof commit.branch === 'string' && typeof commit.at === 'number'
+      ? { branch: commit.branch, at: commit.at }
+      : null;
   return {
     format: STATE_FORMAT,
     version: value.version,
@@ -190,7 +192,10 @@ export class WorkspaceStateStore {
 
   /** Marks a workspace that could not be restored; its folder is kept as it is for inspection. */
   async markFailed(id: string, reason: string): Promise<void> {
-    await writeFileAtomic(join(this.dirOf(id), RESTORE_ERROR_FILE), `${JSON.stringify({ at: Date.now() / 1000, error: reason }, null, 2)}\n`);
+    await writeFileAtomic(
+      join(this.dirOf(id), RESTORE_ERROR_FILE),
+      `${JSON.stringify({ at: Date.now() / 1000, error: reason }, null, 2)}\n`,
+    );
   }
 
   async clearFailed(id: string): Promise<void> {

@@ -12,7 +12,11 @@ import { STATE_FORMAT, WorkspaceStateStore, type WorkspaceStateRecord } from './
 const RAM = { mounts: { '/': { resource: 'ram', mode: 'write' } } };
 const text = (s: string): Uint8Array => new Uint8Array(Buffer.from(s));
 
-function record(id: string, lastCommit: WorkspaceStateRecord['last_commit'] = null, config: WorkspaceStateRecord['config'] = RAM): WorkspaceStateRecord {
+function record(
+  id: string,
+  lastCommit: WorkspaceStateRecord['last_commit'] = null,
+  config: WorkspaceStateRecord['config'] = RAM,
+): WorkspaceStateRecord {
   return { format: STATE_FORMAT, version: 1, id, created_at: 1, config, last_commit: lastCommit };
 }
 
