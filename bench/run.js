@@ -6,6 +6,8 @@
 //                                (a figure more than 3x off its target) or a crash
 //   --only=cli,health            run some figures only (names: see FIGURES)
 //   --write / --no-write         force writing the docs (default: full writes, quick does not)
+//   BENCH_PROFILE_DIR=<dir>      each daemon started by the suite writes a .cpuprofile there
+//                                (bench/profile-summary.js <file> prints where the time went)
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';

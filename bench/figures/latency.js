@@ -1,8 +1,10 @@
 // `execute echo` over HTTP (p50) against the shell engine's in-process exec (p50), alternated in
-// blocks: HTTP calls, engine calls, HTTP calls, ...
+// blocks: HTTP calls, engine calls, HTTP calls, ... A third, informational side: the same POST to
+// a bare Fastify route that runs nothing (what the HTTP round trip alone costs here).
 import { engineShell } from '../lib/engine.js';
 import { expectStatus, request } from '../lib/http.js';
-import { startDaemon } from '../lib/proc.js';
+import { join } from 'node:path';
+import { FIXTURES, startDaemon, startNodeScript } from '../lib/proc.js';
 import { elapsedMs, fmtMs, interleave, median, percentile } from '../lib/stats.js';
 import { row } from '../lib/report.js';
 
@@ -11,6 +13,8 @@ export async function run({ quick, log }) {
   const perRound = quick ? 100 : 200;
   const warmup = quick ? 300 : 1000;
   const daemon = await startDaemon('latency');
+  const { child: hello, match } = await startNodeScript([join(FIXTURES, 'hello-fastify.js')], { ready: /ready (\d+)/ });
+  const helloUrl = `http://127.0.0.1:${match[1]}`;
   try {
     const body = { command: 'echo hi' };
     await expectStatus(201, daemon.url, 'POST', '/v1/workspaces', { token: daemon.token, body: { id: 'lat', config: { mounts: { '/': { resource: 'ram', mode: 'write' } } } } });
@@ -29,6 +33,13 @@ export async function run({ quick, log }) {
       if (result.stdout !== 'hi\n') throw new Error(`engine printed ${result.stdout}`);
       return ms;
     };
+    const bareCall = async () => {
+      const start = process.hrtime.bigint();
+      const answer = await request(helloUrl, 'POST', '/echo', { token: daemon.token, body });
+      const ms = elapsedMs(start);
+      if (answer.status !== 200) throw new Error(`bare Fastify answered ${answer.status}`);
+      return ms;
+    };
     const block = (call) => async () => {
       const samples = [];
       for (let i = 0; i < perRound; i += 1) samples.push(await call());
@@ -38,12 +49,18 @@ export async function run({ quick, log }) {
     await block(httpCall)();
     for (let i = 0; i < warmup; i += 1) await engineCall();
     for (let i = 0; i < warmup; i += 1) await httpCall();
-    const result = await interleave(rounds, block(httpCall), block(engineCall));
+    for (let i = 0; i < warmup; i += 1) await bareCall();
+    const bare = [];
+    const result = await interleave(rounds, block(httpCall), async () => {
+      bare.push(...(await block(bareCall)()));
+      return block(engineCall)();
+    });
     const http = result.measured.flat();
     const engine = result.floor.flat();
+    const bareP50 = median(bare);
     const httpP50 = median(http);
     const engineP50 = median(engine);
-    log(`execute over HTTP p50 ${fmtMs(httpP50)} (p90 ${fmtMs(percentile(http, 90))}), engine exec p50 ${fmtMs(engineP50)} (p90 ${fmtMs(percentile(engine, 90))})`);
+    log(`execute over HTTP p50 ${fmtMs(httpP50)} (p90 ${fmtMs(percentile(http, 90))}), engine exec p50 ${fmtMs(engineP50)} (p90 ${fmtMs(percentile(engine, 90))}), bare Fastify POST p50 ${fmtMs(bareP50)}`);
     return {
       rows: [
         row({
@@ -54,9 +71,17 @@ export async function run({ quick, log }) {
           value: httpP50 - engineP50,
           limit: 0.5,
         }),
+        row({
+          figure: '… of which the HTTP round trip alone (bare Fastify POST, runs nothing)',
+          measured: fmtMs(bareP50),
+          floor: '—',
+          kind: 'info',
+          value: `${fmtMs(bareP50)} of the +${fmtMs(httpP50 - engineP50)}`,
+        }),
       ],
     };
   } finally {
+    hello.kill('SIGTERM');
     await daemon.stop();
   }
 }

@@ -151,7 +151,9 @@ export async function startDaemon(label = 'daemon') {
   const home = tempDir(label);
   const port = await freePort();
   const log = openSync(join(home, 'daemon.log'), 'a');
-  const child = trackChild(spawn(process.execPath, [DAEMON_BIN], { env: mirageEnv(home, port), stdio: ['ignore', log, log] }));
+  // BENCH_PROFILE_DIR: every daemon writes a CPU profile there when it stops (node --cpu-prof).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = trackChild(spawn(process.execPath, [...profile, DAEMON_BIN], { env: mirageEnv(home, port), stdio: ['ignore', log, log] }));
   closeSync(log);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20000;
