@@ -11,7 +11,7 @@ import { loadSnapshot, snapshotOfDisk, writeTree } from '../lib/trees.js';
 
 export async function run({ quick, log }) {
   const count = quick ? 2000 : 10000;
-  const rounds = quick ? 2 : 4;
+  const rounds = quick ? 2 : 6;
   const recommits = quick ? 5 : 11;
   const root = tempDir('commit-tree');
   writeTree(root, { count, size: 1024 });
