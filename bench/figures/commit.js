@@ -15,7 +15,21 @@ export async function run({ quick, log }) {
   const recommits = quick ? 5 : 11;
   const root = tempDir('commit-tree');
   writeTree(root, { count, size: 1024 });
-  const gitEnv = cleanEnv({ HOME: root, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' });
+  // No automatic `git gc` in the background: with 10,000 loose objects a commit would start one,
+  // which would both race the next round's cleanup and load the machine during other figures.
+  const gitEnv = cleanEnv({
+    HOME: root,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_COUNT: '2',
+    GIT_CONFIG_KEY_0: 'gc.auto',
+    GIT_CONFIG_VALUE_0: '0',
+    GIT_CONFIG_KEY_1: 'maintenance.auto',
+    GIT_CONFIG_VALUE_1: 'false',
+    GIT_AUTHOR_NAME: 'b',
+    GIT_AUTHOR_EMAIL: 'b@b',
+    GIT_COMMITTER_NAME: 'b',
+    GIT_COMMITTER_EMAIL: 'b@b',
+  });
   const git = (...args) => timeRun('git', args, { cwd: root, env: gitEnv }).ms;
   const daemon = await startDaemon('commit');
   try {
@@ -35,7 +49,7 @@ export async function run({ quick, log }) {
       return ms;
     };
     const gits = () => {
-      rmSync(join(root, '.git'), { recursive: true, force: true });
+      rmSync(join(root, '.git'), { recursive: true, force: true, maxRetries: 5 });
       git('init', '-q');
       return git('add', '-A') + git('commit', '-q', '-m', 'first');
     };
