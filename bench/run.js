@@ -79,6 +79,8 @@ if (write) {
 
 const gross = rows.filter((r) => r.gross);
 const missed = rows.filter((r) => !r.pass);
-process.stdout.write(`\n${rows.length - missed.length} of ${rows.length} rows met their target; ${gross.length} gross regressions; ${crashed ? 'some figures FAILED to run' : 'all figures ran'}\n`);
+process.stdout.write(
+  `\n${rows.length - missed.length} of ${rows.length} rows met their target; ${gross.length} gross regressions; ${crashed ? 'some figures FAILED to run' : 'all figures ran'}\n`,
+);
 for (const r of missed) process.stdout.write(`  ${resultText(r)}: ${r.figure} ${r.ratio} (target ${r.target})\n`);
 process.exit(crashed || (quick && gross.length > 0) ? 1 : 0);

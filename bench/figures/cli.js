@@ -29,7 +29,10 @@ export async function run({ quick, log }) {
     }),
   ];
   try {
-    await expectStatus(201, daemon.url, 'POST', '/v1/workspaces', { token: daemon.token, body: { id: 'bench', config: { mounts: { '/': { resource: 'ram', mode: 'write' } } } } });
+    await expectStatus(201, daemon.url, 'POST', '/v1/workspaces', {
+      token: daemon.token,
+      body: { id: 'bench', config: { mounts: { '/': { resource: 'ram', mode: 'write' } } } },
+    });
     const env = mirageEnv(daemon.home, daemon.port);
     const executeOnce = () => {
       const { ms, stdout } = timeRun(process.execPath, [CLI_BIN, 'execute', '-w', 'bench', '-c', 'echo hi'], { env });

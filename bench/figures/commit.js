@@ -36,7 +36,11 @@ export async function run({ quick, log }) {
     const snapshot = await snapshotOfDisk(daemon, root, 'tree.tar');
     const commit = async (id, message) => {
       const start = process.hrtime.bigint();
-      await expectStatus(200, daemon.url, 'POST', `/v1/workspaces/${id}/commit`, { token: daemon.token, body: { message }, timeoutMs: 300000 });
+      await expectStatus(200, daemon.url, 'POST', `/v1/workspaces/${id}/commit`, {
+        token: daemon.token,
+        body: { message },
+        timeoutMs: 300000,
+      });
       return elapsedMs(start);
     };
     let serial = 0;
@@ -64,7 +68,10 @@ export async function run({ quick, log }) {
     let change = 0;
     const reOurs = async () => {
       change += 1;
-      await expectStatus(200, daemon.url, 'POST', '/v1/workspaces/live/execute', { token: daemon.token, body: { command: `echo ${change} >> /d000/f000.bin` } });
+      await expectStatus(200, daemon.url, 'POST', '/v1/workspaces/live/execute', {
+        token: daemon.token,
+        body: { command: `echo ${change} >> /d000/f000.bin` },
+      });
       return commit('live', `change ${change}`);
     };
     const reGit = () => {

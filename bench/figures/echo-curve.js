@@ -16,12 +16,16 @@ export async function run({ quick, log }) {
   try {
     const call = async (id) => {
       const start = process.hrtime.bigint();
-      const answer = await request(daemon.url, 'POST', `/v1/workspaces/${id}/execute`, { token: daemon.token, body: { command: 'echo hi' } });
+      const answer = await request(daemon.url, 'POST', `/v1/workspaces/${id}/execute`, {
+        token: daemon.token,
+        body: { command: 'echo hi' },
+      });
       const ms = elapsedMs(start);
       if (answer.status !== 200 || answer.json?.stdout !== 'hi\n') throw new Error(`execute answered ${answer.status} ${answer.text}`);
       return ms;
     };
-    for (const id of ['a', 'b']) await expectStatus(201, daemon.url, 'POST', '/v1/workspaces', { token: daemon.token, body: { id, config: RAM_CONFIG } });
+    for (const id of ['a', 'b'])
+      await expectStatus(201, daemon.url, 'POST', '/v1/workspaces', { token: daemon.token, body: { id, config: RAM_CONFIG } });
     const early = [];
     for (let i = 0; i < 100; i += 1) early.push(await call('b'));
     const curve = [];
@@ -43,7 +47,9 @@ export async function run({ quick, log }) {
     const window = Math.min(500, Math.floor(total / 4));
     const firstWindow = median(curve.slice(100, 100 + window));
     const lastWindow = median(curve.slice(total - window));
-    log(`echo after ${total}: ${fmtMs(lateMs)} vs after 100: ${fmtMs(freshMs)}; curve windows ${fmtMs(firstWindow)} -> ${fmtMs(lastWindow)}`);
+    log(
+      `echo after ${total}: ${fmtMs(lateMs)} vs after 100: ${fmtMs(freshMs)}; curve windows ${fmtMs(firstWindow)} -> ${fmtMs(lastWindow)}`,
+    );
     const points = [];
     const p90 = [];
     for (let start = 0; start < total; start += bucket) {

@@ -17,7 +17,10 @@ export async function run({ quick, log }) {
   const helloUrl = `http://127.0.0.1:${match[1]}`;
   try {
     const body = { command: 'echo hi' };
-    await expectStatus(201, daemon.url, 'POST', '/v1/workspaces', { token: daemon.token, body: { id: 'lat', config: { mounts: { '/': { resource: 'ram', mode: 'write' } } } } });
+    await expectStatus(201, daemon.url, 'POST', '/v1/workspaces', {
+      token: daemon.token,
+      body: { id: 'lat', config: { mounts: { '/': { resource: 'ram', mode: 'write' } } } },
+    });
     const httpCall = async () => {
       const start = process.hrtime.bigint();
       const answer = await request(daemon.url, 'POST', '/v1/workspaces/lat/execute', { token: daemon.token, body });
@@ -60,7 +63,9 @@ export async function run({ quick, log }) {
     const bareP50 = median(bare);
     const httpP50 = median(http);
     const engineP50 = median(engine);
-    log(`execute over HTTP p50 ${fmtMs(httpP50)} (p90 ${fmtMs(percentile(http, 90))}), engine exec p50 ${fmtMs(engineP50)} (p90 ${fmtMs(percentile(engine, 90))}), bare Fastify POST p50 ${fmtMs(bareP50)}`);
+    log(
+      `execute over HTTP p50 ${fmtMs(httpP50)} (p90 ${fmtMs(percentile(http, 90))}), engine exec p50 ${fmtMs(engineP50)} (p90 ${fmtMs(percentile(engine, 90))}), bare Fastify POST p50 ${fmtMs(bareP50)}`,
+    );
     return {
       rows: [
         row({

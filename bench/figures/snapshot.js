@@ -25,7 +25,11 @@ export async function run({ quick, log }) {
       // the previous file is removed outside the timing, as tar's is
       rmSync(join(daemon.home, 'snapshots', 'out.tar'), { force: true });
       const start = process.hrtime.bigint();
-      await expectStatus(200, daemon.url, 'POST', '/v1/workspaces/big/snapshot', { token: daemon.token, body: { path: 'out.tar' }, timeoutMs: 300000 });
+      await expectStatus(200, daemon.url, 'POST', '/v1/workspaces/big/snapshot', {
+        token: daemon.token,
+        body: { path: 'out.tar' },
+        timeoutMs: 300000,
+      });
       const ms = elapsedMs(start);
       if (statSync(join(daemon.home, 'snapshots', 'out.tar')).size < bytes) throw new Error('snapshot file is short');
       return ms;
@@ -34,7 +38,11 @@ export async function run({ quick, log }) {
     const download = async () => {
       rmSync(target, { force: true });
       const start = process.hrtime.bigint();
-      const answer = await request(daemon.url, 'GET', '/v1/workspaces/big/snapshot', { token: daemon.token, toFile: target, timeoutMs: 300000 });
+      const answer = await request(daemon.url, 'GET', '/v1/workspaces/big/snapshot', {
+        token: daemon.token,
+        toFile: target,
+        timeoutMs: 300000,
+      });
       const ms = elapsedMs(start);
       if (answer.status !== 200 || statSync(target).size < bytes) throw new Error(`snapshot answered ${answer.status} ${answer.text}`);
       return ms;

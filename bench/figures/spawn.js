@@ -20,9 +20,13 @@ export async function run({ quick, log }) {
     const port = await freePort();
     let ms;
     try {
-      ({ ms } = timeRun(process.execPath, [CLI_BIN, 'workspace', 'create', join(REPO, 'examples', 'ram.yaml'), '--id', 'spawned', '--json'], {
-        env: mirageEnv(home, port, { MIRAGE_IDLE_GRACE_SECONDS: '60' }),
-      }));
+      ({ ms } = timeRun(
+        process.execPath,
+        [CLI_BIN, 'workspace', 'create', join(REPO, 'examples', 'ram.yaml'), '--id', 'spawned', '--json'],
+        {
+          env: mirageEnv(home, port, { MIRAGE_IDLE_GRACE_SECONDS: '60' }),
+        },
+      ));
     } finally {
       if (existsSync(join(home, 'daemon.pid')) || existsSync(join(home, 'daemon.log'))) {
         const pid = await pidOf(home);

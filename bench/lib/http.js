@@ -22,7 +22,15 @@ export function request(baseUrl, method, path, { token, body, timeoutMs = 120000
   }
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: target.hostname, port: target.port, method, path: target.pathname + target.search, headers: allHeaders, agent, timeout: timeoutMs },
+      {
+        host: target.hostname,
+        port: target.port,
+        method,
+        path: target.pathname + target.search,
+        headers: allHeaders,
+        agent,
+        timeout: timeoutMs,
+      },
       (res) => {
         if (toFile !== undefined && res.statusCode === 200) {
           pipeline(res, createWriteStream(toFile)).then(() => resolve({ status: res.statusCode, text: '', json: undefined }), reject);
@@ -52,7 +60,8 @@ export function request(baseUrl, method, path, { token, body, timeoutMs = 120000
 /** Like request, but throws unless the status is `expected`. */
 export async function expectStatus(expected, baseUrl, method, path, options) {
   const answer = await request(baseUrl, method, path, options);
-  if (answer.status !== expected) throw new Error(`${method} ${path}: expected ${expected}, got ${answer.status}: ${answer.text.slice(0, 300)}`);
+  if (answer.status !== expected)
+    throw new Error(`${method} ${path}: expected ${expected}, got ${answer.status}: ${answer.text.slice(0, 300)}`);
   return answer;
 }
 

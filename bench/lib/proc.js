@@ -159,7 +159,8 @@ export async function startDaemon(label = 'daemon') {
   const deadline = Date.now() + 20000;
   let token = '';
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}: ${readFileSync(join(home, 'daemon.log'), 'utf8').slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`daemon exited with ${child.exitCode}: ${readFileSync(join(home, 'daemon.log'), 'utf8').slice(-2000)}`);
     if (token === '' && existsSync(join(home, 'auth_token'))) token = readFileSync(join(home, 'auth_token'), 'utf8').trim();
     if (token !== '') {
       try {

@@ -15,7 +15,12 @@ const KINDS = {
   },
   // an absolute figure (time, bytes) against a fixed limit; `format` renders it
   maxAbs: { pass: (v, l) => v <= l, gross: (v, l) => v > 3 * l, target: (l, f) => `≤ ${f(l)}`, show: (v, f) => f(v) },
-  info: { pass: () => true, gross: () => false, target: () => '(info)', show: (v) => (typeof v === 'number' ? `${v.toFixed(2)}×` : String(v)) },
+  info: {
+    pass: () => true,
+    gross: () => false,
+    target: () => '(info)',
+    show: (v) => (typeof v === 'number' ? `${v.toFixed(2)}×` : String(v)),
+  },
 };
 
 /**

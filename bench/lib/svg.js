@@ -22,26 +22,38 @@ export function lineChart({ title, xLabel, yLabel, series, hlines = [], width = 
   ];
   for (let i = 0; i <= 5; i += 1) {
     const y = (yMax / 5) * i;
-    parts.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${sy(y).toFixed(1)}" y2="${sy(y).toFixed(1)}" stroke="#e5e5e5"/>`);
+    parts.push(
+      `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${sy(y).toFixed(1)}" y2="${sy(y).toFixed(1)}" stroke="#e5e5e5"/>`,
+    );
     parts.push(`<text x="${margin.left - 6}" y="${(sy(y) + 4).toFixed(1)}" text-anchor="end">${+y.toFixed(2)}</text>`);
   }
   for (let i = 0; i <= 4; i += 1) {
     const x = (xMax / 4) * i;
-    parts.push(`<text x="${sx(x).toFixed(1)}" y="${margin.top + plotH + 18}" text-anchor="middle">${Math.round(x).toLocaleString('en')}</text>`);
+    parts.push(
+      `<text x="${sx(x).toFixed(1)}" y="${margin.top + plotH + 18}" text-anchor="middle">${Math.round(x).toLocaleString('en')}</text>`,
+    );
   }
   parts.push(`<line x1="${margin.left}" x2="${margin.left}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="black"/>`);
-  parts.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${margin.top + plotH}" y2="${margin.top + plotH}" stroke="black"/>`);
+  parts.push(
+    `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${margin.top + plotH}" y2="${margin.top + plotH}" stroke="black"/>`,
+  );
   parts.push(`<text x="${margin.left + plotW / 2}" y="${height - 10}" text-anchor="middle">${esc(xLabel)}</text>`);
   parts.push(`<text transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`);
   for (const h of hlines) {
-    parts.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${sy(h.y).toFixed(1)}" y2="${sy(h.y).toFixed(1)}" stroke="${h.color}" stroke-dasharray="5 4"/>`);
-    parts.push(`<text x="${margin.left + plotW - 4}" y="${(sy(h.y) - 5).toFixed(1)}" text-anchor="end" fill="${h.color}">${esc(h.label)}</text>`);
+    parts.push(
+      `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${sy(h.y).toFixed(1)}" y2="${sy(h.y).toFixed(1)}" stroke="${h.color}" stroke-dasharray="5 4"/>`,
+    );
+    parts.push(
+      `<text x="${margin.left + plotW - 4}" y="${(sy(h.y) - 5).toFixed(1)}" text-anchor="end" fill="${h.color}">${esc(h.label)}</text>`,
+    );
   }
   series.forEach((s, index) => {
     const d = s.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p[0]).toFixed(1)} ${sy(p[1]).toFixed(1)}`).join(' ');
     parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.5"/>`);
     const ly = margin.top + 12 + index * 16;
-    parts.push(`<line x1="${margin.left + 10}" x2="${margin.left + 30}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/>`);
+    parts.push(
+      `<line x1="${margin.left + 10}" x2="${margin.left + 30}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/>`,
+    );
     parts.push(`<text x="${margin.left + 36}" y="${ly}">${esc(s.label)}</text>`);
   });
   parts.push('</svg>');
