@@ -6,6 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DaemonConfigError } from '@mirage-ts/protocol';
 import { MirageModule } from './app.module.js';
+import { AccessLogController } from './common/access-log.js';
 import { DetailExceptionFilter } from './common/detail-exception.filter.js';
 import { PinoNestLogger } from './common/pino-nest-logger.js';
 import { type DaemonSettings, type ExitReason, type MirageModuleOptions, resolveDaemonSettings } from './config/daemon-settings.js';
@@ -60,6 +61,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     logger: options.logger === true ? { level: 'info' } : false,
+    logController: new AccessLogController(),
     // Refusals of Fastify's router itself (a path parameter over its length limit, a malformed
     // URL encoding) answer {detail} like every other error, not Fastify's default shape.
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {

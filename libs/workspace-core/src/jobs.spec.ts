@@ -138,6 +138,21 @@ describe('JobTable', () => {
     expect(() => table.get(ids[0])).toThrow('job not found');
   });
 
+  it('evicts by finish order, not submission order, and never a running job', async () => {
+    const table = new JobTable({ maxFinished: 2 });
+    const slow = gate();
+    const first = table.submit(meta('a'), slow.run);
+    const quick = [1, 2].map((n) => table.submit(meta(`q${n}`), async () => io(String(n))));
+    await Promise.all(quick.map((job) => job.done));
+    slow.open();
+    await first.done;
+    const third = table.submit(meta('c'), async () => io('3'));
+    await third.done;
+    // finished in order q1, q2, first, third: the two oldest finishers go, the first submitted stays
+    expect(table.list().map((job) => job.job_id)).toEqual([first.id, third.id]);
+    expect(() => table.get(quick[0].id)).toThrow('job not found');
+  });
+
   it('cancelSession and cancelWorkspace count what they canceled', async () => {
     const table = new JobTable({ cancelGraceMs: 5 });
     const a = table.submit({ workspace_id: 'w1', session_id: 's1', command: 'a' }, gate().run);

@@ -1,6 +1,7 @@
 // The job table (protocol.md §4): every execute — foreground or background — is a job. Lines of
 // one session run one at a time in submission order; different sessions run concurrently.
 // Finished jobs are kept 3600 s after they finish and at most the newest 1024, pruned on access.
+// Pruning is O(jobs pruned): finished jobs are also kept in finish order, oldest first.
 import { randomBytes } from 'node:crypto';
 import type { JobBrief, JobCanceled, JobDetail, JobResult, JobStatus } from '@mirage-ts/protocol';
 import { WorkspaceError } from './errors.js';
@@ -39,6 +40,8 @@ const FINISHED: ReadonlySet<JobStatus> = new Set<JobStatus>(['done', 'failed', '
 
 export class JobTable {
   private readonly records = new Map<string, JobRecord>();
+  /** Finished jobs by id, in the order they finished (a Map iterates in insertion order). */
+  private readonly finishedInOrder = new Map<string, JobRecord>();
   /** Per session (`workspace\0session`): the jobs waiting, first one running. */
   private readonly queues = new Map<string, JobRecord[]>();
   private readonly now: () => number;
@@ -245,20 +248,17 @@ export class JobTable {
     record.result = result;
     record.error = error;
     record.finished_at = this.seconds();
+    this.finishedInOrder.set(record.job_id, record);
     record.resolveFinished(detail(record));
   }
 
   private prune(): void {
-    const now = this.now();
-    const finished: JobRecord[] = [];
-    for (const record of this.records.values()) {
-      if (!FINISHED.has(record.status) || record.finished_at === null) continue;
-      if (now - record.finished_at * 1000 > this.retentionMs) this.records.delete(record.job_id);
-      else finished.push(record);
-    }
-    if (finished.length > this.maxFinished) {
-      finished.sort((a, b) => (a.finished_at ?? 0) - (b.finished_at ?? 0));
-      for (const record of finished.slice(0, finished.length - this.maxFinished)) this.records.delete(record.job_id);
+    const oldestKept = this.now() - this.retentionMs;
+    for (const record of this.finishedInOrder.values()) {
+      const expired = (record.finished_at ?? 0) * 1000 < oldestKept;
+      if (!expired && this.finishedInOrder.size <= this.maxFinished) break;
+      this.finishedInOrder.delete(record.job_id);
+      this.records.delete(record.job_id);
     }
   }
 

@@ -1,6 +1,6 @@
 // The daemon's request edge in plain functions: one field-name normalisation (snake_case and
-// camelCase accepted, protocol README "Wire format") and one DTO validation. The interceptor and
-// pipe apply them to JSON bodies and queries; the multipart execute path calls them directly.
+// camelCase accepted, protocol README "Wire format") and one DTO validation. The validation pipe
+// applies them to DTO bodies and queries; the execute route (JSON or multipart) calls them itself.
 import { CasingConflictError, isRecord, normalizeFieldNames } from '@mirage-ts/protocol';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';

@@ -3,7 +3,7 @@
 // from the raw request with @fastify/busboy (Fastify's parser for multipart/* is a pass-through).
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Busboy, type BusboyInstance } from '@fastify/busboy';
-import { ExecuteDto } from '@mirage-ts/protocol';
+import { ExecuteDto, isRecord } from '@mirage-ts/protocol';
 import { DaemonHttpError } from '../common/coded-error.js';
 import { normalizeRequestFields, validateRequestFields } from '../common/request-fields.js';
 
@@ -105,13 +105,12 @@ function readParts(raw: IncomingMessage, maxStdinBytes: number): Promise<Multipa
 }
 
 /**
- * The validated fields and stdin bytes of an execute request. `body` is Fastify's parsed (and
- * already casing-normalised) JSON body; for multipart it is unused and `raw` is read instead.
+ * The validated fields and stdin bytes of an execute request. `body` is Fastify's parsed JSON body; for multipart it is unused and `raw` is read instead.
  * Throws DaemonHttpError (400/413); a refused multipart body should be answered with
  * `Connection: close`, since the rest of the upload is not read.
  */
 export async function readExecuteInput(body: unknown, raw: IncomingMessage, maxStdinBytes: number): Promise<ExecuteInput> {
-  if (!isMultipart(raw.headers)) return fromFields(body ?? {}, undefined);
+  if (!isMultipart(raw.headers)) return fromFields(isRecord(body) ? normalizeRequestFields(body) : (body ?? {}), undefined);
   const parts = await readParts(raw, maxStdinBytes);
   if (parts.request === undefined) throw new DaemonHttpError(400, "multipart body missing 'request' part");
   let request: unknown;
