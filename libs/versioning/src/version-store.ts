@@ -1,16 +1,16 @@
 // Version history of workspaces: one bare git repository per workspace under `root/<id>`,
 // written with nodegit (libgit2). A version is a commit whose tree holds the files of every
 // mount (`a.txt`, `m/a.txt`) plus `.mirage-meta.json`. Nothing here knows about HTTP or Nest.
-import { createHash } from 'node:crypto';
 import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { DiffResponse, VersionEntry, WorkspaceConfig } from '@mirage-ts/protocol';
 import type { LiveTreeEntry, SessionState, TreeFile } from '@mirage-ts/workspace-core';
 import type * as NodeGitTypes from 'nodegit';
-import { BlobCache } from './blob-cache.js';
+import { BlobCache, type CachedBlob } from './blob-cache.js';
 import { VersioningError } from './errors.js';
 import { META_FORMAT, META_PATH, decodeMeta, encodeMeta, mountsOf, type VersionMeta } from './meta.js';
 import { assertBranchName, assertRef, assertWorkspaceId, branchNameProblem, isHexRef } from './names.js';
+import { ObjectWriter, encodeTree, gitObjectId, type TreeEntryInput } from './object-writer.js';
 
 type NodeGit = typeof NodeGitTypes;
 type Repository = NodeGitTypes.Repository;
@@ -22,6 +22,7 @@ const GIT_EEXISTS = -4;
 const GIT_EMODIFIED = -15;
 const GIT_ITEROVER = -31;
 const BLOB_WRITE_CONCURRENCY = 8;
+const MAX_PRESENT_IDS = 1_000_000;
 
 /** The live state of a workspace, as a commit or a diff sees it. */
 export interface LiveState {
@@ -88,7 +89,7 @@ function loadNodeGit(): Promise<NodeGit> {
 }
 
 function gitBlobId(data: Uint8Array): string {
-  return createHash('sha1').update(`blob ${data.byteLength}\0`).update(data).digest('hex');
+  return gitObjectId('blob', data);
 }
 
 /** Code-point order: UTF-8 byte order is code-point order. */
@@ -111,6 +112,10 @@ export class VersionStore {
   readonly root: string;
   private readonly repos = new Map<string, Promise<Repository>>();
   private readonly caches = new Map<string, Promise<BlobCache>>();
+  /** Per workspace: ids of objects this store wrote to (or found in) the repository. */
+  private readonly present = new Map<string, Set<string>>();
+  /** Tree entry names libgit2 was asked about (`<filemode>:<name>` → valid). */
+  private readonly entryNames = new Map<string, boolean>();
 
   constructor(options: VersionStoreOptions) {
     this.root = resolve(options.root);
@@ -314,6 +319,7 @@ export class VersionStore {
     const opening = this.repos.get(id);
     this.repos.delete(id);
     this.caches.delete(id);
+    this.present.delete(id);
     if (opening !== undefined) {
       try {
         await (await opening).cleanup();
@@ -367,6 +373,16 @@ export class VersionStore {
     return cache;
   }
 
+  private presentFor(id: string): Set<string> {
+    let present = this.present.get(id);
+    // A bound on memory: forgetting ids only means some objects are written again.
+    if (present === undefined || present.size > MAX_PRESENT_IDS) {
+      present = new Set();
+      this.present.set(id, present);
+    }
+    return present;
+  }
+
   private async branchNames(repo: Repository): Promise<string[]> {
     const git = await loadNodeGit();
     const names = await repo.getReferenceNames(git.Reference.TYPE.ALL);
@@ -398,10 +414,15 @@ export class VersionStore {
     throw new VersioningError('not_found', `version not found: ${ref}`);
   }
 
-  /** Writes blobs (reusing cached ones), the meta file and the trees; returns the root tree id. */
+  /**
+   * Writes new blobs (files whose cached blob is stored are not read again), the meta file and
+   * the trees; returns the root tree id. Ids are hashed here and objects written in one batch
+   * (see ObjectWriter); a tree or blob this store already wrote to the repository is skipped.
+   */
   private async writeLiveTree(git: NodeGit, repo: Repository, id: string, live: LiveState): Promise<NodeGitTypes.Oid> {
     const dir = this.repoPath(id);
     const cache = await this.cacheFor(id, dir);
+    const writer = new ObjectWriter(join(dir, 'objects'), this.presentFor(id));
     const scanStarted = Date.now();
     const root: DirNode = { blobs: new Map(), dirs: new Map() };
     const meta: VersionMeta = {
@@ -413,10 +434,11 @@ export class VersionStore {
       dirs: {},
     };
     const seen = new Set<string>();
-    const store = async (data: Uint8Array): Promise<string> =>
-      (await git.Blob.createFromBuffer(repo, Buffer.from(data.buffer, data.byteOffset, data.byteLength), data.byteLength)).tostrS();
+    // Cached only once the batch is in the repository: a failed commit must not mark blobs stored.
+    const written: Array<{ path: string; blob: CachedBlob }> = [];
+    const store = (data: Uint8Array): Promise<string> => writer.add('blob', data);
 
-    // Blobs are read and written a few at a time: libgit2 runs each write on the thread pool.
+    // Files are read a few at a time: a disk mount's reads overlap.
     const pending = new Set<Promise<void>>();
     let failure: { error: unknown } | undefined;
     const inFlight = async (task: Promise<void>): Promise<void> => {
@@ -430,42 +452,92 @@ export class VersionStore {
       if (pending.size >= BLOB_WRITE_CONCURRENCY) await Promise.race(pending);
       if (failure !== undefined) throw failure.error;
     };
-    for await (const entry of live.entries) {
-      const path = checkedPath(entry.path);
-      const mode = entry.mode & 0o7777;
-      if (entry.kind === 'directory') {
-        meta.dirs[path] = mode;
-        continue;
+    let rootTree: string;
+    try {
+      for await (const entry of live.entries) {
+        const path = checkedPath(entry.path);
+        const mode = entry.mode & 0o7777;
+        if (entry.kind === 'directory') {
+          meta.dirs[path] = mode;
+          continue;
+        }
+        seen.add(path);
+        const filemode = entry.kind === 'symlink' ? FILEMODE.link : mode & 0o100 ? FILEMODE.executable : FILEMODE.blob;
+        if (implicitMode(filemode) !== mode) meta.modes[path] = mode;
+        if (entry.kind === 'symlink') {
+          insertBlob(root, path, await store(Buffer.from(entry.target ?? '', 'utf8')), filemode);
+          continue;
+        }
+        const hit = cache.lookup(path, entry.size, entry.mtimeMs, mode);
+        if (hit !== undefined && hit.stored) {
+          insertBlob(root, path, hit.oid, filemode);
+          continue;
+        }
+        const { size, mtimeMs } = entry;
+        await inFlight(
+          entry
+            .read()
+            .then(store)
+            .then((oid) => {
+              written.push({ path, blob: { size, mtimeMs, mode, oid, stored: true } });
+              insertBlob(root, path, oid, filemode);
+            }),
+        );
       }
-      seen.add(path);
-      const filemode = entry.kind === 'symlink' ? FILEMODE.link : mode & 0o100 ? FILEMODE.executable : FILEMODE.blob;
-      if (implicitMode(filemode) !== mode) meta.modes[path] = mode;
-      if (entry.kind === 'symlink') {
-        await inFlight(store(Buffer.from(entry.target ?? '', 'utf8')).then((oid) => insertBlob(root, path, oid, filemode)));
-        continue;
-      }
-      const hit = cache.lookup(path, entry.size, entry.mtimeMs, mode);
-      if (hit !== undefined && hit.stored) {
-        insertBlob(root, path, hit.oid, filemode);
-        continue;
-      }
-      const { size, mtimeMs } = entry;
-      await inFlight(
-        entry
-          .read()
-          .then(store)
-          .then((oid) => {
-            cache.remember(path, { size, mtimeMs, mode, oid, stored: true }, scanStarted);
-            insertBlob(root, path, oid, filemode);
-          }),
-      );
+      await Promise.all(pending);
+      if (failure !== undefined) throw failure.error;
+      insertBlob(root, META_PATH, await store(encodeMeta(meta)), FILEMODE.blob);
+      rootTree = await this.writeTrees(git, repo, writer, root, '');
+      await writer.finish();
+    } catch (error) {
+      await Promise.allSettled(pending);
+      await writer.abort();
+      throw error;
     }
-    await Promise.all(pending);
-    if (failure !== undefined) throw failure.error;
-    insertBlob(root, META_PATH, await store(encodeMeta(meta)), FILEMODE.blob);
+    for (const { path, blob } of written) cache.remember(path, blob, scanStarted);
     cache.retainOnly(seen);
-    await cache.save(dir);
-    return writeTree(git, repo, root);
+    await cache.save();
+    return git.Oid.fromString(rootTree);
+  }
+
+  /** Adds the tree objects of `node` and its subdirectories to the batch; returns its id. */
+  private async writeTrees(git: NodeGit, repo: Repository, writer: ObjectWriter, node: DirNode, path: string): Promise<string> {
+    const entries: TreeEntryInput[] = [];
+    for (const [name, child] of node.dirs) {
+      // A name held both as a file and as a directory keeps the file (as libgit2's builder did).
+      if (node.blobs.has(name)) continue;
+      const childPath = path === '' ? name : `${path}/${name}`;
+      await this.assertEntryName(git, repo, childPath, name, FILEMODE.tree);
+      entries.push({ name, mode: FILEMODE.tree, oid: await this.writeTrees(git, repo, writer, child, childPath) });
+    }
+    for (const [name, blob] of node.blobs) {
+      await this.assertEntryName(git, repo, path === '' ? name : `${path}/${name}`, name, blob.filemode);
+      entries.push({ name, mode: blob.filemode, oid: blob.oid });
+    }
+    return writer.add('tree', encodeTree(entries));
+  }
+
+  /**
+   * Refuses tree entry names git would not check out (`.git` and the names file systems take
+   * for it). The rule is libgit2's own: a name that could match is tried on a tree builder.
+   */
+  private async assertEntryName(git: NodeGit, repo: Repository, path: string, name: string, filemode: number): Promise<void> {
+    if (!/git/i.test(name) && !(/[^\x20-\x7e]/.test(name) && /g/i.test(name))) return;
+    const key = `${filemode}:${name}`;
+    let valid = this.entryNames.get(key);
+    if (valid === undefined) {
+      const builder = await git.Treebuilder.create(repo, undefined);
+      try {
+        // An object that does not exist: a valid name fails on the object instead (or passes).
+        await builder.insert(name, git.Oid.fromString('f'.repeat(40)), filemode);
+        valid = true;
+      } catch (error) {
+        valid = !/invalid name/i.test(error instanceof Error ? error.message : String(error));
+      }
+      if (this.entryNames.size > 10_000) this.entryNames.clear();
+      this.entryNames.set(key, valid);
+    }
+    if (!valid) throw new VersioningError('invalid', `cannot version the path ${JSON.stringify(path)}: ${JSON.stringify(name)} is not a valid name in a git tree`);
   }
 
   /** Blob ids and exact modes of the live tree, hashed in memory (nothing is written). */
@@ -541,17 +613,6 @@ function insertBlob(root: DirNode, path: string, oid: string, filemode: number):
     node = child;
   }
   node.blobs.set(name, { oid, filemode });
-}
-
-async function writeTree(git: NodeGit, repo: Repository, node: DirNode): Promise<NodeGitTypes.Oid> {
-  const builder = await git.Treebuilder.create(repo, undefined);
-  for (const [name, child] of node.dirs) {
-    await builder.insert(name, await writeTree(git, repo, child), FILEMODE.tree);
-  }
-  for (const [name, blob] of node.blobs) {
-    await builder.insert(name, git.Oid.fromString(blob.oid), blob.filemode);
-  }
-  return builder.write();
 }
 
 function compareTrees(base: Map<string, FlatEntry>, target: Map<string, FlatEntry>): DiffResponse {
