@@ -1,16 +1,12 @@
-import { Get, HttpCode, Post } from '@nestjs/common';
-import { type HealthResponse, ROUTES, type ShutdownResponse } from '@mirage-ts/protocol';
+import { HttpCode, Post } from '@nestjs/common';
+import { ROUTES, type ShutdownResponse } from '@mirage-ts/protocol';
 import { MirageController } from '../common/mirage-controller.decorator.js';
 import { HealthService } from './health.service.js';
 
+/** POST /v1/shutdown. GET /v1/health is served by HealthRoute, outside Nest's router. */
 @MirageController()
 export class HealthController {
   constructor(private readonly health: HealthService) {}
-
-  @Get(ROUTES.health.path)
-  status(): HealthResponse {
-    return this.health.health();
-  }
 
   /** The body, if any, is ignored. */
   @Post(ROUTES.shutdown.path)
