@@ -132,6 +132,7 @@ class TarBatch {
     return this.bytes + this.used - this.flushedTo;
   }
 
+  /** Appends `bytes`, large ones as a view: the caller must not change them afterwards. */
   add(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     if (bytes.length > COPY_LIMIT) {
@@ -141,6 +142,17 @@ class TarBatch {
       return;
     }
     this.room(bytes.length).set(bytes);
+  }
+
+  /** Appends a copy of `bytes`, for a buffer the caller reuses. */
+  copy(bytes: Uint8Array): void {
+    if (bytes.length <= COPY_LIMIT) {
+      this.room(bytes.length).set(bytes);
+      return;
+    }
+    this.flushStage();
+    this.pieces.push(Buffer.from(bytes));
+    this.bytes += bytes.length;
   }
 
   zeros(length: number): void {
@@ -231,7 +243,7 @@ function addEntry(batch: TarBatch, fields: HeaderData & { mtime: Date }, data: U
   if (needsPax || fields.mtime.getTime() % 1000 !== 0) {
     batch.add(new Pax({ path: fields.path, linkpath: fields.linkpath, mtime: fields.mtime, size: data.length }).encode());
   }
-  batch.add(headerBlock);
+  batch.copy(headerBlock);
   batch.add(data);
   batch.zeros((BLOCK - (data.length % BLOCK)) % BLOCK);
 }
