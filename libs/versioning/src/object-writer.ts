@@ -89,7 +89,7 @@ function packEntryHeader(type: GitObjectType, size: number): Buffer {
  * times more than storing it and saves nothing.
  */
 function looksIncompressible(data: Uint8Array): boolean {
-  const sample = Math.min(data.byteLength, 1024);
+  const sample = Math.min(data.byteLength, 256);
   const seen = new Uint8Array(256);
   let distinct = 0;
   for (let i = 0; i < sample; i += 1) {
@@ -191,7 +191,7 @@ export class ObjectWriter {
     if (this.pack !== undefined) {
       await (await this.pack).finish();
     } else {
-      for (const object of this.held) await this.writeLoose(object);
+      await Promise.all(this.held.map((object) => this.writeLoose(object)));
     }
     for (const oid of this.added) this.present.add(oid);
     this.held = [];

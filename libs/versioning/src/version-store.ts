@@ -23,6 +23,8 @@ const GIT_EMODIFIED = -15;
 const GIT_ITEROVER = -31;
 const BLOB_WRITE_CONCURRENCY = 8;
 const MAX_PRESENT_IDS = 1_000_000;
+/** An empty, `.` or `..` segment anywhere in a `/`-separated path. */
+const BAD_SEGMENT = /(^|\/)\.{0,2}(\/|$)/;
 
 /** The live state of a workspace, as a commit or a diff sees it. */
 export interface LiveState {
@@ -76,6 +78,21 @@ interface FlatEntry {
   mode: number;
 }
 
+/** A tree written by the last commit of a workspace: its entries in build order, and its id. */
+interface WrittenTree {
+  entries: TreeEntryInput[];
+  oid: string;
+}
+
+interface TreeWalk {
+  node: DirNode;
+  path: string;
+  /** Trees of the workspace's previous commit, by directory path. */
+  previous: ReadonlyMap<string, WrittenTree>;
+  /** Trees of this commit, filled in as they are built. */
+  trees: Map<string, WrittenTree>;
+}
+
 interface DirNode {
   blobs: Map<string, { oid: string; filemode: number }>;
   dirs: Map<string, DirNode>;
@@ -114,6 +131,8 @@ export class VersionStore {
   private readonly caches = new Map<string, Promise<BlobCache>>();
   /** Per workspace: ids of objects this store wrote to (or found in) the repository. */
   private readonly present = new Map<string, Set<string>>();
+  /** Per workspace: the trees of the last commit this store wrote, to reuse unchanged ones. */
+  private readonly trees = new Map<string, Map<string, WrittenTree>>();
   /** Tree entry names libgit2 was asked about (`<filemode>:<name>` → valid). */
   private readonly entryNames = new Map<string, boolean>();
 
@@ -320,6 +339,7 @@ export class VersionStore {
     this.repos.delete(id);
     this.caches.delete(id);
     this.present.delete(id);
+    this.trees.delete(id);
     if (opening !== undefined) {
       try {
         await (await opening).cleanup();
@@ -424,7 +444,7 @@ export class VersionStore {
     const cache = await this.cacheFor(id, dir);
     const writer = new ObjectWriter(join(dir, 'objects'), this.presentFor(id));
     const scanStarted = Date.now();
-    const root: DirNode = { blobs: new Map(), dirs: new Map() };
+    const root = newDirIndex();
     const meta: VersionMeta = {
       format: META_FORMAT,
       config: live.config ?? null,
@@ -487,8 +507,11 @@ export class VersionStore {
       await Promise.all(pending);
       if (failure !== undefined) throw failure.error;
       insertBlob(root, META_PATH, await store(encodeMeta(meta)), FILEMODE.blob);
-      rootTree = await this.writeTrees(git, repo, writer, root, '');
+      const previous = this.trees.get(id) ?? new Map<string, WrittenTree>();
+      const trees = new Map<string, WrittenTree>();
+      rootTree = await this.writeTrees(git, repo, writer, { node: root.get('') as DirNode, path: '', previous, trees });
       await writer.finish();
+      this.trees.set(id, trees);
     } catch (error) {
       await Promise.allSettled(pending);
       await writer.abort();
@@ -500,21 +523,28 @@ export class VersionStore {
     return git.Oid.fromString(rootTree);
   }
 
-  /** Adds the tree objects of `node` and its subdirectories to the batch; returns its id. */
-  private async writeTrees(git: NodeGit, repo: Repository, writer: ObjectWriter, node: DirNode, path: string): Promise<string> {
+  /**
+   * Adds the tree objects of a directory and its subdirectories to the batch; returns its id.
+   * A directory whose entries equal those of the previous commit keeps its tree id unhashed.
+   */
+  private async writeTrees(git: NodeGit, repo: Repository, writer: ObjectWriter, at: TreeWalk): Promise<string> {
+    const { node, path, previous, trees } = at;
     const entries: TreeEntryInput[] = [];
     for (const [name, child] of node.dirs) {
       // A name held both as a file and as a directory keeps the file (as libgit2's builder did).
       if (node.blobs.has(name)) continue;
       const childPath = path === '' ? name : `${path}/${name}`;
       await this.assertEntryName(git, repo, childPath, name, FILEMODE.tree);
-      entries.push({ name, mode: FILEMODE.tree, oid: await this.writeTrees(git, repo, writer, child, childPath) });
+      entries.push({ name, mode: FILEMODE.tree, oid: await this.writeTrees(git, repo, writer, { ...at, node: child, path: childPath }) });
     }
     for (const [name, blob] of node.blobs) {
       await this.assertEntryName(git, repo, path === '' ? name : `${path}/${name}`, name, blob.filemode);
       entries.push({ name, mode: blob.filemode, oid: blob.oid });
     }
-    return writer.add('tree', encodeTree(entries));
+    const before = previous.get(path);
+    const oid = before !== undefined && sameEntries(before.entries, entries) ? before.oid : await writer.add('tree', encodeTree(entries));
+    trees.set(path, { entries, oid });
+    return oid;
   }
 
   /**
@@ -592,27 +622,44 @@ export class VersionStore {
 
 /** Tree paths are relative, `/`-separated, without `.`/`..`/empty segments; meta is reserved. */
 function checkedPath(path: string): string {
-  const segments = path.split('/');
-  if (path.length === 0 || path.includes('\0') || segments.some((s) => s === '' || s === '.' || s === '..')) {
+  if (path.length === 0 || path.includes('\0') || BAD_SEGMENT.test(path)) {
     throw new VersioningError('invalid', `cannot version the path ${JSON.stringify(path)}`);
   }
   if (path === META_PATH) throw new VersioningError('invalid', `${META_PATH} at the workspace root is reserved for version metadata`);
   return path;
 }
 
-function insertBlob(root: DirNode, path: string, oid: string, filemode: number): void {
-  const segments = path.split('/');
-  const name = segments.pop() as string;
-  let node = root;
-  for (const segment of segments) {
-    let child = node.dirs.get(segment);
-    if (child === undefined) {
-      child = { blobs: new Map(), dirs: new Map() };
-      node.dirs.set(segment, child);
-    }
-    node = child;
+/** The directories of a tree being built, by path (`''` is the root). */
+type DirIndex = Map<string, DirNode>;
+
+function newDirIndex(): DirIndex {
+  return new Map([['', { blobs: new Map(), dirs: new Map() }]]);
+}
+
+function dirNode(index: DirIndex, path: string): DirNode {
+  const known = index.get(path);
+  if (known !== undefined) return known;
+  const cut = path.lastIndexOf('/');
+  const parent = dirNode(index, cut < 0 ? '' : path.slice(0, cut));
+  const node: DirNode = { blobs: new Map(), dirs: new Map() };
+  parent.dirs.set(cut < 0 ? path : path.slice(cut + 1), node);
+  index.set(path, node);
+  return node;
+}
+
+function insertBlob(index: DirIndex, path: string, oid: string, filemode: number): void {
+  const cut = path.lastIndexOf('/');
+  dirNode(index, cut < 0 ? '' : path.slice(0, cut)).blobs.set(cut < 0 ? path : path.slice(cut + 1), { oid, filemode });
+}
+
+function sameEntries(a: readonly TreeEntryInput[], b: readonly TreeEntryInput[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) {
+    const x = a[i] as TreeEntryInput;
+    const y = b[i] as TreeEntryInput;
+    if (x.name !== y.name || x.mode !== y.mode || x.oid !== y.oid) return false;
   }
-  node.blobs.set(name, { oid, filemode });
+  return true;
 }
 
 function compareTrees(base: Map<string, FlatEntry>, target: Map<string, FlatEntry>): DiffResponse {
