@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LiveTreeEntry, SessionState } from '@mirage-ts/workspace-core';
@@ -341,5 +342,226 @@ describe('VersionStore', () => {
     // A later commit under the same id starts a fresh history.
     await store.commit('ws', new FakeTree({ 'b.txt': { data: 'b' } }).state(), { message: 'fresh' });
     expect((await store.log('ws')).map((v) => v.message)).toEqual(['fresh']);
+  });
+});
+
+// What git itself says about a committed tree: every path with its mode and blob id.
+function lsTree(repo: string, ref: string): Map<string, { mode: string; oid: string }> {
+  const listing = new Map<string, { mode: string; oid: string }>();
+  for (const record of git(repo, 'ls-tree', '-r', '-z', ref).split('\0')) {
+    if (record === '') continue;
+    const [info, path] = record.split('\t') as [string, string];
+    const [mode, , oid] = info.split(' ') as [string, string, string];
+    listing.set(path, { mode, oid });
+  }
+  return listing;
+}
+
+function blobId(data: string | Uint8Array): string {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  return createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
+}
+
+/** The listing a FakeTree should commit to (meta file left out), as git would record it. */
+function expectedListing(tree: FakeTree): Map<string, { mode: string; oid: string }> {
+  const listing = new Map<string, { mode: string; oid: string }>();
+  for (const [path, file] of Object.entries(tree.files)) {
+    if (file.kind === 'directory') continue;
+    if (file.kind === 'symlink') listing.set(path, { mode: '120000', oid: blobId(file.target ?? '') });
+    else listing.set(path, { mode: (file.mode ?? 0o644) & 0o100 ? '100755' : '100644', oid: blobId(file.data ?? '') });
+  }
+  return listing;
+}
+
+function fsck(repo: string): void {
+  execFileSync('git', ['-C', repo, 'fsck', '--strict', '--no-dangling', '--full'], { stdio: 'pipe' });
+}
+
+describe('VersionStore objects', () => {
+  let root: string;
+  let store: VersionStore;
+  const repo = (): string => join(root, 'repos', 'ws');
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'mirage-objects-'));
+    store = new VersionStore({ root: join(root, 'repos') });
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  /** Commits, then checks the history with the git CLI: fsck, listing, and a read round trip. */
+  async function commitAndCheck(tree: FakeTree, message: string): Promise<string> {
+    const { version } = await store.commit('ws', tree.state(), { message });
+    fsck(repo());
+    const listing = lsTree(repo(), version);
+    expect(listing.get('.mirage-meta.json')?.mode).toBe('100644');
+    listing.delete('.mirage-meta.json');
+    expect(Object.fromEntries(listing)).toEqual(Object.fromEntries(expectedListing(tree)));
+    const content = await store.read('ws', version);
+    expect(await store.diff('ws', { a: version }, tree.state())).toEqual({ added: [], modified: [], deleted: [] });
+    const dirs = Object.entries(tree.files).filter(([, f]) => f.kind === 'directory');
+    expect(content.files.filter((f) => f.kind === 'directory').map((f) => [f.path, f.mode])).toEqual(
+      dirs.map(([path, f]) => [path, f.mode ?? 0o755]).sort(([a], [b]) => ((a as string) < (b as string) ? -1 : 1)),
+    );
+    return version;
+  }
+
+  function manyFiles(count: number): Record<string, FakeFile> {
+    const files: Record<string, FakeFile> = {};
+    for (let i = 0; i < count; i += 1) files[`d${Math.floor(i / 10)}/f${i % 10}.txt`] = { data: `file ${i}\n`.repeat(1 + (i % 5)) };
+    return files;
+  }
+
+  it('writes trees byte-identical to the ones git builds, in git entry order', async () => {
+    const files: Record<string, FakeFile> = {
+      'a/inner.txt': { data: 'inner' },
+      'a.txt': { data: 'dot' },
+      'a-b': { data: 'dash' },
+      a0: { data: 'zero' },
+      ab: { data: 'ab' },
+      'run.sh': { data: '#!/bin/sh\n', mode: 0o755 },
+      link: { kind: 'symlink', target: 'a/inner.txt' },
+      'é/ü.txt': { data: 'unicode' },
+      'Z/deep/er/x': { data: 'x' },
+    };
+    const { version } = await store.commit('ws', new FakeTree(files).state());
+    // The same files in a working tree, staged by git itself.
+    const work = join(root, 'work');
+    mkdirSync(work);
+    git(work, 'init', '-q');
+    for (const [path, file] of Object.entries(files)) {
+      mkdirSync(join(work, path, '..'), { recursive: true });
+      if (file.kind === 'symlink') symlinkSync(file.target ?? '', join(work, path));
+      else writeFileSync(join(work, path), file.data ?? '');
+      if (file.mode !== undefined) chmodSync(join(work, path), file.mode);
+    }
+    git(work, 'add', '-A');
+    const expected = git(work, 'ls-files', '-s', '-z');
+    expect(expected).toContain('a-b');
+    for (const dir of ['a', 'é', 'Z', 'Z/deep']) {
+      expect(git(repo(), 'rev-parse', `${version}:${dir}`).trim()).toBe(git(work, 'write-tree', `--prefix=${dir}/`).trim());
+    }
+    // The root differs from git's only by the meta file: removing it from ours gives git's tree.
+    const ours = git(repo(), 'ls-tree', '-z', version)
+      .split('\0')
+      .filter((e) => e !== '' && !e.endsWith('\t.mirage-meta.json'));
+    expect(ours).toEqual(git(work, 'ls-tree', '-z', git(work, 'write-tree').trim()).split('\0').filter((e) => e !== ''));
+    fsck(repo());
+  });
+
+  it('re-commits after one change, a deleted file and dir, a new nested dir, a mode change and empty dirs', async () => {
+    const tree = new FakeTree({ ...manyFiles(150), 'keep/empty': { kind: 'directory', mode: 0o700 }, keep: { kind: 'directory', mode: 0o755 } });
+    const first = await commitAndCheck(tree, 'many');
+    // 150 files and their trees are more than a handful of objects: one pack, no loose objects.
+    const packDir = join(repo(), 'objects', 'pack');
+    expect(readdirSync(packDir).filter((f) => f.endsWith('.pack'))).toHaveLength(1);
+    execFileSync('git', ['-C', repo(), 'verify-pack', join(packDir, readdirSync(packDir).find((f) => f.endsWith('.idx')) as string)]);
+
+    tree.files['d3/f4.txt'] = { data: 'changed\n', mtimeMs: OLD + 1 };
+    const second = await commitAndCheck(tree, 'one change');
+    expect(git(repo(), 'diff-tree', '-r', '--name-only', '--no-commit-id', first, second).trim().split('\n')).toEqual(['d3/f4.txt']);
+    // Only the changed file's tree and the root were rewritten; the others are the same objects.
+    expect(git(repo(), 'rev-parse', `${first}:d4`)).toBe(git(repo(), 'rev-parse', `${second}:d4`));
+    expect(git(repo(), 'rev-parse', `${first}:d3`)).not.toBe(git(repo(), 'rev-parse', `${second}:d3`));
+
+    delete tree.files['d2/f1.txt'];
+    for (let i = 0; i < 10; i += 1) delete tree.files[`d5/f${i}.txt`];
+    tree.files['new/a/b/c.txt'] = { data: 'nested' };
+    tree.files['new/a/empty'] = { kind: 'directory', mode: 0o750 };
+    tree.files['d1/f1.txt'] = { ...tree.files['d1/f1.txt'], mode: 0o755 };
+    tree.files['d1/f2.txt'] = { ...tree.files['d1/f2.txt'], mode: 0o600 };
+    const third = await commitAndCheck(tree, 'reshaped');
+    expect(lsTree(repo(), third).has('d5/f0.txt')).toBe(false);
+    expect(() => git(repo(), 'rev-parse', '--verify', '-q', `${third}:d5`)).toThrow();
+    expect((await store.read('ws', third)).files.find((f) => f.path === 'd1/f2.txt')?.mode).toBe(0o600);
+
+    // The file comes back with its mode back: a mode change alone is a new version too.
+    tree.files['d1/f1.txt'] = { ...tree.files['d1/f1.txt'], mode: 0o644 };
+    await commitAndCheck(tree, 'mode back');
+  });
+
+  it('commits the same state twice as the same tree without writing objects again', async () => {
+    const tree = new FakeTree(manyFiles(30));
+    const first = await commitAndCheck(tree, 'one');
+    const objects = (): string[] =>
+      readdirSync(join(repo(), 'objects'))
+        .filter((d) => /^[0-9a-f]{2}$/.test(d))
+        .flatMap((d) => readdirSync(join(repo(), 'objects', d)).map((f) => d + f));
+    const before = objects();
+    const second = await commitAndCheck(tree, 'two');
+    expect(git(repo(), 'rev-parse', `${first}^{tree}`)).toBe(git(repo(), 'rev-parse', `${second}^{tree}`));
+    // The only new object is the commit itself.
+    expect(objects().filter((o) => !before.includes(o))).toEqual([second]);
+    // A restarted store (nothing in memory) writes the same tree again, still valid.
+    store = new VersionStore({ root: join(root, 'repos') });
+    const third = await commitAndCheck(tree, 'three');
+    expect(git(repo(), 'rev-parse', `${third}^{tree}`)).toBe(git(repo(), 'rev-parse', `${first}^{tree}`));
+  });
+
+  it('stores large, incompressible and compressible files that git reads back byte for byte', async () => {
+    const noise = new Uint8Array(randomBytes(300_000));
+    const text = Buffer.from('all work and no play\n'.repeat(20_000));
+    const files: Record<string, FakeFile> = { ...manyFiles(80), 'noise.bin': { data: noise }, 'text.txt': { data: text }, 'small.bin': { data: noise.subarray(0, 70_000) } };
+    const tree = new FakeTree(files);
+    const { version } = await store.commit('ws', tree.state());
+    fsck(repo());
+    // (Buffer.equals: jest's deep equality is slow on large buffers.)
+    const blob = (spec: string): Buffer => execFileSync('git', ['-C', repo(), 'cat-file', 'blob', spec], { maxBuffer: 1 << 24 });
+    expect(blob(`${version}:noise.bin`).equals(noise)).toBe(true);
+    expect(blob(`${version}:small.bin`).equals(noise.subarray(0, 70_000))).toBe(true);
+    expect(blob(`${version}:text.txt`).equals(text)).toBe(true);
+    // Compressible text is stored compressed.
+    const pack = readdirSync(join(repo(), 'objects', 'pack')).find((f) => f.endsWith('.pack')) as string;
+    const packed = git(repo(), 'verify-pack', '-v', join(repo(), 'objects', 'pack', pack));
+    const textLine = packed.split('\n').find((l) => l.startsWith(blobId(text))) as string;
+    expect(Number(textLine.split(/\s+/)[3])).toBeLessThan(text.byteLength / 10);
+    // A few new objects afterwards are written loose, as git does.
+    const flipped = noise.map((b) => b ^ 1);
+    tree.files['noise.bin'] = { data: flipped, mtimeMs: OLD + 1 };
+    const { version: next } = await store.commit('ws', tree.state());
+    fsck(repo());
+    expect(readdirSync(join(repo(), 'objects', 'pack')).filter((f) => f.endsWith('.pack'))).toHaveLength(1);
+    expect(blob(`${next}:noise.bin`).equals(flipped)).toBe(true);
+  });
+
+  it('leaves no partial pack behind when a commit fails half way', async () => {
+    const entries: LiveTreeEntry[] = Array.from({ length: 200 }, (_, i) => ({
+      path: `f${i}.txt`,
+      kind: 'file',
+      mode: 0o644,
+      size: 3,
+      mtimeMs: OLD,
+      read: async () => {
+        if (i === 150) throw new Error('EIO reading f150.txt');
+        return Buffer.from(`x${i}`);
+      },
+    }));
+    await expect(store.commit('ws', { entries, sessions: [] })).rejects.toThrow(/EIO/);
+    const packDir = join(repo(), 'objects', 'pack');
+    expect(existsSync(packDir) ? readdirSync(packDir) : []).toEqual([]);
+    expect(await store.log('ws')).toEqual([]);
+    // Nothing was remembered as stored: the next commit writes every blob.
+    const tree = new FakeTree(manyFiles(100));
+    await commitAndCheck(tree, 'after failure');
+  });
+
+  it('survives a damaged blob cache journal by reading the files again', async () => {
+    const tree = new FakeTree(manyFiles(20));
+    await commitAndCheck(tree, 'one');
+    const journal = join(repo(), 'mirage-blob-cache.jsonl');
+    expect(existsSync(journal)).toBe(true);
+    writeFileSync(journal, '["d0/f0.txt",1,2,3,"not-an-oid",true]\n{garbage');
+    tree.reads.clear();
+    const restarted = new VersionStore({ root: join(root, 'repos') });
+    store = restarted;
+    tree.files['d0/f0.txt'] = { data: 'new', mtimeMs: OLD + 9 };
+    await commitAndCheck(tree, 'two');
+    expect(tree.reads.size).toBe(20);
+  });
+
+  it('refuses names git would not check out, and keeps other names with "git" in them', async () => {
+    for (const path of ['.git/config', 'sub/.git', 'sub/.GIT', 'sub/git~1']) {
+      await expectError(store.commit('ws', new FakeTree({ [path]: { data: 'x' } }).state()), 'invalid', /not a valid name in a git tree/);
+    }
+    await commitAndCheck(new FakeTree({ '.gitignore': { data: 'x' }, 'digit.txt': { data: 'y' }, 'gitlab/.gitkeep': { data: '' } }), 'ok');
   });
 });
