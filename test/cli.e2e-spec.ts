@@ -295,6 +295,10 @@ describe('mirage CLI against a daemon it spawned', () => {
     expectExit(status, 0);
     expect(status.json).toMatchObject({ running: true, pid: readPid(box.home), url: box.url, workspaces: 1 });
     expect(typeof status.json.uptime_s).toBe('number');
+    // spawned with the memory flags (apps/cli/src/lib/spawner.ts DAEMON_NODE_FLAGS)
+    const argv = readFileSync(`/proc/${readPid(box.home)}/cmdline`, 'utf8').split('\0');
+    expect(argv).toEqual(expect.arrayContaining(['--max-semi-space-size=1', '--v8-pool-size=1']));
+    expect(argv.findIndex((arg) => arg.endsWith('daemon.js'))).toBeGreaterThan(argv.indexOf('--v8-pool-size=1'));
   });
 
   it('workspace list and get print the daemon JSON', async () => {

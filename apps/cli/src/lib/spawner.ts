@@ -26,6 +26,14 @@ export const POLL_PROBE_TIMEOUT_MS = 300;
 export const POLL_INTERVAL_MS = 100;
 export const SPAWN_DEADLINE_MS = 5000;
 
+/**
+ * Node flags of a spawned daemon, for its idle memory (docs/benchmarks.md): V8 grows the young
+ * generation to 16 MB per semi-space under the start-up's allocation burst and keeps it, and each
+ * of its default four worker threads keeps its own malloc arena. Requests allocate little, and a
+ * 2-core machine runs one background GC/compile task at a time anyway.
+ */
+export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--v8-pool-size=1'];
+
 /** True iff GET /v1/health answers 200 within `timeoutMs`. */
 export async function probeHealth(url: string, token: string, timeoutMs: number): Promise<boolean> {
   try {
@@ -83,7 +91,7 @@ export function spawnDaemon(settings: ClientSettings, token: string, env: Enviro
   mkdirSync(dirname(log), { recursive: true, mode: 0o700 });
   const fd = openSync(log, 'a', 0o600);
   try {
-    const child = spawn(process.execPath, [entry], {
+    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, entry], {
       detached: true,
       stdio: ['ignore', fd, fd],
       env: daemonEnvironment(settings, token, env),

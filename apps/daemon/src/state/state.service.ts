@@ -297,19 +297,22 @@ export class WorkspaceStateService implements OnModuleInit, OnApplicationShutdow
 
   private installHook(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('onSend', async (request, reply, payload) => {
-      if (request.method === 'GET' || reply.statusCode >= 300) return payload;
+    // A callback hook, not an async one: it runs on every request, and most need nothing.
+    fastify.addHook('onSend', (request, reply, payload, done) => {
+      if (request.method === 'GET' || reply.statusCode >= 300) return done(null, payload);
       const match = WORKSPACE_PATH.exec(pathOf(request.url));
-      if (match === null) return payload;
+      if (match === null) return done(null, payload);
       const id = match[1] === undefined ? undefined : decodeSegment(match[1]);
       const rest = match[2] ?? '';
       if (rest === '/execute') {
         this.scheduleFlush();
-        return payload;
+        return done(null, payload);
       }
       if (id !== undefined) this.noteRequest(id, rest, request, payload);
-      await this.flush();
-      return payload;
+      this.flush().then(
+        () => done(null, payload),
+        (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+      );
     });
   }
 
