@@ -558,6 +558,23 @@ describe('VersionStore objects', () => {
     expect(tree.reads.size).toBe(20);
   });
 
+  it('takes over a blob cache saved in the earlier whole-file format, then keeps a journal', async () => {
+    const tree = new FakeTree(manyFiles(12));
+    const { version } = await store.commit('ws', tree.state());
+    const legacy: Record<string, unknown> = {};
+    for (const [path, { oid }] of lsTree(repo(), version)) {
+      if (path !== '.mirage-meta.json') legacy[path] = { size: tree.files[path]?.data?.length, mtimeMs: OLD, mode: 0o644, oid, stored: true };
+    }
+    rmSync(join(repo(), 'mirage-blob-cache.jsonl'));
+    writeFileSync(join(repo(), 'mirage-blob-cache.json'), JSON.stringify(legacy));
+    tree.reads.clear();
+    store = new VersionStore({ root: join(root, 'repos') });
+    await commitAndCheck(tree, 'from legacy cache');
+    expect(tree.reads.size).toBe(0);
+    expect(existsSync(join(repo(), 'mirage-blob-cache.json'))).toBe(false);
+    expect(existsSync(join(repo(), 'mirage-blob-cache.jsonl'))).toBe(true);
+  });
+
   it('refuses names git would not check out, and keeps other names with "git" in them', async () => {
     for (const path of ['.git/config', 'sub/.git', 'sub/.GIT', 'sub/git~1']) {
       await expectError(store.commit('ws', new FakeTree({ [path]: { data: 'x' } }).state()), 'invalid', /not a valid name in a git tree/);
