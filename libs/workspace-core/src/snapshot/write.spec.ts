@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -26,6 +26,10 @@ function file(path: string, data: Uint8Array, mode = 0o644): LiveTreeEntry {
   return { path, kind: 'file', mode, size: data.byteLength, mtimeMs: MTIME, read: async () => data };
 }
 
+function symlink(path: string, target: string): LiveTreeEntry {
+  return { path, kind: 'symlink', mode: 0o777, size: Buffer.byteLength(target), mtimeMs: MTIME, target, read: async () => new Uint8Array() };
+}
+
 function directory(path: string, mode = 0o755): LiveTreeEntry {
   return { path, kind: 'directory', mode, size: 0, mtimeMs: MTIME, read: async () => new Uint8Array() };
 }
@@ -39,6 +43,8 @@ function edgeEntries(): LiveTreeEntry[] {
     entries.push(file(`top-${size}.bin`, patterned(size, i)));
     entries.push(file(`a/b/c/deep-${size}.bin`, patterned(size, i + 100), 0o600));
   });
+  entries.push(symlink('a/b/c/far', `${'../'.repeat(40)}top-1.bin`), symlink('a/b/ünï', 'c/deep-0.bin'));
+  entries.push(file(`a/${'long-name-'.repeat(15)}.bin`, patterned(513, 7)));
   // Many small files of varied sizes, around the sizes where the writer switches between
   // copying and passing bytes on, so staging buffers and batches fill and roll over.
   for (let i = 0; i < 160; i += 1) entries.push(file(`a/b/small-${i}.bin`, patterned((i * 977) % 20_000, i)));
@@ -87,6 +93,7 @@ describe('snapshot writer', () => {
       for (const original of entries) {
         const restored = byPath.get(original.path);
         expect(restored).toMatchObject({ kind: original.kind, mode: original.mode, mtimeMs: MTIME });
+        if (original.kind === 'symlink') expect(restored?.target).toBe(original.target);
         if (original.kind === 'file') expect(Buffer.from(restored?.data ?? []).equals(Buffer.from(await original.read()))).toBe(true);
       }
     }
@@ -108,6 +115,10 @@ describe('snapshot writer', () => {
       systemTar(['-xf', tarFile, '-C', out]);
       for (const original of entries) {
         const extracted = join(out, 'files', original.path);
+        if (original.kind === 'symlink') {
+          expect(readlinkSync(extracted)).toBe(original.target);
+          continue;
+        }
         expect(lstatSync(extracted).mode & 0o7777).toBe(original.mode);
         if (original.kind === 'file') expect(readFileSync(extracted).equals(Buffer.from(await original.read()))).toBe(true);
       }

@@ -11,12 +11,11 @@ import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import type { JobDetail, WorkspaceConfig } from '@mirage-ts/protocol';
-import { Header, Pax } from 'tar';
-import type { HeaderData } from 'tar';
 import type { LiveTreeEntry, SessionState } from '../tree.js';
 import { redactWorkspaceConfig } from './credentials.js';
 import { FILES_DIR, MANIFEST_ENTRY, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type SnapshotManifest } from './format.js';
 import { describeMounts, mountKey, owningMount, safeTreePath } from './paths.js';
+import { encodeEntryHeaders, type TarEntryHeader } from './tar-header.js';
 
 const BLOCK = 512;
 /** A batch is handed on once it holds this many bytes (a read of the stream, a writev). */
@@ -141,13 +140,13 @@ class TarBatch {
       this.bytes += bytes.length;
       return;
     }
-    this.room(bytes.length).set(bytes);
+    this.stageCopy(bytes);
   }
 
   /** Appends a copy of `bytes`, for a buffer the caller reuses. */
   copy(bytes: Uint8Array): void {
     if (bytes.length <= COPY_LIMIT) {
-      this.room(bytes.length).set(bytes);
+      this.stageCopy(bytes);
       return;
     }
     this.flushStage();
@@ -156,7 +155,15 @@ class TarBatch {
   }
 
   zeros(length: number): void {
-    if (length > 0) this.room(length).fill(0);
+    if (length === 0) return;
+    const start = this.reserve(length);
+    this.stage.fill(0, start, start + length);
+  }
+
+  private stageCopy(bytes: Uint8Array): void {
+    // reserve() may replace the stage: it is read after.
+    const start = this.reserve(bytes.length);
+    this.stage.set(bytes, start);
   }
 
   /** Everything added so far, and a fresh start. */
@@ -168,8 +175,11 @@ class TarBatch {
     return pieces;
   }
 
-  /** `length` (≤ COPY_LIMIT) bytes of staging space, appended to the batch; the caller fills it. */
-  private room(length: number): Buffer {
+  /**
+   * Appends `length` (≤ COPY_LIMIT) bytes of staging space to the batch and returns where they
+   * start in `stage`; the caller fills them.
+   */
+  private reserve(length: number): number {
     if (this.used + length > this.stage.length) {
       this.flushStage();
       // Handed-out views keep the old stage alive; it is never written again.
@@ -177,9 +187,9 @@ class TarBatch {
       this.used = 0;
       this.flushedTo = 0;
     }
-    const region = this.stage.subarray(this.used, this.used + length);
+    const start = this.used;
     this.used += length;
-    return region;
+    return start;
   }
 
   private flushStage(): void {
@@ -206,7 +216,7 @@ async function* snapshotBatches(source: SnapshotSource): AsyncGenerator<Buffer[]
   if (source.jobs !== undefined) manifest.jobs = [...source.jobs];
   const batch = new TarBatch();
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-  addEntry(batch, { path: MANIFEST_ENTRY, type: 'File', mode: 0o644, mtime: new Date() }, manifestBytes);
+  addEntry(batch, { path: MANIFEST_ENTRY, type: 'file', mode: 0o644, mtimeMs: Date.now() }, manifestBytes);
 
   const keys = mounts.map((m) => mountKey(m.prefix));
   const remote = new Set(mounts.filter((m) => !m.files_included).map((m) => mountKey(m.prefix)));
@@ -215,15 +225,15 @@ async function* snapshotBatches(source: SnapshotSource): AsyncGenerator<Buffer[]
     if (path === null) throw new Error(`refusing to snapshot an unsafe path: ${JSON.stringify(entry.path)}`);
     const owner = owningMount(path, keys);
     if (owner !== undefined && remote.has(owner)) continue;
-    const mtime = new Date(entry.mtimeMs);
+    const mtimeMs = entry.mtimeMs;
     const mode = entry.mode & 0o7777;
     if (entry.kind === 'directory') {
-      addEntry(batch, { path: `${FILES_DIR}/${path}/`, type: 'Directory', mode, mtime });
+      addEntry(batch, { path: `${FILES_DIR}/${path}/`, type: 'directory', mode, mtimeMs });
     } else if (entry.kind === 'symlink') {
-      addEntry(batch, { path: `${FILES_DIR}/${path}`, type: 'SymbolicLink', mode, mtime, linkpath: entry.target ?? '' });
+      addEntry(batch, { path: `${FILES_DIR}/${path}`, type: 'symlink', mode, mtimeMs, linkpath: entry.target ?? '' });
     } else {
       // A view of what the backend holds, not a copy: backends replace a file's array on write.
-      addEntry(batch, { path: `${FILES_DIR}/${path}`, type: 'File', mode, mtime }, await entry.read());
+      addEntry(batch, { path: `${FILES_DIR}/${path}`, type: 'file', mode, mtimeMs }, await entry.read());
     }
     if (batch.size >= BATCH_BYTES) yield batch.take();
   }
@@ -232,18 +242,9 @@ async function* snapshotBatches(source: SnapshotSource): AsyncGenerator<Buffer[]
   yield batch.take();
 }
 
-/** Reused for every header: encoded, then copied into the batch at once. */
-const headerBlock = Buffer.alloc(BLOCK);
-
-function addEntry(batch: TarBatch, fields: HeaderData & { mtime: Date }, data: Uint8Array = new Uint8Array()): void {
-  const header = new Header({ ...fields, size: data.length, uid: 0, gid: 0, uname: '', gname: '' });
-  headerBlock.fill(0);
-  const needsPax = header.encode(headerBlock, 0);
-  // ustar keeps whole seconds only; a pax record keeps the milliseconds and long/non-ASCII names.
-  if (needsPax || fields.mtime.getTime() % 1000 !== 0) {
-    batch.add(new Pax({ path: fields.path, linkpath: fields.linkpath, mtime: fields.mtime, size: data.length }).encode());
-  }
-  batch.copy(headerBlock);
+function addEntry(batch: TarBatch, header: Omit<TarEntryHeader, 'size'>, data: Uint8Array = new Uint8Array()): void {
+  // The headers live in a buffer reused for the next entry: copied, never passed on as a view.
+  batch.copy(encodeEntryHeaders({ ...header, size: data.length }));
   batch.add(data);
   batch.zeros((BLOCK - (data.length % BLOCK)) % BLOCK);
 }
