@@ -78,9 +78,9 @@ interface FlatEntry {
   mode: number;
 }
 
-/** A tree written by the last commit of a workspace: its entries in build order, and its id. */
+/** A tree written by the last commit of a workspace: its entries (see treeKey) and its id. */
 interface WrittenTree {
-  entries: TreeEntryInput[];
+  key: string;
   oid: string;
 }
 
@@ -541,9 +541,10 @@ export class VersionStore {
       await this.assertEntryName(git, repo, path === '' ? name : `${path}/${name}`, name, blob.filemode);
       entries.push({ name, mode: blob.filemode, oid: blob.oid });
     }
+    const key = treeKey(entries);
     const before = previous.get(path);
-    const oid = before !== undefined && sameEntries(before.entries, entries) ? before.oid : await writer.add('tree', encodeTree(entries));
-    trees.set(path, { entries, oid });
+    const oid = before !== undefined && before.key === key ? before.oid : await writer.add('tree', encodeTree(entries));
+    trees.set(path, { key, oid });
     return oid;
   }
 
@@ -652,14 +653,11 @@ function insertBlob(index: DirIndex, path: string, oid: string, filemode: number
   dirNode(index, cut < 0 ? '' : path.slice(0, cut)).blobs.set(cut < 0 ? path : path.slice(cut + 1), { oid, filemode });
 }
 
-function sameEntries(a: readonly TreeEntryInput[], b: readonly TreeEntryInput[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i += 1) {
-    const x = a[i] as TreeEntryInput;
-    const y = b[i] as TreeEntryInput;
-    if (x.name !== y.name || x.mode !== y.mode || x.oid !== y.oid) return false;
-  }
-  return true;
+/** The entries of a tree as one string, equal exactly when the entries are (names hold no NUL). */
+function treeKey(entries: readonly TreeEntryInput[]): string {
+  let key = '';
+  for (const entry of entries) key += `${entry.mode} ${entry.name}\0${entry.oid}\0`;
+  return key;
 }
 
 function compareTrees(base: Map<string, FlatEntry>, target: Map<string, FlatEntry>): DiffResponse {
