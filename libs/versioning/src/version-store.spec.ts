@@ -500,7 +500,16 @@ describe('VersionStore objects', () => {
   it('stores large, incompressible and compressible files that git reads back byte for byte', async () => {
     const noise = new Uint8Array(randomBytes(300_000));
     const text = Buffer.from('all work and no play\n'.repeat(20_000));
-    const files: Record<string, FakeFile> = { ...manyFiles(80), 'noise.bin': { data: noise }, 'text.txt': { data: text }, 'small.bin': { data: noise.subarray(0, 70_000) } };
+    // Sizes around a stored deflate block (65,535 bytes) and an empty file, all inside the pack.
+    const files: Record<string, FakeFile> = {
+      ...manyFiles(80),
+      'noise.bin': { data: noise },
+      'text.txt': { data: text },
+      'small.bin': { data: noise.subarray(0, 70_000) },
+      'block.bin': { data: noise.subarray(0, 65_535) },
+      'block1.bin': { data: noise.subarray(0, 65_536) },
+      'empty.bin': { data: '' },
+    };
     const tree = new FakeTree(files);
     const { version } = await store.commit('ws', tree.state());
     fsck(repo());
@@ -509,6 +518,9 @@ describe('VersionStore objects', () => {
     expect(blob(`${version}:noise.bin`).equals(noise)).toBe(true);
     expect(blob(`${version}:small.bin`).equals(noise.subarray(0, 70_000))).toBe(true);
     expect(blob(`${version}:text.txt`).equals(text)).toBe(true);
+    expect(blob(`${version}:block.bin`).equals(noise.subarray(0, 65_535))).toBe(true);
+    expect(blob(`${version}:block1.bin`).equals(noise.subarray(0, 65_536))).toBe(true);
+    expect(blob(`${version}:empty.bin`).byteLength).toBe(0);
     // Compressible text is stored compressed.
     const pack = readdirSync(join(repo(), 'objects', 'pack')).find((f) => f.endsWith('.pack')) as string;
     const packed = git(repo(), 'verify-pack', '-v', join(repo(), 'objects', 'pack', pack));
