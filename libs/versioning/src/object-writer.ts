@@ -15,8 +15,11 @@ export type GitObjectType = 'commit' | 'tree' | 'blob';
 
 /** Pack entry type codes (Documentation/gitformat-pack.txt). */
 const PACK_TYPE: Record<GitObjectType, number> = { commit: 1, tree: 2, blob: 3 };
-/** At most this many new objects (and bytes) are written loose; beyond, one pack. */
-const LOOSE_LIMIT_OBJECTS = 64;
+/**
+ * At most this many new objects (and bytes) are written loose; beyond, one pack. 100 is git's
+ * receive.unpackLimit: small commits do not pile up packs (nothing here repacks them).
+ */
+const LOOSE_LIMIT_OBJECTS = 100;
 const LOOSE_LIMIT_BYTES = 4 * 1024 * 1024;
 /** Objects this large are deflated on the thread pool rather than on the event loop. */
 const ASYNC_DEFLATE_BYTES = 256 * 1024;

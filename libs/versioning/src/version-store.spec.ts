@@ -502,7 +502,7 @@ describe('VersionStore objects', () => {
     const text = Buffer.from('all work and no play\n'.repeat(20_000));
     // Sizes around a stored deflate block (65,535 bytes) and an empty file, all inside the pack.
     const files: Record<string, FakeFile> = {
-      ...manyFiles(80),
+      ...manyFiles(120),
       'noise.bin': { data: noise },
       'text.txt': { data: text },
       'small.bin': { data: noise.subarray(0, 70_000) },
