@@ -1,6 +1,6 @@
 // N sequential `execute` calls over HTTP against the same calls on a workspace-core Workspace in
 // this process (no HTTP, no Nest); throughput = calls / wall time, rounds alternated.
-import { expectStatus, request } from '../lib/http.js';
+import { expectStatus, rawConnection } from '../lib/http.js';
 import { inProcessWorkspace } from '../lib/engine.js';
 import { startDaemon } from '../lib/proc.js';
 import { elapsedMs, fmtRate, interleave, median } from '../lib/stats.js';
@@ -12,14 +12,17 @@ export async function run({ quick, log }) {
   const rounds = quick ? 3 : 5;
   const daemon = await startDaemon('throughput');
   const { registry, workspace } = await inProcessWorkspace();
+  let socket;
   try {
     await expectStatus(201, daemon.url, 'POST', '/v1/workspaces', { token: daemon.token, body: { id: 'tp', config: RAM_CONFIG } });
     const command = 'echo hi';
+    // one raw keep-alive socket, the request bytes built once (bench/lib/http.js)
+    socket = await rawConnection(daemon.url, 'POST', '/v1/workspaces/tp/execute', { token: daemon.token, body: { command } });
     const overHttp = async () => {
       const start = process.hrtime.bigint();
       for (let i = 0; i < calls; i += 1) {
-        const answer = await request(daemon.url, 'POST', '/v1/workspaces/tp/execute', { token: daemon.token, body: { command } });
-        if (answer.status !== 200) throw new Error(`execute answered ${answer.status} ${answer.text}`);
+        const answer = await socket.send();
+        if (answer.status !== 200) throw new Error(`execute answered ${answer.status} ${answer.body.toString('utf8')}`);
       }
       return calls / (elapsedMs(start) / 1000);
     };
@@ -50,6 +53,7 @@ export async function run({ quick, log }) {
       ],
     };
   } finally {
+    socket?.close();
     await registry.closeAll();
     await daemon.stop();
   }

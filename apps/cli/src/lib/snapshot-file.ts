@@ -6,6 +6,12 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CliError } from './errors.js';
 
+/**
+ * Write buffer of a download: with the default 16 KB each socket read waits for its own file
+ * write, which halves the throughput of a large snapshot (docs/benchmarks.md).
+ */
+export const DOWNLOAD_BUFFER_BYTES = 1024 * 1024;
+
 export async function writeAtomically(
   destination: string,
   fill: (out: Writable) => Promise<unknown>,
@@ -20,7 +26,7 @@ export async function writeAtomically(
   }
   const partial = join(dirname(path), `.${basename(path)}.partial-${process.pid}`);
   try {
-    await fill(createWriteStream(partial, { mode: 0o600 }));
+    await fill(createWriteStream(partial, { mode: 0o600, highWaterMark: DOWNLOAD_BUFFER_BYTES }));
     await rename(partial, path);
   } catch (error) {
     await rm(partial, { force: true });
