@@ -307,12 +307,16 @@ class PackFile {
       const checksum = await this.checksum();
       await this.handle.write(checksum, 0, checksum.byteLength, this.offset);
       await this.handle.close();
-      const name = `pack-${checksum.toString('hex')}`;
-      await rename(this.partial, join(this.dir, `${name}.pack`));
       // The index last: readers look for `.idx` files, so they never see a pack without one.
       const index = join(this.dir, `tmp_idx_${randomBytes(6).toString('hex')}`);
       await writeFile(index, this.index(checksum), { mode: 0o444 });
-      await rename(index, join(this.dir, `${name}.idx`));
+      const name = join(this.dir, `pack-${checksum.toString('hex')}`);
+      try {
+        await rename(this.partial, `${name}.pack`);
+        await rename(index, `${name}.idx`);
+      } finally {
+        await unlink(index).catch(() => undefined);
+      }
     } catch (error) {
       await this.abort();
       throw error;
