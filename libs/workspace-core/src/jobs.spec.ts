@@ -138,6 +138,15 @@ describe('JobTable', () => {
     expect(() => table.get(ids[0])).toThrow('job not found');
   });
 
+  it('gives every job a distinct id, also past one pool of random bytes (512 ids)', async () => {
+    const table = new JobTable({ maxFinished: 2000 });
+    const jobs = Array.from({ length: 1300 }, (_, index) => table.submit(meta(`s${index}`), async () => io('')));
+    await Promise.all(jobs.map((job) => job.done));
+    const ids = new Set(jobs.map((job) => job.id));
+    expect(ids.size).toBe(1300);
+    for (const id of ids) expect(id).toMatch(/^job_[0-9a-f]{16}$/);
+  });
+
   it('evicts by finish order, not submission order, and never a running job', async () => {
     const table = new JobTable({ maxFinished: 2 });
     const slow = gate();

@@ -13,7 +13,11 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
+/** The expected token's digest, kept: it is the same on every request. */
+let expectedDigest: { token: string; digest: Buffer } | undefined;
+
 /** Constant-time equality: both sides are hashed to equal-length digests before comparing. */
 export function tokensMatch(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected)) && given.length === expected.length;
+  if (expectedDigest?.token !== expected) expectedDigest = { token: expected, digest: digest(expected) };
+  return timingSafeEqual(digest(given), expectedDigest.digest) && given.length === expected.length;
 }
