@@ -1,22 +1,25 @@
 // Reading and writing the file trees of ram and disk backends (tree.ts contract). Backends are
 // addressed directly (below the mode guards): paths are relative to the mount root.
-import { type IFileSystem, InMemoryFs } from './engine.js';
+import { type FsStat, type IFileSystem, InMemoryFs } from './engine.js';
 import type { LiveTreeEntry, TreeFile } from './tree.js';
 
 function join(directory: string, name: string): string {
   return directory === '/' ? `/${name}` : `${directory}/${name}`;
 }
 
-async function entryOf(backend: IFileSystem, absolute: string, pathPrefix: string): Promise<LiveTreeEntry> {
-  const stat = await backend.lstat(absolute);
+function entryOf(backend: IFileSystem, absolute: string, pathPrefix: string, stat: FsStat, target: string | undefined): LiveTreeEntry {
   const path = `${pathPrefix}${absolute.slice(1)}`;
   const base = { path, mode: stat.mode & 0o7777, mtimeMs: stat.mtime.getTime() };
-  if (stat.isSymbolicLink) {
-    const target = await backend.readlink(absolute);
-    return { ...base, kind: 'symlink', size: Buffer.byteLength(target), target, read: async () => new Uint8Array() };
-  }
+  if (stat.isSymbolicLink) return { ...base, kind: 'symlink', size: Buffer.byteLength(target ?? ''), target: target ?? '', read: async () => new Uint8Array() };
   if (stat.isDirectory) return { ...base, kind: 'directory', size: 0, read: async () => new Uint8Array() };
   return { ...base, kind: 'file', size: stat.size, read: () => backend.readFileBuffer(absolute) };
+}
+
+/** The entries of `paths`, their stats read concurrently (one await for all, not one each). */
+async function entriesOf(backend: IFileSystem, paths: readonly string[], pathPrefix: string): Promise<LiveTreeEntry[]> {
+  const stats = await Promise.all(paths.map((path) => backend.lstat(path)));
+  const targets = await Promise.all(paths.map((path, index) => (stats[index].isSymbolicLink ? backend.readlink(path) : undefined)));
+  return paths.map((path, index) => entryOf(backend, path, pathPrefix, stats[index], targets[index]));
 }
 
 /** Depth-first order with names sorted in each directory: segment by segment, parents first. */
@@ -38,17 +41,23 @@ export async function walkBackend(backend: IFileSystem, pathPrefix: string): Pro
       .filter((path) => path !== '/')
       .map((path) => ({ path, segments: path.split('/').slice(1) }))
       .sort((a, b) => compareSegments(a.segments, b.segments));
-    const entries: LiveTreeEntry[] = [];
-    for (const { path } of paths) entries.push(await entryOf(backend, path, pathPrefix));
-    return entries;
+    return entriesOf(
+      backend,
+      paths.map(({ path }) => path),
+      pathPrefix,
+    );
   }
   const entries: LiveTreeEntry[] = [];
   const visit = async (directory: string): Promise<void> => {
     const names = (await backend.readdir(directory)).sort();
-    for (const name of names) {
-      const entry = await entryOf(backend, join(directory, name), pathPrefix);
+    const listed = await entriesOf(
+      backend,
+      names.map((name) => join(directory, name)),
+      pathPrefix,
+    );
+    for (const [index, entry] of listed.entries()) {
       entries.push(entry);
-      if (entry.kind === 'directory') await visit(join(directory, name));
+      if (entry.kind === 'directory') await visit(join(directory, names[index]));
     }
   };
   await visit('/');
