@@ -297,7 +297,7 @@ describe('mirage CLI against a daemon it spawned', () => {
     expect(typeof status.json.uptime_s).toBe('number');
     // spawned with the memory flags (apps/cli/src/lib/spawner.ts DAEMON_NODE_FLAGS)
     const argv = readFileSync(`/proc/${readPid(box.home)}/cmdline`, 'utf8').split('\0');
-    expect(argv).toEqual(expect.arrayContaining(['--max-semi-space-size=1', '--v8-pool-size=1']));
+    expect(argv).toEqual(expect.arrayContaining(['--max-semi-space-size=4', '--v8-pool-size=1']));
     expect(argv.findIndex((arg) => arg.endsWith('daemon.js'))).toBeGreaterThan(argv.indexOf('--v8-pool-size=1'));
   });
 
