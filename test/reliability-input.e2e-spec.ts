@@ -249,10 +249,11 @@ describe('bad input against a running daemon and the CLI', () => {
   });
 
   it('the token compare is over fixed-length SHA-256 digests, and timing does not depend on the prefix', async () => {
-    // Structural: both sides are hashed, then compared with timingSafeEqual.
+    // Structural: both sides are hashed (the expected token's digest once), then compared with timingSafeEqual.
     const source = readFileSync(join(REPO_ROOT, 'apps', 'daemon', 'src', 'common', 'bearer-auth.ts'), 'utf8');
     expect(source).toMatch(/createHash\('sha256'\)/);
-    expect(source).toMatch(/timingSafeEqual\(digest\(given\), digest\(expected\)\)/);
+    expect(source).toMatch(/digest: digest\(expected\)/);
+    expect(source).toMatch(/timingSafeEqual\(digest\(given\), expectedDigest\.digest\)/);
     // Statistical, generous: medians of interleaved wrong-token requests sharing all but the last
     // character vs sharing none stay within 2x of each other (a byte-by-byte compare would not
     // be visible at this scale anyway; this guards against gross regressions like a slow path).

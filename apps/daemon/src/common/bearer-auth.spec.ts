@@ -16,4 +16,11 @@ describe('bearer auth', () => {
     expect(tokensMatch('secret', 'secret-token')).toBe(false);
     expect(tokensMatch('secret-token-longer', 'secret-token')).toBe(false);
   });
+
+  it('follows a changed expected token (its digest is kept between calls)', () => {
+    expect(tokensMatch('first', 'first')).toBe(true);
+    expect(tokensMatch('first', 'second')).toBe(false);
+    expect(tokensMatch('second', 'second')).toBe(true);
+    expect(tokensMatch('second', 'first')).toBe(false);
+  });
 });
