@@ -1,11 +1,11 @@
 // What versions and snapshots read from a live workspace, in the shapes the libraries take.
 // Only local mounts (ram, disk) contribute files; s3 mounts are kept as config.
 import { FINISHED_JOB_STATUSES, type JobDetail } from '@mirage-ts/protocol';
-import { localEntries, type JobTable, type LiveTreeEntry, type SnapshotSource, type TreeFile, type Workspace } from '@mirage-ts/workspace-core';
+import { localEntryList, type JobTable, type LiveTreeEntry, type SnapshotSource, type TreeFile, type Workspace } from '@mirage-ts/workspace-core';
 import type { LiveState } from '@mirage-ts/versioning';
 
-async function localTree(workspace: Workspace): Promise<AsyncGenerator<LiveTreeEntry>> {
-  return localEntries(workspace.redactedConfig(), await workspace.listTree());
+async function localTree(workspace: Workspace): Promise<LiveTreeEntry[]> {
+  return localEntryList(workspace.redactedConfig(), await workspace.listTree());
 }
 
 export async function liveState(workspace: Workspace): Promise<LiveState> {
@@ -20,7 +20,7 @@ export async function snapshotSource(workspace: Workspace, jobs: readonly JobDet
 /** The local files of a workspace, read into memory, to restore into a clone. */
 export async function copyOfTree(workspace: Workspace): Promise<TreeFile[]> {
   const files: TreeFile[] = [];
-  for await (const entry of await localTree(workspace)) {
+  for (const entry of await localTree(workspace)) {
     const file: TreeFile = { path: entry.path, kind: entry.kind, mode: entry.mode, mtimeMs: entry.mtimeMs };
     if (entry.kind === 'file') file.data = await entry.read();
     if (entry.kind === 'symlink') file.target = entry.target;

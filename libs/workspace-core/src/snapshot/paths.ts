@@ -47,16 +47,28 @@ export function owningMount(path: string, keys: readonly string[]): string | und
   return best;
 }
 
+/** A test for entries of the mounts whose files belong to the workspace (ram, disk), not s3. */
+function isLocalEntry(config: WorkspaceConfig): (path: string) => boolean {
+  const mounts = describeMounts(config);
+  const keys = mounts.map((m) => mountKey(m.prefix));
+  const remote = new Set(mounts.filter((m) => !m.files_included).map((m) => mountKey(m.prefix)));
+  return (path) => {
+    const owner = owningMount(path, keys);
+    return owner === undefined || !remote.has(owner);
+  };
+}
+
 /**
  * The entries of the mounts whose files belong to the workspace (ram, disk): entries of remote
  * mounts (s3) are left out, as snapshots and versions keep only those mounts' config.
  */
 export async function* localEntries<T extends { path: string }>(config: WorkspaceConfig, entries: Iterable<T> | AsyncIterable<T>): AsyncGenerator<T> {
-  const mounts = describeMounts(config);
-  const keys = mounts.map((m) => mountKey(m.prefix));
-  const remote = new Set(mounts.filter((m) => !m.files_included).map((m) => mountKey(m.prefix)));
-  for await (const entry of entries) {
-    const owner = owningMount(entry.path, keys);
-    if (owner === undefined || !remote.has(owner)) yield entry;
-  }
+  const isLocal = isLocalEntry(config);
+  for await (const entry of entries) if (isLocal(entry.path)) yield entry;
+}
+
+/** localEntries of a list in hand: a plain filter, without a promise per entry. */
+export function localEntryList<T extends { path: string }>(config: WorkspaceConfig, entries: readonly T[]): T[] {
+  const isLocal = isLocalEntry(config);
+  return entries.filter((entry) => isLocal(entry.path));
 }
