@@ -1,5 +1,6 @@
 // One log line per request instead of Fastify's two ("incoming request" + "request completed"):
-// each line is a synchronous write, and on small requests the pair cost more than routing.
+// each line costs a JSON serialisation and a write, and on small requests the pair cost more
+// than routing.
 // Successful health probes are not logged: every CLI call makes one.
 import { ROUTES } from '@mirage-ts/protocol';
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';

@@ -105,7 +105,8 @@ function readParts(raw: IncomingMessage, maxStdinBytes: number): Promise<Multipa
 }
 
 /**
- * The validated fields and stdin bytes of an execute request. `body` is Fastify's parsed JSON body; for multipart it is unused and `raw` is read instead.
+ * The validated fields and stdin bytes of an execute request. `body` is Fastify's parsed JSON
+ * body (field names normalised here); for multipart it is unused and `raw` is read instead.
  * Throws DaemonHttpError (400/413); a refused multipart body should be answered with
  * `Connection: close`, since the rest of the upload is not read.
  */

@@ -1,6 +1,6 @@
 // GET /v1/health straight on the Fastify instance, outside Nest's router: clients probe it before
 // every call and supervisors poll it, and Nest's per-request pipeline (context, pipes, filters)
-// cost over half of its throughput (docs/benchmarks.md). The Host check and bearer auth still
+// is a measurable share of so small an answer (docs/benchmarks.md). The Host check and bearer auth still
 // apply: they are onRequest hooks (EdgeHooksService), which run for every route.
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
