@@ -23,6 +23,8 @@ const LOOSE_LIMIT_OBJECTS = 100;
 const LOOSE_LIMIT_BYTES = 4 * 1024 * 1024;
 /** Objects this large are deflated on the thread pool rather than on the event loop. */
 const ASYNC_DEFLATE_BYTES = 256 * 1024;
+/** link(2) errors of file systems that have no hard links. */
+const NO_HARD_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS']);
 /** Pack bytes gathered before a write; and queued before `add` waits for the disk. */
 const FLUSH_BYTES = 1024 * 1024;
 const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
@@ -232,9 +234,12 @@ export class ObjectWriter {
     const partial = join(dir, `tmp_obj_${randomBytes(6).toString('hex')}`);
     await writeFile(partial, compressed, { mode: 0o444 });
     try {
-      // link fails if another writer got there first: the object is then already complete.
-      await link(partial, file).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EEXIST') throw error;
+      // link fails if another writer got there first: the object is then already complete. File
+      // systems without hard links (some FUSE, SMB and VM shares) get a rename, as git does there.
+      await link(partial, file).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EEXIST') return;
+        if (error.code !== undefined && NO_HARD_LINKS.has(error.code)) await rename(partial, file);
+        else throw error;
       });
     } finally {
       await unlink(partial).catch(() => undefined);

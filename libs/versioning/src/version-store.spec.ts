@@ -252,6 +252,17 @@ describe('VersionStore', () => {
     expect(Object.fromEntries(tree.reads)).toEqual({ 'a.txt': 1, 'b.txt': 2 });
   });
 
+  it('keeps the blob cache across a restart also when a diff came before the first commit', async () => {
+    const tree = new FakeTree({ 'a.txt': { data: 'a' } });
+    // a diff before any commit: everything is added, no repository exists yet
+    expect((await store.diff('ws', {}, tree.state())).added).toEqual(['a.txt']);
+    await store.commit('ws', tree.state(), { message: '1' });
+    const readsAfterCommit = tree.reads.get('a.txt');
+    const restarted = new VersionStore({ root: join(root, 'repos') });
+    await restarted.commit('ws', tree.state(), { message: '2' });
+    expect(tree.reads.get('a.txt')).toBe(readsAfterCommit);
+  });
+
   it('re-reads files modified within the racy window', async () => {
     const tree = new FakeTree({ 'a.txt': { data: 'a', mtimeMs: Date.now() } });
     await store.commit('ws', tree.state());

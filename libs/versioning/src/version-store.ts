@@ -91,6 +91,8 @@ interface TreeWalk {
   previous: ReadonlyMap<string, WrittenTree>;
   /** Trees of this commit, filled in as they are built. */
   trees: Map<string, WrittenTree>;
+  /** Ids known to be in the repository: a previous tree is reused only if it is one of them. */
+  present: ReadonlySet<string>;
 }
 
 interface DirNode {
@@ -385,11 +387,12 @@ export class VersionStore {
   }
 
   private cacheFor(id: string, repoDir: string | null): Promise<BlobCache> {
-    let cache = this.caches.get(id);
-    if (cache === undefined) {
-      cache = BlobCache.load(repoDir);
-      this.caches.set(id, cache);
-    }
+    const kept = this.caches.get(id);
+    if (kept !== undefined) return kept;
+    const cache = BlobCache.load(repoDir);
+    // A cache made before the repository exists (a diff before the first commit) has nowhere to
+    // save to: kept, it would stop the first commit's cache from ever being written.
+    if (repoDir !== null) this.caches.set(id, cache);
     return cache;
   }
 
@@ -442,7 +445,8 @@ export class VersionStore {
   private async writeLiveTree(git: NodeGit, repo: Repository, id: string, live: LiveState): Promise<NodeGitTypes.Oid> {
     const dir = this.repoPath(id);
     const cache = await this.cacheFor(id, dir);
-    const writer = new ObjectWriter(join(dir, 'objects'), this.presentFor(id));
+    const present = this.presentFor(id);
+    const writer = new ObjectWriter(join(dir, 'objects'), present);
     const scanStarted = Date.now();
     const root = newDirIndex();
     const meta: VersionMeta = {
@@ -509,7 +513,7 @@ export class VersionStore {
       insertBlob(root, META_PATH, await store(encodeMeta(meta)), FILEMODE.blob);
       const previous = this.trees.get(id) ?? new Map<string, WrittenTree>();
       const trees = new Map<string, WrittenTree>();
-      rootTree = await this.writeTrees(git, repo, writer, { node: root.get('') as DirNode, path: '', previous, trees });
+      rootTree = await this.writeTrees(git, repo, writer, { node: root.get('') as DirNode, path: '', previous, trees, present });
       await writer.finish();
       this.trees.set(id, trees);
     } catch (error) {
@@ -544,7 +548,10 @@ export class VersionStore {
     }
     const key = treeKey(entries);
     const before = previous.get(path);
-    const oid = before !== undefined && before.key === key ? before.oid : await writer.add('tree', encodeTree(entries));
+    // The presence check guards against a stale map: a workspace deleted (and its repository
+    // removed) while one of its commits was still running would otherwise put old ids back.
+    const reusable = before !== undefined && before.key === key && at.present.has(before.oid);
+    const oid = reusable ? before.oid : await writer.add('tree', encodeTree(entries));
     trees.set(path, { key, oid });
     return oid;
   }

@@ -35,6 +35,20 @@ describe('walkBackend', () => {
     expect(fromPaths.find((entry) => entry.path === 'mnt/a.txt')).toMatchObject({ kind: 'file', mode: 0o755, size: 3 });
   });
 
+  it('leaves out what a walk cannot reach: paths written through a symlink or below a file', async () => {
+    const fs = await trickyTree();
+    // the ram store keeps these under their literal paths
+    await fs.writeFile('/link-to-a/through-link', 'x');
+    await fs.writeFile('/a.txt/below-a-file', 'y');
+    await fs.mkdir('/a.txt/dir-below-a-file', { recursive: true });
+    expect(fs.getAllPaths()).toEqual(expect.arrayContaining(['/link-to-a/through-link', '/a.txt/below-a-file']));
+    const fromPaths = await walkBackend(fs, '');
+    const fromWalk = await walkBackend(new ModeGuardFs(fs, 'write', '/'), '');
+    expect(await shape(fromPaths)).toEqual(await shape(fromWalk));
+    const paths = fromPaths.map((entry) => entry.path);
+    expect(paths.filter((path) => path.startsWith('link-to-a/') || path.startsWith('a.txt/'))).toEqual([]);
+  });
+
   it('lists an empty ram backend as nothing', async () => {
     expect(await walkBackend(new InMemoryFs(), '')).toEqual([]);
   });

@@ -23,8 +23,8 @@ function entryOf(backend: IFileSystem, absolute: string, pathPrefix: string, sta
 }
 
 /** The entries of `paths`, their stats read concurrently (one await for all, not one each). */
-async function entriesOf(backend: IFileSystem, paths: readonly string[], pathPrefix: string): Promise<LiveTreeEntry[]> {
-  const stats = await Promise.all(paths.map((path) => backend.lstat(path)));
+async function entriesOf(backend: IFileSystem, paths: readonly string[], pathPrefix: string, known?: readonly FsStat[]): Promise<LiveTreeEntry[]> {
+  const stats = known ?? (await Promise.all(paths.map((path) => backend.lstat(path))));
   const targets = await Promise.all(paths.map((path, index) => (stats[index].isSymbolicLink ? backend.readlink(path) : undefined)));
   return paths.map((path, index) => entryOf(backend, path, pathPrefix, stats[index], targets[index]));
 }
@@ -49,6 +49,32 @@ function compareTreePaths(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/**
+ * The entries of a ram backend's path list that a directory walk would reach. Its store keeps a
+ * write under the literal path, so the list can hold paths below a symlink (`link/x`, written
+ * through the link) or below a regular file: those are skipped, as a walk never sees them.
+ * `paths` are sorted parents first, so a path's parent has been classified before it.
+ */
+async function reachableEntries(backend: IFileSystem, paths: readonly string[], pathPrefix: string): Promise<LiveTreeEntry[]> {
+  const stats = await Promise.all(paths.map((path) => backend.lstat(path).then(ok, failed)));
+  const directories = new Set<string>(['/']);
+  const reachable: string[] = [];
+  const reachableStats: FsStat[] = [];
+  paths.forEach((path, index) => {
+    const parent = path.slice(0, path.lastIndexOf('/')) || '/';
+    if (!directories.has(parent)) return;
+    const stat = stats[index];
+    if ('error' in stat) throw stat.error;
+    if (stat.value.isDirectory) directories.add(path);
+    reachable.push(path);
+    reachableStats.push(stat.value);
+  });
+  return entriesOf(backend, reachable, pathPrefix, reachableStats);
+}
+
+const ok = <T>(value: T): { value: T } => ({ value });
+const failed = (error: unknown): { error: unknown } => ({ error });
+
 /** Every entry under the backend's root, depth first, parents before children. */
 export async function walkBackend(backend: IFileSystem, pathPrefix: string): Promise<LiveTreeEntry[]> {
   if (backend instanceof InMemoryFs) {
@@ -58,7 +84,7 @@ export async function walkBackend(backend: IFileSystem, pathPrefix: string): Pro
       .getAllPaths()
       .filter((path) => path !== '/')
       .sort(compareTreePaths);
-    return entriesOf(backend, paths, pathPrefix);
+    return reachableEntries(backend, paths, pathPrefix);
   }
   const entries: LiveTreeEntry[] = [];
   const visit = async (directory: string): Promise<void> => {
