@@ -121,6 +121,11 @@ const CASES: Case[] = [
   { name: 'read into array', command: 'read -ra parts <<< "x y z"; echo ${#parts[@]} ${parts[2]}' },
   { name: 'ls -l with symlink', command: 'ln -s a.txt l2; ls -l l2 | cut -c1', divergence: 'just-bash ls -l follows a symlink operand (shows "-", GNU shows "l")' },
   { name: 'ls of several files', command: 'ls a.txt nums.txt', divergence: 'just-bash ls separates several file operands with a blank line' },
+  {
+    name: 'write through a symlinked directory',
+    command: 'mkdir real; ln -s real link; echo hi > link/x; cat real/x; cat link/x; ls real',
+    divergence: 'just-bash keeps the write under the literal path link/x: it is readable neither way and in no listing',
+  },
 ];
 
 const registry = new WorkspaceRegistry({ env: {} });
