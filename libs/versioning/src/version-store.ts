@@ -542,7 +542,6 @@ export class VersionStore {
       entries.push({ name, mode: FILEMODE.tree, oid: await this.writeTrees(git, repo, writer, { ...at, node: child, path: childPath }) });
     }
     for (const [name, blob] of node.blobs) {
-      // Checked only when the name could mean `.git`: an await per entry costs ~1 µs each.
       if (mayNameGit(name)) await this.assertEntryName(git, repo, path === '' ? name : `${path}/${name}`, name, blob.filemode);
       entries.push({ name, mode: blob.filemode, oid: blob.oid });
     }
@@ -559,9 +558,9 @@ export class VersionStore {
   /**
    * Refuses tree entry names git would not check out (`.git` and the names file systems take
    * for it). The rule is libgit2's own: a name that could match is tried on a tree builder.
+   * Callers ask only for names mayNameGit lets through (an await per entry costs ~1 µs each).
    */
   private async assertEntryName(git: NodeGit, repo: Repository, path: string, name: string, filemode: number): Promise<void> {
-    if (!mayNameGit(name)) return;
     const key = `${filemode}:${name}`;
     let valid = this.entryNames.get(key);
     if (valid === undefined) {
@@ -661,7 +660,6 @@ function insertBlob(index: DirIndex, path: string, oid: string, filemode: number
   dirNode(index, cut < 0 ? '' : path.slice(0, cut)).blobs.set(cut < 0 ? path : path.slice(cut + 1), { oid, filemode });
 }
 
-/** The entries of a tree as one string, equal exactly when the entries are (names hold no NUL). */
 /**
  * The live entries as a sync iterable: `for await` would await every element, a promise each,
  * which a list already in hand does not need (10,000 entries: ~10 ms of a re-commit).
@@ -680,6 +678,7 @@ function mayNameGit(name: string): boolean {
   return /git/i.test(name) || (/[^\x20-\x7e]/.test(name) && /g/i.test(name));
 }
 
+/** The entries of a tree as one string, equal exactly when the entries are (names hold no NUL). */
 function treeKey(entries: readonly TreeEntryInput[]): string {
   let key = '';
   for (const entry of entries) key += `${entry.mode} ${entry.name}\0${entry.oid}\0`;

@@ -7,6 +7,11 @@ function join(directory: string, name: string): string {
   return directory === '/' ? `/${name}` : `${directory}/${name}`;
 }
 
+/** The directory holding an absolute path (`/` for a top-level name). */
+function parentOf(absolute: string): string {
+  return absolute.slice(0, absolute.lastIndexOf('/')) || '/';
+}
+
 const noBytes = async (): Promise<Uint8Array> => new Uint8Array();
 
 /** One entry, built as a single literal: a listing makes one per file, 10,000 at a time. */
@@ -61,8 +66,7 @@ async function reachableEntries(backend: IFileSystem, paths: readonly string[], 
   const reachable: string[] = [];
   const reachableStats: FsStat[] = [];
   paths.forEach((path, index) => {
-    const parent = path.slice(0, path.lastIndexOf('/')) || '/';
-    if (!directories.has(parent)) return;
+    if (!directories.has(parentOf(path))) return;
     const stat = stats[index];
     if ('error' in stat) throw stat.error;
     if (stat.value.isDirectory) directories.add(path);
@@ -88,15 +92,11 @@ export async function walkBackend(backend: IFileSystem, pathPrefix: string): Pro
   }
   const entries: LiveTreeEntry[] = [];
   const visit = async (directory: string): Promise<void> => {
-    const names = (await backend.readdir(directory)).sort();
-    const listed = await entriesOf(
-      backend,
-      names.map((name) => join(directory, name)),
-      pathPrefix,
-    );
+    const paths = (await backend.readdir(directory)).sort().map((name) => join(directory, name));
+    const listed = await entriesOf(backend, paths, pathPrefix);
     for (const [index, entry] of listed.entries()) {
       entries.push(entry);
-      if (entry.kind === 'directory') await visit(join(directory, names[index]));
+      if (entry.kind === 'directory') await visit(paths[index]);
     }
   };
   await visit('/');
@@ -114,7 +114,7 @@ export async function applyTree(backend: IFileSystem, files: TreeFile[]): Promis
   const directories: TreeFile[] = [];
   for (const file of sorted) {
     const absolute = `/${file.path.replace(/^\/+|\/+$/g, '')}`;
-    const parent = absolute.slice(0, absolute.lastIndexOf('/')) || '/';
+    const parent = parentOf(absolute);
     if (parent !== '/') await backend.mkdir(parent, { recursive: true });
     if (file.kind === 'directory') {
       await backend.mkdir(absolute, { recursive: true });

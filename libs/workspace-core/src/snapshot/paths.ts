@@ -47,9 +47,11 @@ export function owningMount(path: string, keys: readonly string[]): string | und
   return best;
 }
 
-/** A test for entries of the mounts whose files belong to the workspace (ram, disk), not s3. */
-function isLocalEntry(config: WorkspaceConfig): (path: string) => boolean {
-  const mounts = describeMounts(config);
+/**
+ * A test for paths of the mounts whose files belong to the workspace (ram, disk): a path of a
+ * remote mount (s3) is not local. `mounts` as describeMounts gives them.
+ */
+export function isLocalPath(mounts: readonly SnapshotMount[]): (path: string) => boolean {
   const keys = mounts.map((m) => mountKey(m.prefix));
   const remote = new Set(mounts.filter((m) => !m.files_included).map((m) => mountKey(m.prefix)));
   return (path) => {
@@ -63,12 +65,12 @@ function isLocalEntry(config: WorkspaceConfig): (path: string) => boolean {
  * mounts (s3) are left out, as snapshots and versions keep only those mounts' config.
  */
 export async function* localEntries<T extends { path: string }>(config: WorkspaceConfig, entries: Iterable<T> | AsyncIterable<T>): AsyncGenerator<T> {
-  const isLocal = isLocalEntry(config);
+  const isLocal = isLocalPath(describeMounts(config));
   for await (const entry of entries) if (isLocal(entry.path)) yield entry;
 }
 
 /** localEntries of a list in hand: a plain filter, without a promise per entry. */
 export function localEntryList<T extends { path: string }>(config: WorkspaceConfig, entries: readonly T[]): T[] {
-  const isLocal = isLocalEntry(config);
+  const isLocal = isLocalPath(describeMounts(config));
   return entries.filter((entry) => isLocal(entry.path));
 }

@@ -14,7 +14,7 @@ import type { JobDetail, WorkspaceConfig } from '@mirage-ts/protocol';
 import type { LiveTreeEntry, SessionState } from '../tree.js';
 import { redactWorkspaceConfig } from './credentials.js';
 import { FILES_DIR, MANIFEST_ENTRY, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type SnapshotManifest } from './format.js';
-import { describeMounts, mountKey, owningMount, safeTreePath } from './paths.js';
+import { describeMounts, isLocalPath, safeTreePath } from './paths.js';
 import { encodeEntryHeaders, type TarEntryHeader } from './tar-header.js';
 
 const BLOCK = 512;
@@ -218,13 +218,11 @@ async function* snapshotBatches(source: SnapshotSource): AsyncGenerator<Buffer[]
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
   addEntry(batch, { path: MANIFEST_ENTRY, type: 'file', mode: 0o644, mtimeMs: Date.now() }, manifestBytes);
 
-  const keys = mounts.map((m) => mountKey(m.prefix));
-  const remote = new Set(mounts.filter((m) => !m.files_included).map((m) => mountKey(m.prefix)));
+  const isLocal = isLocalPath(mounts);
   for await (const entry of source.entries) {
     const path = safeTreePath(entry.path);
     if (path === null) throw new Error(`refusing to snapshot an unsafe path: ${JSON.stringify(entry.path)}`);
-    const owner = owningMount(path, keys);
-    if (owner !== undefined && remote.has(owner)) continue;
+    if (!isLocal(path)) continue;
     const mtimeMs = entry.mtimeMs;
     const mode = entry.mode & 0o7777;
     if (entry.kind === 'directory') {
