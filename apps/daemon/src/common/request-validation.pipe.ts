@@ -18,7 +18,7 @@ export class RequestValidationPipe implements PipeTransform {
     const { metatype, type } = metadata;
     if ((type !== 'body' && type !== 'query') || metatype === undefined || PLAIN_TYPES.includes(metatype)) return value;
     const dto = metatype as DtoClass<object>;
-    const fields = value === undefined || value === null ? {} : isRecord(value) ? normalizeRequestFields({ ...value }) : value;
+    const fields = value === undefined || value === null ? {} : isRecord(value) ? normalizeRequestFields(value) : value;
     const empty = isRecord(fields) && Object.keys(fields).length === 0;
     if (empty && this.emptyAccepted.has(dto)) return new dto();
     const instance = validateRequestFields(dto, fields, type === 'body' ? 'request body' : 'query');
