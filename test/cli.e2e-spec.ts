@@ -460,7 +460,7 @@ describe('mirage CLI against a daemon it spawned', () => {
     await cli(['execute', '-w', 'demo', '-c', 'printf two > /v.txt; printf new > /added.txt']);
     const diff = await cli(['workspace', 'diff', 'demo']);
     expectExit(diff, 0);
-    expect(diff.json.modified).toContain('v.txt'); // relative paths (protocol.md, diff)
+    expect(diff.json.modified).toContain('v.txt'); // relative paths (docs/protocol.md §10.4)
     expect(diff.json.added).toContain('added.txt');
     const second = await cli(['workspace', 'commit', 'demo', '-m', 'second']);
     const log = await cli(['workspace', 'log', 'demo']);

@@ -1,4 +1,4 @@
-// Idle exit (protocol.md §1.5) and POST /v1/shutdown against a real daemon.
+// Idle exit (docs/protocol.md §12.3) and POST /v1/shutdown against a real daemon.
 import type { ExitReason } from '@mirage-ts/daemon';
 import { startTestDaemon } from './support/daemon.js';
 

@@ -1,5 +1,5 @@
 // The daemon's edge against a real daemon on a loopback port: Host allow-list, bearer auth, body
-// limit, and the `{"detail"}` shape of every error (protocol.md §2, §3.0; spec README "Errors").
+// limit, and the `{"detail"}` shape of every error (docs/protocol.md §2, §3).
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDaemon } from '@mirage-ts/daemon';

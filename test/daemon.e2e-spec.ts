@@ -1,5 +1,5 @@
 // Every daemon route against a real daemon (createDaemon on 127.0.0.1:0, temp MIRAGE_HOME) with
-// the real workspace-core: success shapes and every error status of protocol.md §3.1–3.6, in both
+// the real workspace-core: success shapes and every error status of docs/protocol.md §5–§11, in both
 // request spellings (snake_case and camelCase).
 import { request as httpRequest } from 'node:http';
 import { startTestDaemon, type HttpAnswer, type TestDaemon } from './support/daemon.js';

@@ -77,7 +77,7 @@ describe('command surface', () => {
     )
     .sort();
 
-  it('has exactly the Generation-A commands plus daemon start and session get', () => {
+  it('has exactly the documented commands (docs/cli.md §1)', () => {
     expect(ids).toEqual(Object.keys(SURFACE).sort());
   });
 

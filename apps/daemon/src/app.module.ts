@@ -29,7 +29,7 @@ export class MirageModule {
     const core = MirageCoreModule.forRoot(settings, onExit);
     // The same `core` (and `versioning`) object in every import: Nest instantiates each once.
     const versioning: DynamicModule = { module: VersioningModule, imports: [core] };
-    // Workspace delete drops the version history too (protocol.md §3.2, era B).
+    // Workspace delete drops the version history too (docs/protocol.md §6.5).
     const features = MIRAGE_FEATURE_MODULES.map((module): DynamicModule =>
       module === VersioningModule ? versioning : { module, imports: module === WorkspacesModule ? [core, versioning] : [core] },
     );

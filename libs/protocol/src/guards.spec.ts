@@ -91,7 +91,7 @@ describe('type guards', () => {
   });
 });
 
-describe('exitCodeFromResponse (cli.md §1.0)', () => {
+describe('exitCodeFromResponse (docs/cli.md §3)', () => {
   test.each([0, 1, 42, 127])('io exit %p passes through', (code) => {
     expect(exitCodeFromResponse(io({ exit_code: code }))).toBe(code);
   });

@@ -37,7 +37,7 @@ export function isWorkspaceDetail(value: unknown): value is WorkspaceDetail {
 }
 
 /**
- * The process exit code a CLI verb should end with for an execute/job answer (cli.md §1.0):
+ * The process exit code a CLI verb should end with for an execute/job answer (docs/cli.md §3):
  * the command's own code clamped to 0..255; 2 for a failed or canceled job without one; else 0.
  */
 export function exitCodeFromResponse(response: unknown): number {

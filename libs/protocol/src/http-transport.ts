@@ -1,5 +1,5 @@
 // The small-request transport of MirageClient: one JSON (or small multipart) request over
-// node:http. Importing got costs the CLI ~100 ms per call (FACTS.md, measured again by the CLI
+// node:http. Importing got costs the CLI ~100 ms per call (measured on Node 20, and again by the CLI
 // work), which alone breaks the `execute` start-up target, so got is kept for the large
 // streaming transfers (snapshot download and upload) where its progress events earn their cost.
 import { randomBytes } from 'node:crypto';

@@ -21,7 +21,7 @@ async function asyncLoadError(run: () => Promise<unknown>): Promise<ConfigLoadEr
   throw new Error('expected a ConfigLoadError');
 }
 
-describe('interpolateEnv (cli.md §4)', () => {
+describe('interpolateEnv (docs/cli.md §6)', () => {
   test('substitutes uppercase names', () => {
     expect(interpolateEnv({ bucket: '${AWS_S3_BUCKET}' }, { AWS_S3_BUCKET: 'b1' })).toEqual({ bucket: 'b1' });
     expect(interpolateEnv({ v: '${_X1}' }, { _X1: 'u' })).toEqual({ v: 'u' });

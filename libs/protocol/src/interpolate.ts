@@ -1,4 +1,4 @@
-// `${VAR}` interpolation of workspace configs (cli.md §4): uppercase names only, string values
+// `${VAR}` interpolation of workspace configs (docs/cli.md §6): uppercase names only, string values
 // only, keys untouched, no defaults or escapes; every missing name is reported at once.
 import { ConfigLoadError } from './errors.js';
 import { isRecord } from './guards.js';

@@ -19,7 +19,7 @@ export const ROUTES = {
 
   createWorkspace: route('POST', '/v1/workspaces', 201),
   listWorkspaces: route('GET', '/v1/workspaces'),
-  // Static segments beat parameters: declared before `:id` routes (protocol.md §8).
+  // Static segments beat parameters: declared before `:id` routes (docs/protocol.md §1.1).
   cloneWorkspace: route('POST', '/v1/workspaces/clone', 201),
   loadWorkspace: route('POST', '/v1/workspaces/load', 201),
   getWorkspace: route('GET', '/v1/workspaces/:id'),
@@ -62,5 +62,5 @@ export function buildPath(spec: RouteSpec, params: Record<string, string> = {}):
 
 /** Header carrying the job id of a synchronous execute answer. */
 export const JOB_ID_HEADER = 'x-mirage-job-id';
-/** Status of a foreground execute whose job was canceled (non-standard, as upstream). */
+/** Status of a foreground execute whose job was canceled (non-standard, as the Python client expects; docs/protocol.md §3.2). */
 export const STATUS_JOB_CANCELED = 499;

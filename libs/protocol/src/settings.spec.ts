@@ -55,7 +55,7 @@ describe('mirageHome', () => {
   });
 });
 
-describe('parseDaemonTable / validateDaemonTable (cli.md §2)', () => {
+describe('parseDaemonTable / validateDaemonTable (docs/cli.md §4)', () => {
   test('reads the [daemon] table with every value as a string; other tables are ignored', () => {
     const table = parseDaemonTable('# c\n[other]\nurl = "x"\n[daemon]\nurl = "http://127.0.0.1:9"\nport = 8765\nidle_grace_seconds = 1.5\n');
     expect(table).toEqual({ url: 'http://127.0.0.1:9', port: '8765', idle_grace_seconds: '1.5' });

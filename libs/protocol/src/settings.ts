@@ -1,5 +1,5 @@
 // Daemon settings shared by the CLI and the daemon: the MIRAGE_HOME layout, the `[daemon]` table
-// of config.toml, and how the client resolves its URL and token (cli.md §2, protocol.md §1.4).
+// of config.toml, and how the client resolves its URL and token (docs/cli.md §4, docs/protocol.md §12.1).
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -17,7 +17,7 @@ export class DaemonConfigError extends Error {
   }
 }
 
-/** Keys of the `[daemon]` table (era B), and the environment variable that overrides each. */
+/** Keys of the `[daemon]` table (docs/cli.md §4), and the environment variable that overrides each. */
 export const DAEMON_KEY_ENV: Readonly<Record<string, string | undefined>> = {
   url: 'MIRAGE_DAEMON_URL',
   socket: undefined,

@@ -1,4 +1,4 @@
-// Wire types of the /v1 protocol. Responses are snake_case (Python parity, spec README "Wire format").
+// Wire types of the /v1 protocol. Responses are snake_case (as the Python client reads them; docs/protocol.md §1.2).
 
 export type MountMode = 'read' | 'write' | 'exec';
 export const MOUNT_MODES: readonly MountMode[] = ['read', 'write', 'exec'];
@@ -32,7 +32,7 @@ export interface ShutdownResponse {
 // ---- workspaces -----------------------------------------------------------------------------
 export interface MountSummary {
   prefix: string;
-  /** Backend name; era-B clients read `resource`, later ones `vfs`: both are sent. */
+  /** Backend name; older clients read `resource`, newer ones `vfs`: both are sent (docs/protocol.md §6.7). */
   resource: string;
   vfs: string;
   mode: MountMode;

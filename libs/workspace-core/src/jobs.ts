@@ -1,4 +1,4 @@
-// The job table (protocol.md §4): every execute — foreground or background — is a job. Lines of
+// The job table (docs/protocol.md §9, docs/architecture.md "Jobs"): every execute — foreground or background — is a job. Lines of
 // one session run one at a time in submission order; different sessions run concurrently.
 // Finished jobs are kept 3600 s after they finish and at most the newest 1024, pruned on access.
 // Pruning is O(jobs pruned): finished jobs are also kept in finish order, oldest first.

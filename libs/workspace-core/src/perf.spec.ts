@@ -1,4 +1,4 @@
-// Performance guards for the facts of spec/README.md "Engine". Timings are printed; bounds are
+// Performance guards for measured costs of the just-bash engine (echo latency, stdin, globs). Timings are printed; bounds are
 // generous enough for 2 noisy cores but far below what naive use of just-bash costs.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

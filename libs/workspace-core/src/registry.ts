@@ -1,4 +1,4 @@
-// The in-memory registry of live workspaces (protocol.md §5), in registration order.
+// The in-memory registry of live workspaces, in registration order (docs/architecture.md, "The request path").
 import type { WorkspaceClosed } from '@mirage-ts/protocol';
 import { validateConfig } from './config.js';
 import { WorkspaceError } from './errors.js';

@@ -1,4 +1,4 @@
-// Auto-spawn (cli.md §3): probe the daemon's /v1/health and, for the verbs allowed to, start a
+// Auto-spawn (docs/cli.md §5): probe the daemon's /v1/health and, for the verbs allowed to, start a
 // detached daemon on a loopback URL and wait for it to answer. A lock file in MIRAGE_HOME makes
 // concurrent CLIs end up with a single daemon.
 import { spawn } from 'node:child_process';
@@ -73,7 +73,7 @@ export function spawnPort(settings: ClientSettings, env: Environment): string {
   return DAEMON_KEY_DEFAULTS.port;
 }
 
-/** The environment of a spawned daemon (cli.md §3). */
+/** The environment of a spawned daemon (docs/cli.md §5). */
 export function daemonEnvironment(settings: ClientSettings, token: string, env: Environment): Environment {
   return {
     ...env,

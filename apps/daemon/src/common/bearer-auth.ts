@@ -1,4 +1,4 @@
-// Bearer-token check (protocol.md §2.2): the prefix is exactly `Bearer `, the rest trimmed, and the
+// Bearer-token check (docs/protocol.md §2.2): the prefix is exactly `Bearer `, the rest trimmed, and the
 // comparison takes the same time whatever the token, so it cannot be guessed byte by byte.
 import { createHash, timingSafeEqual } from 'node:crypto';
 

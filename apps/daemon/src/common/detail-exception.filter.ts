@@ -1,4 +1,4 @@
-// Every error leaves the daemon as `{"detail": string}` (spec README "Errors"): library errors by
+// Every error leaves the daemon as `{"detail": string}` (docs/protocol.md §3): library errors by
 // code, HTTP exceptions (validation, Fastify's body errors mapped by Nest, unknown routes) by
 // status, anything else as a bare 500 whose cause goes to the log, never to the client.
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';

@@ -2,7 +2,7 @@ import { hostWithoutPort, isHostAllowed } from './host-check.js';
 
 const DEFAULT = ['127.0.0.1', 'localhost', '::1'];
 
-describe('host check (protocol.md §2.1, §6)', () => {
+describe('host check (docs/protocol.md §2.1)', () => {
   it.each(['127.0.0.1', 'localhost', '127.0.0.1:8765', 'localhost:1', '[::1]', '[::1]:8765'])('accepts %s', (host) => {
     expect(isHostAllowed(host, DEFAULT)).toBe(true);
   });

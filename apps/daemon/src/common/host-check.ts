@@ -1,4 +1,4 @@
-// Host-header allow-list, the DNS-rebinding defence (protocol.md §2.1). Fails closed: a missing
+// Host-header allow-list, the DNS-rebinding defence (docs/protocol.md §2.1). Fails closed: a missing
 // Host, or one whose port part is malformed, is compared raw and so never matches a host name.
 
 const HOST_WITH_PORT = /^(?:\[([^\]]+)\]|([^:]+))(?::\d+)?$/;

@@ -1,5 +1,5 @@
 // The daemon's request edge in plain functions: one field-name normalisation (snake_case and
-// camelCase accepted, protocol README "Wire format") and one DTO validation. The validation pipe
+// camelCase accepted, docs/protocol.md §1.2) and one DTO validation. The validation pipe
 // applies them to DTO bodies and queries; the execute route (JSON or multipart) calls them itself.
 import { CasingConflictError, isRecord, normalizeFieldNames } from '@mirage-ts/protocol';
 import { plainToInstance } from 'class-transformer';

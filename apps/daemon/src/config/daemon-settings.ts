@@ -1,5 +1,5 @@
 // Resolves what the daemon runs with, once, from (highest first) explicit options, the
-// environment, `$MIRAGE_HOME/config.toml [daemon]`, and the defaults (protocol.md §1.3–1.4).
+// environment, `$MIRAGE_HOME/config.toml [daemon]`, and the defaults (docs/protocol.md §12.1).
 // Everything downstream receives the resolved settings by injection; nothing reads process.env.
 import { isAbsolute, resolve } from 'node:path';
 import { DAEMON_KEY_DEFAULTS, DaemonConfigError, ensureTokenFile, homePaths, mirageHome, readDaemonTable } from '@mirage-ts/protocol';
@@ -77,7 +77,7 @@ export const DEFAULT_MAX_STDIN_BYTES = 256 * 1024 * 1024;
 
 const nonEmpty = (value: string | undefined): string | undefined => (value !== undefined && value.trim() !== '' ? value : undefined);
 
-/** CSV → trimmed non-empty items; an empty result falls back to the default (protocol.md §2.1). */
+/** CSV → trimmed non-empty items; an empty result falls back to the default (docs/protocol.md §2.1). */
 export function parseHostList(csv: string): string[] {
   return csv
     .split(',')

@@ -1,4 +1,4 @@
-// The daemon's life: uptime, the idle-exit timer (protocol.md §1.5: armed only when the registry
+// The daemon's life: uptime, the idle-exit timer (docs/protocol.md §12.3: armed only when the registry
 // becomes empty after a delete/close, never at start-up, cancelled by a create), the exit request
 // (shutdown route, idle), and closing every workspace when the Nest application closes.
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';

@@ -7,7 +7,7 @@ import { JobsService } from './jobs.service.js';
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}
 
-  /** `?workspace_id=` (or the era-B `?workspaceId=`, renamed by the validation pipe). */
+  /** `?workspace_id=` (or the camelCase `?workspaceId=`, renamed by the validation pipe; docs/protocol.md §1.2). */
   @Get(ROUTES.listJobs.path)
   list(@Query() query: ListJobsQueryDto): JobBrief[] {
     return this.jobs.list(query.workspace_id);

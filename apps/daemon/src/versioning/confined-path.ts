@@ -1,4 +1,4 @@
-// Server-side snapshot paths (era-B routes) are confined to the snapshot root: lexically, and
+// Daemon-side snapshot paths (docs/protocol.md §11.2–11.3) are confined to the snapshot root: lexically, and
 // again after resolving symlinks, so a link inside the root cannot lead a write outside it.
 import { mkdir, realpath } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';

@@ -26,7 +26,7 @@ export class WorkspacesController {
     return this.workspaces.list();
   }
 
-  /** Only the exact string `true` turns on internals (protocol.md §3.2). */
+  /** Only the exact string `true` turns on internals (docs/protocol.md §6.4). */
   @Get(ROUTES.getWorkspace.path)
   get(@Param('id') id: string, @Query() query: GetWorkspaceQueryDto): WorkspaceDetail {
     return this.workspaces.get(id, query.verbose === 'true');

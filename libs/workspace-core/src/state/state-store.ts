@@ -1,5 +1,5 @@
 // The daemon's record of the workspaces it holds, so that a restarted daemon brings them back
-// (spec README "Home directory"). One folder per workspace under `<stateRoot>/workspaces/<id>/`:
+// (docs/architecture.md, "Persistence"). One folder per workspace under `<stateRoot>/workspaces/<id>/`:
 //   workspace.json       id, created_at, the config AS GIVEN (credentials included: mode 0600,
 //                        folders 0700 — the same protection as $MIRAGE_HOME/auth_token), last commit
 //   sessions.json        every session's cwd, env and mount-mode ceilings (mode 0600)
