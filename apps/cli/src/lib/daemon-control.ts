@@ -1,13 +1,13 @@
 // Stopping and inspecting the daemon process for the `daemon` verbs (cli.md §1.6).
-import { homePaths, type ClientSettings } from '@mirage-ts/protocol/client';
+import { resolveSetting, type ClientSettings } from '@mirage-ts/protocol/client';
 import { isAlive, readPidFile, sleep } from './process.js';
 import { POLL_PROBE_TIMEOUT_MS, probeHealth } from './spawner.js';
 
 type Environment = Record<string, string | undefined>;
 
-/** MIRAGE_PID_FILE → config `pid_file` → $MIRAGE_HOME/daemon.pid. */
+/** MIRAGE_PID_FILE → config `pid_file` → $MIRAGE_HOME/daemon.pid, made absolute as the daemon does. */
 export function pidFilePath(settings: ClientSettings, env: Environment = process.env): string {
-  return env.MIRAGE_PID_FILE || settings.table.pid_file || homePaths(settings.home).pid;
+  return resolveSetting('pid_file', settings.table, env, settings.home).value;
 }
 
 export function daemonPid(settings: ClientSettings): number | undefined {

@@ -6,13 +6,14 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  DAEMON_KEY_DEFAULTS,
   DaemonUnreachable,
   ensureTokenFile,
   homePaths,
   isLocalUrl,
   MirageClient,
   readDaemonTable,
+  resolveSetting,
+  settingDefault,
   type ClientSettings,
 } from '@mirage-ts/protocol/client';
 import { CliError } from './errors.js';
@@ -70,7 +71,7 @@ export function spawnPort(settings: ClientSettings, env: Environment): string {
   } catch {
     /* fall through to the default */
   }
-  return DAEMON_KEY_DEFAULTS.port;
+  return settingDefault('port', settings.home);
 }
 
 /** The environment of a spawned daemon (cli.md §3). */
@@ -81,7 +82,7 @@ export function daemonEnvironment(settings: ClientSettings, token: string, env: 
     MIRAGE_DAEMON_PORT: spawnPort(settings, env),
     MIRAGE_IDLE_GRACE_SECONDS: env.MIRAGE_IDLE_GRACE_SECONDS || String(settings.idleGraceSeconds),
     MIRAGE_AUTH_TOKEN: token,
-    MIRAGE_AUTH_MODE: env.MIRAGE_AUTH_MODE || settings.table.auth_mode || 'local',
+    MIRAGE_AUTH_MODE: resolveSetting('auth_mode', settings.table, env, settings.home).value,
   };
 }
 

@@ -11,10 +11,11 @@ export default class ConfigList extends MirageCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ConfigList);
-    const { table, unknown } = readRawTable(homePaths(mirageHome(process.env)).config);
+    const home = mirageHome(process.env);
+    const { table, unknown } = readRawTable(homePaths(home).config);
     if (unknown.length > 0) this.warnLine(`warning: unknown [daemon] keys (daemon will refuse to start): ${unknown.join(', ')}`);
     if (flags.resolved) {
-      this.emit(resolveAll(table, process.env), (all: Record<string, ResolvedValue>) =>
+      this.emit(resolveAll(table, process.env, home), (all: Record<string, ResolvedValue>) =>
         Object.entries(all)
           .map(([key, { value, origin }]) => `${key} = ${value}  (${origin})`)
           .join('\n'),
