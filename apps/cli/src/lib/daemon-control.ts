@@ -1,9 +1,12 @@
 // Stopping and inspecting the daemon process for the `daemon` verbs (cli.md §1.6).
-import { resolveSetting, type ClientSettings } from '@mirage-ts/protocol/client';
+import { resolveSetting, type ClientSettings, type HealthResponse } from '@mirage-ts/protocol/client';
 import { isAlive, readPidFile, sleep } from './process.js';
 import { POLL_PROBE_TIMEOUT_MS, probeHealth } from './spawner.js';
 
 type Environment = Record<string, string | undefined>;
+
+/** `daemon status` / `daemon start`: whether it answers, its PID and URL, and its health answer. */
+export type DaemonStatus = { running: boolean; spawned?: boolean; pid: number | null; url: string } & Partial<HealthResponse>;
 
 /** MIRAGE_PID_FILE → config `pid_file` → $MIRAGE_HOME/daemon.pid, made absolute as the daemon does. */
 export function pidFilePath(settings: ClientSettings, env: Environment = process.env): string {
