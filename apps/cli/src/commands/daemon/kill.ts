@@ -8,11 +8,6 @@ interface Killed {
   reason?: string;
 }
 
-function formatKilled(k: Killed): string {
-  if (k.killed) return `Killed PID ${k.pid}.`;
-  return k.pid === null ? 'Daemon not running.' : `Already gone (PID ${k.pid}).`;
-}
-
 export default class DaemonKill extends MirageCommand<Killed> {
   static override description = 'Kill the daemon process (SIGKILL, no cleanup). Prefer `daemon stop`.';
   static override examples = ['<%= config.bin %> daemon kill'];
@@ -30,7 +25,8 @@ export default class DaemonKill extends MirageCommand<Killed> {
     return { killed: true, pid };
   }
 
-  protected override formatHuman(result: Killed): string {
-    return formatKilled(result);
+  protected override formatHuman(k: Killed): string {
+    if (k.killed) return `Killed PID ${k.pid}.`;
+    return k.pid === null ? 'Daemon not running.' : `Already gone (PID ${k.pid}).`;
   }
 }

@@ -9,8 +9,6 @@ interface Restarted {
   note?: string;
 }
 
-const formatRestarted = (r: Restarted): string => (r.spawned_fresh ? 'Restarted (eager spawn).' : 'Restarted; next CLI command will auto-spawn.');
-
 export default class DaemonRestart extends MirageCommand<Restarted> {
   static override description = 'Stop the daemon; with --eager start a fresh one now, otherwise the next `workspace create` starts it.';
   static override examples = ['<%= config.bin %> daemon restart', '<%= config.bin %> daemon restart --eager'];
@@ -38,7 +36,7 @@ export default class DaemonRestart extends MirageCommand<Restarted> {
     return { restarted: true, spawned_fresh: false, note: 'next workspace create will auto-spawn' };
   }
 
-  protected override formatHuman(result: Restarted): string {
-    return formatRestarted(result);
+  protected override formatHuman(r: Restarted): string {
+    return r.spawned_fresh ? 'Restarted (eager spawn).' : 'Restarted; next CLI command will auto-spawn.';
   }
 }

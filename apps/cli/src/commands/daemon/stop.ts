@@ -10,8 +10,6 @@ interface Stopped {
   pid?: number;
 }
 
-const formatStopped = (s: Stopped): string => (s.via === 'graceful' ? 'Stopped (via graceful).' : `Stopped (via sigterm, PID ${s.pid}).`);
-
 export default class DaemonStop extends MirageCommand<Stopped> {
   static override description = 'Stop the daemon gracefully (POST /v1/shutdown), then with SIGTERM if it has not exited in time.';
   static override examples = ['<%= config.bin %> daemon stop', '<%= config.bin %> daemon stop --timeout 15'];
@@ -33,7 +31,7 @@ export default class DaemonStop extends MirageCommand<Stopped> {
     return { stopped: true, via: 'sigterm', pid };
   }
 
-  protected override formatHuman(result: Stopped): string {
-    return formatStopped(result);
+  protected override formatHuman(s: Stopped): string {
+    return s.via === 'graceful' ? 'Stopped (via graceful).' : `Stopped (via sigterm, PID ${s.pid}).`;
   }
 }
