@@ -64,7 +64,7 @@ describe('mirageHome', () => {
   });
 });
 
-describe('parseDaemonTable / validateDaemonTable (cli.md §2)', () => {
+describe('parseDaemonTable / validateDaemonTable', () => {
   test('reads the [daemon] table with every value as a string; other tables are ignored', () => {
     const table = parseDaemonTable('# c\n[other]\nurl = "x"\n[daemon]\nurl = "http://127.0.0.1:9"\nport = 8765\nidle_grace_seconds = 1.5\n');
     expect(table).toEqual({ url: 'http://127.0.0.1:9', port: '8765', idle_grace_seconds: '1.5' });
@@ -142,7 +142,7 @@ describe('the settings table', () => {
     for (const spec of SETTINGS) expect(spec.description.length).toBeGreaterThan(10);
   });
 
-  test('the key lists and env names of cli.md §2 come from it', () => {
+  test('the key lists, env names and defaults come from it', () => {
     expect(DAEMON_KEYS).toEqual([
       'allowed_hosts', 'auth_mode', 'auth_token', 'idle_grace_seconds', 'jwt_alg', 'jwt_audience', 'jwt_authorized_parties', 'jwt_clock_skew',
       'jwt_issuer', 'jwt_pubkey_file', 'pid_file', 'port', 'snapshot_root', 'socket', 'state_root', 'url', 'version_root',

@@ -1,5 +1,5 @@
 // Daemon settings shared by the CLI and the daemon: the MIRAGE_HOME layout, the `[daemon]` table
-// of config.toml, and how the client resolves its URL and token (cli.md §2, protocol.md §1.4).
+// of config.toml, and how the client resolves its URL and token.
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -48,8 +48,9 @@ export interface SettingSpec {
 }
 
 /**
- * The settings table (cli.md §2, protocol.md §1.3-1.4), sorted by key. The CLI's `config` verbs,
- * the client's resolution and the daemon's resolution all read it; nothing else lists keys.
+ * The settings table, sorted by key. The CLI's `config` verbs and the client's resolution read it;
+ * the daemon (apps/daemon/src/config/daemon-settings.ts) takes its defaults from it, and
+ * apps/cli/src/lib/config-file.spec.ts checks that both sides resolve every setting alike.
  */
 export const SETTINGS: readonly SettingSpec[] = [
   { key: 'allowed_hosts', env: 'MIRAGE_ALLOWED_HOSTS', type: 'list', default: '127.0.0.1,localhost,::1', readBy: 'daemon', description: 'Host headers the daemon accepts (CSV; * disables the check).' },

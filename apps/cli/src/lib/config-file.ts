@@ -1,4 +1,4 @@
-// `mirage config` on $MIRAGE_HOME/config.toml (cli.md §1.7): line-based edits of the [daemon]
+// `mirage config` on $MIRAGE_HOME/config.toml: line-based edits of the [daemon]
 // table that keep every other line (comments, other tables) as the user wrote them.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

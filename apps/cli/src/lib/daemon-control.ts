@@ -1,4 +1,4 @@
-// Stopping and inspecting the daemon process for the `daemon` verbs (cli.md §1.6).
+// Stopping and inspecting the daemon process for the `daemon` verbs.
 import { resolveSetting, type ClientSettings, type HealthResponse } from '@mirage-ts/protocol/client';
 import { isAlive, readPidFile, sleep } from './process.js';
 import { POLL_PROBE_TIMEOUT_MS, probeHealth } from './spawner.js';

@@ -1,4 +1,4 @@
-// Auto-spawn (cli.md §3): probe the daemon's /v1/health and, for the verbs allowed to, start a
+// Auto-spawn: probe the daemon's /v1/health and, for the verbs allowed to, start a
 // detached daemon on a loopback URL and wait for it to answer. A lock file in MIRAGE_HOME makes
 // concurrent CLIs end up with a single daemon.
 import { spawn } from 'node:child_process';
@@ -74,7 +74,7 @@ export function spawnPort(settings: ClientSettings, env: Environment): string {
   return settingDefault('port', settings.home);
 }
 
-/** The environment of a spawned daemon (cli.md §3). */
+/** The environment of a spawned daemon: the CLI's own plus its port, idle grace, token and auth mode. */
 export function daemonEnvironment(settings: ClientSettings, token: string, env: Environment): Environment {
   return {
     ...env,
