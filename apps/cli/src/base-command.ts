@@ -1,12 +1,12 @@
-// The base of every mirage command: settings resolved once, the daemon client, output (JSON when
-// piped or with --json, human text on a terminal) and the single mapping from errors to exit codes.
+// The base of every mirage command: settings resolved once, the daemon client, output and the single
+// mapping from errors to exit codes. A command's run() returns its typed result and this class
+// prints it (salesforcecli/plugin-org style): JSON when piped or with --json, the command's human
+// form (formatHuman) on a terminal.
 import { Command, Errors, Flags } from '@oclif/core';
 import { MirageClient, resolveClientSettings, type ClientSettings } from '@mirage-ts/protocol/client';
 import { mapKnownError, mapUnexpectedError, type MappedError } from './lib/error-map.js';
 import { usageError } from './lib/errors.js';
 import { ensureRunning } from './lib/spawner.js';
-
-export type HumanFormatter<T> = (value: T) => string;
 
 /** oclif's multi-line parser message as one line, without its headers and help pointer. */
 function oneLine(message: string): string {
@@ -29,7 +29,9 @@ export function mapError(error: unknown, commandId?: string): MappedError | unde
   return undefined;
 }
 
-export abstract class MirageCommand extends Command {
+export abstract class MirageCommand<R = unknown> extends Command {
+  static override enableJsonFlag = true;
+  // oclif adds --json with enableJsonFlag; this keeps its help text and group.
   static override baseFlags = {
     json: Flags.boolean({ description: 'Print JSON even on a terminal.', helpGroup: 'GLOBAL' }),
   };
@@ -58,19 +60,32 @@ export abstract class MirageCommand extends Command {
     return spawned;
   }
 
-  protected get humanOutput(): boolean {
-    const dashDash = this.argv.indexOf('--');
-    const json = this.argv.findIndex((arg) => arg === '--json');
-    const jsonFlag = json !== -1 && (dashDash === -1 || json < dashDash);
-    return Boolean(process.stdout.isTTY) && !jsonFlag;
+  abstract override run(): Promise<R>;
+
+  /**
+   * The result as text for a terminal. Commands without one (execute, jobs, sessions) print JSON
+   * on a terminal too.
+   */
+  protected formatHuman?(result: R): string;
+
+  /** JSON unless stdout is a terminal, the command has a human form and --json is not given. */
+  override jsonEnabled(): boolean {
+    return !process.stdout.isTTY || this.formatHuman === undefined || super.jsonEnabled();
   }
 
-  /** Prints a result: human text on a terminal when a formatter exists, else 2-space JSON. */
-  protected emit<T>(value: T, human?: HumanFormatter<T>): void {
-    const text = human !== undefined && this.humanOutput ? human(value) : JSON.stringify(value, null, 2);
-    process.stdout.write(`${text}\n`);
+  /** oclif prints the result of run() as JSON; on a terminal this prints its human form instead. */
+  protected override async _run<T>(): Promise<T> {
+    const result = await super._run<T>();
+    if (result !== undefined && this.formatHuman !== undefined && !this.jsonEnabled()) this.log(this.formatHuman(result as unknown as R));
+    return result;
   }
 
+  /** 2-space JSON, uncoloured even on a terminal: scripts and agents parse it as is. */
+  protected override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
+
+  /** A warning line on stderr, printed in JSON mode too (oclif's warn and logToStderr are silent there). */
   protected warnLine(message: string): void {
     process.stderr.write(`${message}\n`);
   }
@@ -87,6 +102,7 @@ export abstract class MirageCommand extends Command {
     const mapped = mapError(error, this.id);
     if (mapped === undefined && error instanceof Errors.ExitError) throw error;
     const { code, message } = mapped ?? mapUnexpectedError(error);
+    // One stderr line and the mapped exit code in every mode (stdout stays empty on failure).
     process.stderr.write(`${message}\n`);
     process.exitCode = code;
   }

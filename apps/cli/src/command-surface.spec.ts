@@ -1,6 +1,7 @@
 // The CLI's public surface: every command with its flags (and their short forms and aliases) and
-// arguments. Agents script against these names, so a rename or removal must fail here first.
-import { readdirSync } from 'node:fs';
+// arguments, in the command classes and in the built oclif manifest that the CLI really loads.
+// Agents script against these names, so a rename or removal must fail here first.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,8 +14,13 @@ interface FlagShape {
 interface CommandClass {
   description?: string;
   examples?: string[];
+  enableJsonFlag?: boolean;
+  baseFlags?: Record<string, FlagShape>;
   flags?: Record<string, FlagShape>;
   args?: Record<string, { required?: boolean }>;
+}
+interface Manifest {
+  commands: Record<string, { enableJsonFlag?: boolean; flags: Record<string, FlagShape>; args: Record<string, { required?: boolean }> }>;
 }
 
 const SURFACE: Record<string, { flags: string[]; args: string[] }> = {
@@ -57,6 +63,15 @@ function describeFlag(name: string, flag: FlagShape): string {
 }
 
 const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
+const manifestPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'oclif.manifest.json');
+
+/** Every command takes --json (oclif's enableJsonFlag), a boolean without short form or alias. */
+const GLOBAL_FLAGS = ['json'];
+
+const describeFlags = (flags: Record<string, FlagShape>): string[] =>
+  Object.entries(flags)
+    .map(([name, flag]) => describeFlag(name, flag))
+    .sort();
 
 function commandFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -84,12 +99,28 @@ describe('command surface', () => {
   it.each(Object.entries(SURFACE))('%s keeps its flags and arguments, a description and examples', async (id, expected) => {
     const module = (await import(`./commands/${id.split(' ').join('/')}.js`)) as { default: CommandClass };
     const command = module.default;
-    const flags = Object.entries(command.flags ?? {})
-      .map(([name, flag]) => describeFlag(name, flag))
-      .sort();
+    const flags = describeFlags(command.flags ?? {});
     const args = Object.entries(command.args ?? {}).map(([name, arg]) => `${name}${arg.required ? '!' : ''}`);
     expect({ flags, args }).toEqual(expected);
+    expect(command.enableJsonFlag).toBe(true);
+    expect(describeFlags(command.baseFlags ?? {})).toEqual(GLOBAL_FLAGS);
     expect(command.description?.length ?? 0).toBeGreaterThan(10);
     expect(command.examples?.length ?? 0).toBeGreaterThan(0);
+  });
+
+  it('the built manifest (what `mirage` loads) has the same commands, flags and arguments', () => {
+    if (!existsSync(manifestPath)) throw new Error(`${manifestPath} is missing: run npm run build`);
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+    const surface = Object.fromEntries(
+      Object.entries(manifest.commands).map(([id, command]) => [
+        id.split(':').join(' '),
+        {
+          flags: describeFlags(command.flags).filter((flag) => !GLOBAL_FLAGS.includes(flag)),
+          args: Object.entries(command.args).map(([name, arg]) => `${name}${arg.required ? '!' : ''}`),
+          json: command.enableJsonFlag === true && GLOBAL_FLAGS.every((flag) => describeFlags(command.flags).includes(flag)),
+        },
+      ]),
+    );
+    expect(surface).toEqual(Object.fromEntries(Object.entries(SURFACE).map(([id, expected]) => [id, { ...expected, json: true }])));
   });
 });

@@ -5,14 +5,23 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { DEFAULT_DAEMON_URL } from './client.js';
 import {
+  DAEMON_KEY_DEFAULTS,
+  DAEMON_KEY_ENV,
+  DAEMON_KEYS,
   DaemonConfigError,
+  NUMERIC_DAEMON_KEYS,
+  SETTINGS,
   ensureTokenFile,
   homePaths,
   isLocalUrl,
   mirageHome,
   parseDaemonTable,
   readDaemonTable,
+  resolveAllSettings,
   resolveClientSettings,
+  resolveSetting,
+  settingDefault,
+  settingSpec,
   validateDaemonTable,
 } from './settings.js';
 
@@ -55,7 +64,7 @@ describe('mirageHome', () => {
   });
 });
 
-describe('parseDaemonTable / validateDaemonTable (docs/cli.md §4)', () => {
+describe('parseDaemonTable / validateDaemonTable', () => {
   test('reads the [daemon] table with every value as a string; other tables are ignored', () => {
     const table = parseDaemonTable('# c\n[other]\nurl = "x"\n[daemon]\nurl = "http://127.0.0.1:9"\nport = 8765\nidle_grace_seconds = 1.5\n');
     expect(table).toEqual({ url: 'http://127.0.0.1:9', port: '8765', idle_grace_seconds: '1.5' });
@@ -122,6 +131,73 @@ describe('parseDaemonTable / validateDaemonTable (docs/cli.md §4)', () => {
     expect(readDaemonTable(home)).toEqual({ port: '9001' });
     writeConfig('[daemon]\nprot = 9001\n');
     expect(configError(() => readDaemonTable(home)).message).toMatch(/don't match any configuration option: prot$/);
+  });
+});
+
+describe('the settings table', () => {
+  test('one row per key, sorted, every row described', () => {
+    const keys = SETTINGS.map((spec) => spec.key);
+    expect(keys).toEqual([...keys].sort());
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const spec of SETTINGS) expect(spec.description.length).toBeGreaterThan(10);
+  });
+
+  test('the key lists, env names and defaults come from it', () => {
+    expect(DAEMON_KEYS).toEqual([
+      'allowed_hosts', 'auth_mode', 'auth_token', 'idle_grace_seconds', 'jwt_alg', 'jwt_audience', 'jwt_authorized_parties', 'jwt_clock_skew',
+      'jwt_issuer', 'jwt_pubkey_file', 'pid_file', 'port', 'snapshot_root', 'socket', 'state_root', 'url', 'version_root',
+    ]);
+    expect(NUMERIC_DAEMON_KEYS).toEqual(['idle_grace_seconds', 'jwt_clock_skew', 'port']);
+    expect(DAEMON_KEY_ENV).toMatchObject({ url: 'MIRAGE_DAEMON_URL', auth_token: 'MIRAGE_TOKEN', jwt_clock_skew: 'MIRAGE_JWT_CLOCK_SKEW_SECONDS', socket: undefined });
+    expect(settingSpec('auth_token')?.daemonEnv).toBe('MIRAGE_AUTH_TOKEN');
+    expect(DAEMON_KEY_DEFAULTS).toEqual({
+      allowed_hosts: '127.0.0.1,localhost,::1',
+      auth_mode: 'local',
+      idle_grace_seconds: '30',
+      jwt_clock_skew: '5',
+      port: '8765',
+      url: DEFAULT_DAEMON_URL,
+    });
+  });
+
+  test('unknown keys have no row, also names of Object.prototype members', () => {
+    for (const key of ['nope', 'toString', '__proto__', 'constructor']) expect(settingSpec(key)).toBeUndefined();
+    expect(() => settingDefault('nope', home)).toThrow('no such setting: nope');
+  });
+
+  test('path defaults live under MIRAGE_HOME', () => {
+    expect(settingDefault('state_root', home)).toBe(join(home, 'state'));
+    expect(settingDefault('version_root', home)).toBe(join(home, 'repos'));
+    expect(settingDefault('snapshot_root', home)).toBe(join(home, 'snapshots'));
+    expect(settingDefault('pid_file', home)).toBe(join(home, 'daemon.pid'));
+    expect(settingDefault('jwt_pubkey_file', home)).toBe('');
+  });
+});
+
+describe('resolveSetting / resolveAllSettings', () => {
+  test('env over file over default; blank values count as unset', () => {
+    expect(resolveSetting('port', { port: '9000' }, { MIRAGE_DAEMON_PORT: '9100' }, home)).toEqual({ value: '9100', origin: 'env MIRAGE_DAEMON_PORT' });
+    expect(resolveSetting('port', { port: '9000' }, { MIRAGE_DAEMON_PORT: ' ' }, home)).toEqual({ value: '9000', origin: 'file' });
+    expect(resolveSetting('port', { port: '' }, {}, home)).toEqual({ value: '8765', origin: 'default' });
+  });
+
+  test('path values are made absolute against the cwd; defaults are the real ones', () => {
+    expect(resolveSetting('state_root', { state_root: 'rel/state' }, {}, home)).toEqual({ value: resolve('rel/state'), origin: 'file' });
+    expect(resolveSetting('state_root', {}, { MIRAGE_STATE_ROOT: '/abs/state' }, home)).toEqual({ value: '/abs/state', origin: 'env MIRAGE_STATE_ROOT' });
+    expect(resolveSetting('state_root', {}, {}, home)).toEqual({ value: join(home, 'state'), origin: 'default' });
+  });
+
+  test('a key without an env var is read from the file only; the daemon token variable on request', () => {
+    expect(resolveSetting('socket', { socket: '/tmp/s' }, { MIRAGE_SOCKET: '/x' }, home)).toEqual({ value: '/tmp/s', origin: 'file' });
+    const env = { MIRAGE_TOKEN: 'client', MIRAGE_AUTH_TOKEN: 'daemon' };
+    expect(resolveSetting('auth_token', {}, env, home).value).toBe('client');
+    expect(resolveSetting('auth_token', {}, env, home, settingSpec('auth_token')?.daemonEnv)).toEqual({ value: 'daemon', origin: 'env MIRAGE_AUTH_TOKEN' });
+  });
+
+  test('every key, in table order, and no path default left empty', () => {
+    const all = resolveAllSettings({}, {}, home);
+    expect(Object.keys(all)).toEqual(DAEMON_KEYS);
+    for (const spec of SETTINGS.filter((row) => row.type === 'path' && row.readBy !== 'none')) expect(all[spec.key].value).toMatch(/^\//);
   });
 });
 

@@ -1,5 +1,5 @@
 // Daemon settings shared by the CLI and the daemon: the MIRAGE_HOME layout, the `[daemon]` table
-// of config.toml, and how the client resolves its URL and token (docs/cli.md §4, docs/protocol.md §12.1).
+// of config.toml, and how the client resolves its URL and token.
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -17,36 +17,74 @@ export class DaemonConfigError extends Error {
   }
 }
 
-/** Keys of the `[daemon]` table (docs/cli.md §4), and the environment variable that overrides each. */
-export const DAEMON_KEY_ENV: Readonly<Record<string, string | undefined>> = {
-  url: 'MIRAGE_DAEMON_URL',
-  socket: undefined,
-  auth_token: 'MIRAGE_TOKEN',
-  auth_mode: 'MIRAGE_AUTH_MODE',
-  allowed_hosts: 'MIRAGE_ALLOWED_HOSTS',
-  jwt_alg: 'MIRAGE_JWT_ALG',
-  jwt_issuer: 'MIRAGE_JWT_ISSUER',
-  jwt_audience: 'MIRAGE_JWT_AUDIENCE',
-  jwt_pubkey_file: 'MIRAGE_JWT_PUBKEY_FILE',
-  jwt_clock_skew: 'MIRAGE_JWT_CLOCK_SKEW_SECONDS',
-  jwt_authorized_parties: 'MIRAGE_JWT_AUTHORIZED_PARTIES',
-  idle_grace_seconds: 'MIRAGE_IDLE_GRACE_SECONDS',
-  port: 'MIRAGE_DAEMON_PORT',
-  pid_file: 'MIRAGE_PID_FILE',
-  version_root: 'MIRAGE_VERSION_ROOT',
-  snapshot_root: 'MIRAGE_SNAPSHOT_ROOT',
-  state_root: 'MIRAGE_STATE_ROOT',
-};
-export const DAEMON_KEYS: readonly string[] = Object.keys(DAEMON_KEY_ENV).sort();
-export const NUMERIC_DAEMON_KEYS: readonly string[] = ['idle_grace_seconds', 'jwt_clock_skew', 'port'];
-export const DAEMON_KEY_DEFAULTS: Readonly<Record<string, string>> = {
-  url: DEFAULT_DAEMON_URL,
-  allowed_hosts: '127.0.0.1,localhost,::1',
-  auth_mode: 'local',
-  jwt_clock_skew: '5',
-  idle_grace_seconds: '30',
-  port: '8765',
-};
+/** How a setting's text is read: `path` values are made absolute, `list` values are CSV. */
+export type SettingType = 'string' | 'number' | 'path' | 'list';
+
+/** Who acts on a setting. `none`: accepted in config.toml for compatibility, read by nobody. */
+export type SettingReader = 'client' | 'daemon' | 'both' | 'none';
+
+export interface HomePaths {
+  config: string;
+  token: string;
+  pid: string;
+  log: string;
+  repos: string;
+  snapshots: string;
+  state: string;
+}
+
+/** One row of the settings table: a `[daemon]` key of config.toml and everything about it. */
+export interface SettingSpec {
+  readonly key: string;
+  /** The environment variable that overrides the file (the one `config list --resolved` names). */
+  readonly env?: string;
+  /** The daemon's own variable, where it differs from `env` (the token it accepts). */
+  readonly daemonEnv?: string;
+  readonly type: SettingType;
+  /** The value used when neither the environment nor the file sets one; '' for none. */
+  readonly default: string | ((paths: HomePaths) => string);
+  readonly readBy: SettingReader;
+  readonly description: string;
+}
+
+/**
+ * The settings table, sorted by key. The CLI's `config` verbs and the client's resolution read it;
+ * the daemon (apps/daemon/src/config/daemon-settings.ts) takes its defaults from it, and
+ * apps/cli/src/lib/config-file.spec.ts checks that both sides resolve every setting alike.
+ */
+export const SETTINGS: readonly SettingSpec[] = [
+  { key: 'allowed_hosts', env: 'MIRAGE_ALLOWED_HOSTS', type: 'list', default: '127.0.0.1,localhost,::1', readBy: 'daemon', description: 'Host headers the daemon accepts (CSV; * disables the check).' },
+  { key: 'auth_mode', env: 'MIRAGE_AUTH_MODE', type: 'string', default: 'local', readBy: 'daemon', description: 'Bearer auth: local (token file) or token (MIRAGE_AUTH_TOKEN required).' },
+  { key: 'auth_token', env: 'MIRAGE_TOKEN', daemonEnv: 'MIRAGE_AUTH_TOKEN', type: 'string', default: '', readBy: 'both', description: 'Bearer token the client sends and the daemon accepts (else the auth_token file).' },
+  { key: 'idle_grace_seconds', env: 'MIRAGE_IDLE_GRACE_SECONDS', type: 'number', default: '30', readBy: 'both', description: 'Seconds the daemon stays up once its last workspace is gone.' },
+  { key: 'jwt_alg', env: 'MIRAGE_JWT_ALG', type: 'string', default: '', readBy: 'none', description: 'JWT mode (not supported by mirage-ts): the accepted algorithm.' },
+  { key: 'jwt_audience', env: 'MIRAGE_JWT_AUDIENCE', type: 'list', default: '', readBy: 'none', description: 'JWT mode (not supported by mirage-ts): accepted audiences.' },
+  { key: 'jwt_authorized_parties', env: 'MIRAGE_JWT_AUTHORIZED_PARTIES', type: 'list', default: '', readBy: 'none', description: 'JWT mode (not supported by mirage-ts): accepted azp values.' },
+  { key: 'jwt_clock_skew', env: 'MIRAGE_JWT_CLOCK_SKEW_SECONDS', type: 'number', default: '5', readBy: 'none', description: 'JWT mode (not supported by mirage-ts): leeway on exp, seconds.' },
+  { key: 'jwt_issuer', env: 'MIRAGE_JWT_ISSUER', type: 'string', default: '', readBy: 'none', description: 'JWT mode (not supported by mirage-ts): required iss.' },
+  { key: 'jwt_pubkey_file', env: 'MIRAGE_JWT_PUBKEY_FILE', type: 'path', default: '', readBy: 'none', description: 'JWT mode (not supported by mirage-ts): PEM public key file.' },
+  { key: 'pid_file', env: 'MIRAGE_PID_FILE', type: 'path', default: (paths) => paths.pid, readBy: 'both', description: 'Where the daemon writes its PID (the daemon verbs read it).' },
+  { key: 'port', env: 'MIRAGE_DAEMON_PORT', type: 'number', default: '8765', readBy: 'both', description: 'Port the daemon listens on (127.0.0.1).' },
+  { key: 'snapshot_root', env: 'MIRAGE_SNAPSHOT_ROOT', type: 'path', default: (paths) => paths.snapshots, readBy: 'daemon', description: 'Directory that snapshot and load paths are confined to.' },
+  { key: 'socket', type: 'string', default: '', readBy: 'none', description: 'Unix socket of the Python daemon (accepted, not used).' },
+  { key: 'state_root', env: 'MIRAGE_STATE_ROOT', type: 'path', default: (paths) => paths.state, readBy: 'daemon', description: 'Root of the disk state store.' },
+  { key: 'url', env: 'MIRAGE_DAEMON_URL', type: 'string', default: DEFAULT_DAEMON_URL, readBy: 'client', description: 'Where the CLI reaches the daemon.' },
+  { key: 'version_root', env: 'MIRAGE_VERSION_ROOT', type: 'path', default: (paths) => paths.repos, readBy: 'daemon', description: 'Root of the bare git repositories of workspace versions.' },
+];
+
+const SETTING_BY_KEY: ReadonlyMap<string, SettingSpec> = new Map(SETTINGS.map((spec) => [spec.key, spec]));
+
+/** The table row of `key`, or undefined for a key no daemon accepts. */
+export const settingSpec = (key: string): SettingSpec | undefined => SETTING_BY_KEY.get(key);
+
+/** Keys of the `[daemon]` table, and the environment variable that overrides each. */
+export const DAEMON_KEY_ENV: Readonly<Record<string, string | undefined>> = Object.fromEntries(SETTINGS.map((spec) => [spec.key, spec.env]));
+export const DAEMON_KEYS: readonly string[] = SETTINGS.map((spec) => spec.key);
+export const NUMERIC_DAEMON_KEYS: readonly string[] = SETTINGS.filter((spec) => spec.type === 'number').map((spec) => spec.key);
+/** The defaults that do not depend on MIRAGE_HOME (see settingDefault for all of them). */
+export const DAEMON_KEY_DEFAULTS: Readonly<Record<string, string>> = Object.fromEntries(
+  SETTINGS.flatMap((spec) => (typeof spec.default === 'string' && spec.default !== '' ? [[spec.key, spec.default]] : [])),
+);
 
 export type DaemonTable = Record<string, string>;
 
@@ -58,7 +96,7 @@ export function mirageHome(env: Environment = process.env): string {
   return home !== undefined && home !== '' ? resolve(home) : join(homedir(), '.mirage');
 }
 
-export const homePaths = (home: string) => ({
+export const homePaths = (home: string): HomePaths => ({
   config: join(home, 'config.toml'),
   token: join(home, 'auth_token'),
   pid: join(home, 'daemon.pid'),
@@ -67,6 +105,49 @@ export const homePaths = (home: string) => ({
   snapshots: join(home, 'snapshots'),
   state: join(home, 'state'),
 });
+
+/** Where a resolved value came from, as `config list --resolved` prints it. */
+export type SettingOrigin = `env ${string}` | 'file' | 'default';
+
+export interface ResolvedSetting {
+  value: string;
+  origin: SettingOrigin;
+}
+
+const isSet = (value: string | undefined): value is string => value !== undefined && value.trim() !== '';
+
+function specOf(key: string): SettingSpec {
+  const spec = settingSpec(key);
+  if (spec === undefined) throw new Error(`no such setting: ${key}`);
+  return spec;
+}
+
+/** The default of a setting for this MIRAGE_HOME (path defaults live under it). */
+export function settingDefault(key: string, home: string): string {
+  const spec = specOf(key);
+  return typeof spec.default === 'string' ? spec.default : spec.default(homePaths(home));
+}
+
+/**
+ * A setting's effective value: a non-blank environment variable > a non-blank config.toml value
+ * > the default. `path` values are made absolute against the cwd, as the daemon does. `envName`
+ * picks the daemon's variable where it has its own (`daemonEnv`).
+ */
+export function resolveSetting(key: string, table: DaemonTable, env: Environment, home: string, envName = specOf(key).env): ResolvedSetting {
+  const spec = specOf(key);
+  const fromEnv = envName === undefined ? undefined : env[envName];
+  const fromFile = Object.hasOwn(table, key) ? table[key] : undefined;
+  let resolved: ResolvedSetting;
+  if (isSet(fromEnv)) resolved = { value: fromEnv, origin: `env ${envName}` };
+  else if (isSet(fromFile)) resolved = { value: fromFile, origin: 'file' };
+  else return { value: settingDefault(key, home), origin: 'default' };
+  return spec.type === 'path' ? { ...resolved, value: resolve(resolved.value) } : resolved;
+}
+
+/** Every setting, in key order, resolved for the client's environment (`config list --resolved`). */
+export function resolveAllSettings(table: DaemonTable, env: Environment, home: string): Record<string, ResolvedSetting> {
+  return Object.fromEntries(SETTINGS.map((spec) => [spec.key, resolveSetting(spec.key, table, env, home)]));
+}
 
 /** Parses config.toml text and returns its `[daemon]` table with every value as a string. */
 export function parseDaemonTable(text: string): DaemonTable {
@@ -210,20 +291,14 @@ export interface ClientSettings {
 export function resolveClientSettings(env: Environment = process.env): ClientSettings {
   const home = mirageHome(env);
   const table = readDaemonTable(home);
-  const url = env.MIRAGE_DAEMON_URL || table.url || DEFAULT_DAEMON_URL;
-  let token = '';
-  let tokenOrigin: ClientSettings['tokenOrigin'] = 'none';
-  if (env.MIRAGE_TOKEN) {
-    token = env.MIRAGE_TOKEN;
-    tokenOrigin = 'env';
-  } else if (table.auth_token) {
-    token = table.auth_token;
-    tokenOrigin = 'file';
-  } else if (isLocalUrl(url)) {
+  const url = resolveSetting('url', table, env, home).value;
+  const configured = resolveSetting('auth_token', table, env, home);
+  let token = configured.value;
+  let tokenOrigin: ClientSettings['tokenOrigin'] = configured.origin === 'default' ? 'none' : configured.origin === 'file' ? 'file' : 'env';
+  if (tokenOrigin === 'none' && isLocalUrl(url)) {
     token = readTokenFile(homePaths(home).token);
     if (token !== '') tokenOrigin = 'token_file';
   }
-  const idle = Number(env.MIRAGE_IDLE_GRACE_SECONDS || table.idle_grace_seconds || DAEMON_KEY_DEFAULTS.idle_grace_seconds);
-  return { home, url, token, tokenOrigin, idleGraceSeconds: idle, table };
+  const idleGraceSeconds = Number(resolveSetting('idle_grace_seconds', table, env, home).value);
+  return { home, url, token, tokenOrigin, idleGraceSeconds, table };
 }
-

@@ -1,11 +1,11 @@
 import { Flags } from '@oclif/core';
 import { MirageCommand } from '../base-command.js';
 import { commandFlag, sessionFlag, workspaceFlag } from '../flags.js';
-import { runExecute } from '../lib/execute-run.js';
+import { runExecute, type ExecuteOutput } from '../lib/execute-run.js';
 
 // bin/run.js answers a clean `execute` argv through src/fast-execute.ts without loading oclif; this
 // command handles the rest (help, malformed flags) and keeps execute in the manifest and --help.
-export default class Execute extends MirageCommand {
+export default class Execute extends MirageCommand<ExecuteOutput> {
   static override description =
     "Run a command in a workspace and print its result as JSON; the CLI exits with the command's exit code. Piped stdin is forwarded to the command.";
   static override examples = [
@@ -23,10 +23,10 @@ export default class Execute extends MirageCommand {
     bg: Flags.boolean({ aliases: ['background'], description: 'Run as a background job and print its job id.' }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<ExecuteOutput> {
     const { flags } = await this.parse(Execute);
     const { output, exitCode } = await runExecute(this.client, flags);
-    this.emit(output);
     process.exitCode = exitCode;
+    return output;
   }
 }

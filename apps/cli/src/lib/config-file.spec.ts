@@ -67,15 +67,52 @@ describe('config.toml on disk', () => {
 });
 
 describe('resolveAll', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'mirage-cfg-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
   it('takes env over file over default and masks the token', () => {
     const all = resolveAll(
       { port: '9000', url: 'http://file', auth_token: 'secret' },
       { MIRAGE_DAEMON_URL: 'http://env', MIRAGE_DAEMON_PORT: '' },
+      dir,
     );
     expect(all.url).toEqual({ value: 'http://env', origin: 'env MIRAGE_DAEMON_URL' });
     expect(all.port).toEqual({ value: '9000', origin: 'file' });
     expect(all.idle_grace_seconds).toEqual({ value: '30', origin: 'default' });
     expect(all.auth_token).toEqual({ value: '***', origin: 'file' });
     expect(all.jwt_alg).toEqual({ value: '', origin: 'default' });
+  });
+
+  it('shows the real path defaults under MIRAGE_HOME, not empty values', () => {
+    const all = resolveAll({}, {}, dir);
+    expect(all.state_root).toEqual({ value: join(dir, 'state'), origin: 'default' });
+    expect(all.version_root).toEqual({ value: join(dir, 'repos'), origin: 'default' });
+    expect(all.snapshot_root).toEqual({ value: join(dir, 'snapshots'), origin: 'default' });
+    expect(all.pid_file).toEqual({ value: join(dir, 'daemon.pid'), origin: 'default' });
+    expect(all.auth_token).toEqual({ value: '', origin: 'default' });
+  });
+
+  // The daemon resolves the same table: what `config list --resolved` shows is what it runs with.
+  it.each([
+    ['defaults', {}, {}],
+    ['config.toml', { state_root: 'rel/state', version_root: '/v', snapshot_root: '/s', pid_file: 'run/d.pid', port: '9001', idle_grace_seconds: '4', allowed_hosts: 'a,b', auth_mode: 'token' }, { MIRAGE_AUTH_TOKEN: 't' }],
+    ['environment', { port: '9001' }, { MIRAGE_STATE_ROOT: '/e/state', MIRAGE_VERSION_ROOT: '/e/v', MIRAGE_SNAPSHOT_ROOT: '/e/s', MIRAGE_PID_FILE: '/e/pid', MIRAGE_DAEMON_PORT: '9002', MIRAGE_IDLE_GRACE_SECONDS: '5', MIRAGE_ALLOWED_HOSTS: 'x', MIRAGE_AUTH_MODE: 'token', MIRAGE_AUTH_TOKEN: 't' }],
+  ])('agrees with the daemon on %s', async (_name, table: Record<string, string>, env: Record<string, string>) => {
+    const { resolveDaemonSettings } = await import('@mirage-ts/daemon');
+    writeConfigText(join(dir, 'config.toml'), `[daemon]\n${Object.entries(table).map(([key, value]) => formatEntry(key, value)).join('\n')}\n`);
+    const daemon = resolveDaemonSettings({ home: dir, env });
+    const cli = resolveAll(readRawTable(join(dir, 'config.toml')).table, env, dir);
+    const fromDaemon: Record<string, string | undefined> = {
+      state_root: daemon.stateRoot,
+      version_root: daemon.versionRoot,
+      snapshot_root: daemon.snapshotRoot,
+      pid_file: daemon.pidFile,
+      port: String(daemon.port),
+      idle_grace_seconds: String(daemon.idleGraceSeconds),
+      allowed_hosts: daemon.allowedHosts?.join(','),
+      auth_mode: daemon.authMode,
+    };
+    expect(Object.fromEntries(Object.keys(fromDaemon).map((key) => [key, cli[key].value]))).toEqual(fromDaemon);
   });
 });

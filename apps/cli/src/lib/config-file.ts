@@ -1,26 +1,26 @@
-// `mirage config` on $MIRAGE_HOME/config.toml (docs/cli.md §7.7): line-based edits of the [daemon]
+// `mirage config` on $MIRAGE_HOME/config.toml: line-based edits of the [daemon]
 // table that keep every other line (comments, other tables) as the user wrote them.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  DAEMON_KEY_DEFAULTS,
-  DAEMON_KEY_ENV,
   DAEMON_KEYS,
-  NUMERIC_DAEMON_KEYS,
   parseDaemonTable,
+  resolveAllSettings,
+  settingSpec,
   type DaemonTable,
+  type ResolvedSetting,
 } from '@mirage-ts/protocol/client';
 import { CliError } from './errors.js';
 
 type Environment = Record<string, string | undefined>;
 
 export function assertKnownKey(key: string): void {
-  if (!Object.hasOwn(DAEMON_KEY_ENV, key)) throw new CliError(`unknown config key: '${key}'; allowed: ${DAEMON_KEYS.join(', ')}`, 2);
+  if (settingSpec(key) === undefined) throw new CliError(`unknown config key: '${key}'; allowed: ${DAEMON_KEYS.join(', ')}`, 2);
 }
 
 /** `key = value`: numeric keys bare, others a TOML basic string. */
 export function formatEntry(key: string, value: string): string {
-  if (NUMERIC_DAEMON_KEYS.includes(key)) {
+  if (settingSpec(key)?.type === 'number') {
     if (value.trim() === '' || !Number.isFinite(Number(value))) throw new CliError(`${key} must be a number, got '${value}'`, 2);
     return `${key} = ${value.trim()}`;
   }
@@ -105,27 +105,19 @@ export function writeConfigText(path: string, text: string): void {
 export function readRawTable(path: string): { table: DaemonTable; unknown: string[] } {
   const table = parseDaemonTable(readConfigText(path));
   const unknown = Object.keys(table)
-    .filter((key) => !Object.hasOwn(DAEMON_KEY_ENV, key))
+    .filter((key) => settingSpec(key) === undefined)
     .sort();
   return { table, unknown };
 }
 
-export interface ResolvedValue {
-  value: string;
-  origin: string;
-}
+export type ResolvedValue = ResolvedSetting;
 
-/** Every allowed key's effective value and where it came from: `env NAME`, `file` or `default`. */
-export function resolveAll(table: DaemonTable, env: Environment): Record<string, ResolvedValue> {
-  const out: Record<string, ResolvedValue> = {};
-  for (const key of DAEMON_KEYS) {
-    const envName = DAEMON_KEY_ENV[key];
-    let resolved: ResolvedValue;
-    if (envName !== undefined && env[envName]) resolved = { value: env[envName], origin: `env ${envName}` };
-    else if (Object.hasOwn(table, key)) resolved = { value: table[key], origin: 'file' };
-    else resolved = { value: DAEMON_KEY_DEFAULTS[key] ?? '', origin: 'default' };
-    if (key === 'auth_token' && resolved.value !== '') resolved = { ...resolved, value: '***' };
-    out[key] = resolved;
-  }
-  return out;
+/**
+ * Every allowed key's effective value and where it came from (`env NAME`, `file` or `default`),
+ * resolved from the settings table as the client and the daemon resolve it; the token masked.
+ */
+export function resolveAll(table: DaemonTable, env: Environment, home: string): Record<string, ResolvedValue> {
+  const all = resolveAllSettings(table, env, home);
+  if (all.auth_token.value !== '') all.auth_token = { ...all.auth_token, value: '***' };
+  return all;
 }

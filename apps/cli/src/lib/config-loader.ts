@@ -1,4 +1,4 @@
-// Reads a workspace config file for `workspace create` / `workspace load` (docs/cli.md §6), before any
+// Reads a workspace config file for `workspace create` / `workspace load`, before any
 // network call: parse YAML/JSON, interpolate ${VAR}, and (for create) require a `mounts` mapping.
 import { readFile } from 'node:fs/promises';
 import { ConfigLoadError, loadWorkspaceConfigText, parseConfigText, type WorkspaceConfig } from '@mirage-ts/protocol/client';

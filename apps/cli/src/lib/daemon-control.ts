@@ -1,13 +1,16 @@
-// Stopping and inspecting the daemon process for the `daemon` verbs (docs/cli.md §7.6).
-import { homePaths, type ClientSettings } from '@mirage-ts/protocol/client';
+// Stopping and inspecting the daemon process for the `daemon` verbs.
+import { resolveSetting, type ClientSettings, type HealthResponse } from '@mirage-ts/protocol/client';
 import { isAlive, readPidFile, sleep } from './process.js';
 import { POLL_PROBE_TIMEOUT_MS, probeHealth } from './spawner.js';
 
 type Environment = Record<string, string | undefined>;
 
-/** MIRAGE_PID_FILE → config `pid_file` → $MIRAGE_HOME/daemon.pid. */
+/** `daemon status` / `daemon start`: whether it answers, its PID and URL, and its health answer. */
+export type DaemonStatus = { running: boolean; spawned?: boolean; pid: number | null; url: string } & Partial<HealthResponse>;
+
+/** MIRAGE_PID_FILE → config `pid_file` → $MIRAGE_HOME/daemon.pid, made absolute as the daemon does. */
 export function pidFilePath(settings: ClientSettings, env: Environment = process.env): string {
-  return env.MIRAGE_PID_FILE || settings.table.pid_file || homePaths(settings.home).pid;
+  return resolveSetting('pid_file', settings.table, env, settings.home).value;
 }
 
 export function daemonPid(settings: ClientSettings): number | undefined {

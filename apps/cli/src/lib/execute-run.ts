@@ -1,5 +1,5 @@
 // `mirage execute`: one implementation behind both the oclif command and the oclif-free fast path.
-import { exitCodeFromResponse, type MirageClient } from '@mirage-ts/protocol/client';
+import { exitCodeFromResponse, type JobAccepted, type JobResult, type MirageClient } from '@mirage-ts/protocol/client';
 import { parseEnvPairs } from './env-pairs.js';
 import { readPipedStdin } from './stdin.js';
 
@@ -12,8 +12,11 @@ export interface ExecuteFlags {
   bg?: boolean;
 }
 
+/** The daemon's answer, printed unchanged: the command's result, or the accepted job with --bg. */
+export type ExecuteOutput = JobResult | JobAccepted;
+
 export interface ExecuteOutcome {
-  output: unknown;
+  output: ExecuteOutput;
   exitCode: number;
 }
 

@@ -1,4 +1,4 @@
-// Human (TTY) renderings of daemon answers (docs/cli.md §2). Piped output is always JSON; these run only
+// Human (TTY) renderings of daemon answers. Piped output is always JSON; these run only
 // on a terminal. They read both spellings of keys (`created_at` / `createdAt`) since older daemons
 // answered camelCase.
 import { isRecord } from '@mirage-ts/protocol/client';

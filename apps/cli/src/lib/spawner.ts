@@ -1,4 +1,4 @@
-// Auto-spawn (docs/cli.md §5): probe the daemon's /v1/health and, for the verbs allowed to, start a
+// Auto-spawn: probe the daemon's /v1/health and, for the verbs allowed to, start a
 // detached daemon on a loopback URL and wait for it to answer. A lock file in MIRAGE_HOME makes
 // concurrent CLIs end up with a single daemon.
 import { spawn } from 'node:child_process';
@@ -6,13 +6,14 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  DAEMON_KEY_DEFAULTS,
   DaemonUnreachable,
   ensureTokenFile,
   homePaths,
   isLocalUrl,
   MirageClient,
   readDaemonTable,
+  resolveSetting,
+  settingDefault,
   type ClientSettings,
 } from '@mirage-ts/protocol/client';
 import { CliError } from './errors.js';
@@ -70,10 +71,10 @@ export function spawnPort(settings: ClientSettings, env: Environment): string {
   } catch {
     /* fall through to the default */
   }
-  return DAEMON_KEY_DEFAULTS.port;
+  return settingDefault('port', settings.home);
 }
 
-/** The environment of a spawned daemon (docs/cli.md §5). */
+/** The environment of a spawned daemon: the CLI's own plus its port, idle grace, token and auth mode. */
 export function daemonEnvironment(settings: ClientSettings, token: string, env: Environment): Environment {
   return {
     ...env,
@@ -81,7 +82,7 @@ export function daemonEnvironment(settings: ClientSettings, token: string, env: 
     MIRAGE_DAEMON_PORT: spawnPort(settings, env),
     MIRAGE_IDLE_GRACE_SECONDS: env.MIRAGE_IDLE_GRACE_SECONDS || String(settings.idleGraceSeconds),
     MIRAGE_AUTH_TOKEN: token,
-    MIRAGE_AUTH_MODE: env.MIRAGE_AUTH_MODE || settings.table.auth_mode || 'local',
+    MIRAGE_AUTH_MODE: resolveSetting('auth_mode', settings.table, env, settings.home).value,
   };
 }
 

@@ -2,7 +2,7 @@
 // environment, `$MIRAGE_HOME/config.toml [daemon]`, and the defaults (docs/protocol.md §12.1).
 // Everything downstream receives the resolved settings by injection; nothing reads process.env.
 import { isAbsolute, resolve } from 'node:path';
-import { DAEMON_KEY_DEFAULTS, DaemonConfigError, ensureTokenFile, homePaths, mirageHome, readDaemonTable } from '@mirage-ts/protocol';
+import { DAEMON_KEY_DEFAULTS, DaemonConfigError, ensureTokenFile, homePaths, mirageHome, readDaemonTable, settingDefault } from '@mirage-ts/protocol';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -72,7 +72,7 @@ export interface DaemonSettings {
   guardAllRoutes: boolean;
 }
 
-export const DEFAULT_ALLOWED_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
+export const DEFAULT_ALLOWED_HOSTS: readonly string[] = parseHostList(DAEMON_KEY_DEFAULTS.allowed_hosts);
 export const DEFAULT_MAX_STDIN_BYTES = 256 * 1024 * 1024;
 
 const nonEmpty = (value: string | undefined): string | undefined => (value !== undefined && value.trim() !== '' ? value : undefined);
@@ -139,10 +139,10 @@ export function resolveDaemonSettings(options: MirageModuleOptions = {}): Daemon
   return {
     home,
     env,
-    versionRoot: resolvePath(options.versionRoot, env.MIRAGE_VERSION_ROOT, table.version_root, paths.repos),
-    snapshotRoot: resolvePath(options.snapshotRoot, env.MIRAGE_SNAPSHOT_ROOT, table.snapshot_root, paths.snapshots),
-    stateRoot: resolvePath(options.stateRoot, env.MIRAGE_STATE_ROOT, table.state_root, paths.state),
-    pidFile: resolvePath(undefined, env.MIRAGE_PID_FILE, table.pid_file, paths.pid),
+    versionRoot: resolvePath(options.versionRoot, env.MIRAGE_VERSION_ROOT, table.version_root, settingDefault('version_root', home)),
+    snapshotRoot: resolvePath(options.snapshotRoot, env.MIRAGE_SNAPSHOT_ROOT, table.snapshot_root, settingDefault('snapshot_root', home)),
+    stateRoot: resolvePath(options.stateRoot, env.MIRAGE_STATE_ROOT, table.state_root, settingDefault('state_root', home)),
+    pidFile: resolvePath(undefined, env.MIRAGE_PID_FILE, table.pid_file, settingDefault('pid_file', home)),
     port: resolveNumber('MIRAGE_DAEMON_PORT', [env.MIRAGE_DAEMON_PORT, table.port], Number(DAEMON_KEY_DEFAULTS.port)),
     allowedHosts: resolveAllowedHosts(options.allowedHosts, env, table),
     authMode: auth.mode,

@@ -8,25 +8,25 @@ interface Killed {
   reason?: string;
 }
 
-function human(k: Killed): string {
-  if (k.killed) return `Killed PID ${k.pid}.`;
-  return k.pid === null ? 'Daemon not running.' : `Already gone (PID ${k.pid}).`;
-}
-
-export default class DaemonKill extends MirageCommand {
+export default class DaemonKill extends MirageCommand<Killed> {
   static override description = 'Kill the daemon process (SIGKILL, no cleanup). Prefer `daemon stop`.';
   static override examples = ['<%= config.bin %> daemon kill'];
 
-  async run(): Promise<void> {
+  async run(): Promise<Killed> {
     await this.parse(DaemonKill);
     const pid = daemonPid(this.settings);
-    if (pid === undefined) return this.emit<Killed>({ killed: false, reason: 'no daemon running', pid: null }, human);
-    if (!isAlive(pid)) return this.emit<Killed>({ killed: false, reason: 'process already gone', pid }, human);
+    if (pid === undefined) return { killed: false, reason: 'no daemon running', pid: null };
+    if (!isAlive(pid)) return { killed: false, reason: 'process already gone', pid };
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
-      return this.emit<Killed>({ killed: false, reason: 'process gone', pid }, human);
+      return { killed: false, reason: 'process gone', pid };
     }
-    this.emit<Killed>({ killed: true, pid }, human);
+    return { killed: true, pid };
+  }
+
+  protected override formatHuman(k: Killed): string {
+    if (k.killed) return `Killed PID ${k.pid}.`;
+    return k.pid === null ? 'Daemon not running.' : `Already gone (PID ${k.pid}).`;
   }
 }

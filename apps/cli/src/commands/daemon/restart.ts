@@ -9,9 +9,7 @@ interface Restarted {
   note?: string;
 }
 
-const human = (r: Restarted): string => (r.spawned_fresh ? 'Restarted (eager spawn).' : 'Restarted; next CLI command will auto-spawn.');
-
-export default class DaemonRestart extends MirageCommand {
+export default class DaemonRestart extends MirageCommand<Restarted> {
   static override description = 'Stop the daemon; with --eager start a fresh one now, otherwise the next `workspace create` starts it.';
   static override examples = ['<%= config.bin %> daemon restart', '<%= config.bin %> daemon restart --eager'];
   static override flags = {
@@ -19,7 +17,7 @@ export default class DaemonRestart extends MirageCommand {
     eager: Flags.boolean({ description: 'Start a fresh daemon right away.' }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<Restarted> {
     const { flags } = await this.parse(DaemonRestart);
     const timeout = this.seconds('timeout', flags.timeout) ?? 5;
     try {
@@ -33,9 +31,12 @@ export default class DaemonRestart extends MirageCommand {
     }
     if (flags.eager) {
       await this.ensureDaemon(true);
-      this.emit<Restarted>({ restarted: true, spawned_fresh: true }, human);
-      return;
+      return { restarted: true, spawned_fresh: true };
     }
-    this.emit<Restarted>({ restarted: true, spawned_fresh: false, note: 'next workspace create will auto-spawn' }, human);
+    return { restarted: true, spawned_fresh: false, note: 'next workspace create will auto-spawn' };
+  }
+
+  protected override formatHuman(r: Restarted): string {
+    return r.spawned_fresh ? 'Restarted (eager spawn).' : 'Restarted; next CLI command will auto-spawn.';
   }
 }

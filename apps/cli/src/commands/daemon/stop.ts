@@ -10,14 +10,12 @@ interface Stopped {
   pid?: number;
 }
 
-const human = (s: Stopped): string => (s.via === 'graceful' ? 'Stopped (via graceful).' : `Stopped (via sigterm, PID ${s.pid}).`);
-
-export default class DaemonStop extends MirageCommand {
+export default class DaemonStop extends MirageCommand<Stopped> {
   static override description = 'Stop the daemon gracefully (POST /v1/shutdown), then with SIGTERM if it has not exited in time.';
   static override examples = ['<%= config.bin %> daemon stop', '<%= config.bin %> daemon stop --timeout 15'];
   static override flags = { timeout: timeoutFlag('Seconds to wait for a graceful exit.', '5') };
 
-  async run(): Promise<void> {
+  async run(): Promise<Stopped> {
     const { flags } = await this.parse(DaemonStop);
     const timeout = this.seconds('timeout', flags.timeout) ?? 5;
     try {
@@ -27,12 +25,13 @@ export default class DaemonStop extends MirageCommand {
       if (error instanceof DaemonError) throw new CliError(`shutdown failed: ${error.detail}`, 2);
       throw error;
     }
-    if (await waitUntilDown(this.settings, timeout * 1000)) {
-      this.emit<Stopped>({ stopped: true, via: 'graceful' }, human);
-      return;
-    }
+    if (await waitUntilDown(this.settings, timeout * 1000)) return { stopped: true, via: 'graceful' };
     const pid = signalDaemon(this.settings, 'SIGTERM');
     if (pid === undefined) throw new CliError(`daemon did not exit within ${timeout}s and no live PID found`, 2);
-    this.emit<Stopped>({ stopped: true, via: 'sigterm', pid }, human);
+    return { stopped: true, via: 'sigterm', pid };
+  }
+
+  protected override formatHuman(s: Stopped): string {
+    return s.via === 'graceful' ? 'Stopped (via graceful).' : `Stopped (via sigterm, PID ${s.pid}).`;
   }
 }

@@ -1,19 +1,19 @@
 import { Args } from '@oclif/core';
-import { exitCodeFromResponse } from '@mirage-ts/protocol/client';
+import { exitCodeFromResponse, type JobDetail } from '@mirage-ts/protocol/client';
 import { MirageCommand } from '../../base-command.js';
 import { timeoutFlag } from '../../flags.js';
 
-export default class JobWait extends MirageCommand {
+export default class JobWait extends MirageCommand<JobDetail> {
   static override description =
     "Wait for a job to finish and print it; exits with its command's exit code (2 if it failed or was canceled without one). With --timeout, prints the job as it stands then.";
   static override examples = ['<%= config.bin %> job wait job_0123', '<%= config.bin %> job wait job_0123 --timeout 10'];
   static override args = { id: Args.string({ description: 'Job id.', required: true }) };
   static override flags = { timeout: timeoutFlag('Seconds to wait at most (nothing is canceled).') };
 
-  async run(): Promise<void> {
+  async run(): Promise<JobDetail> {
     const { args, flags } = await this.parse(JobWait);
     const job = await this.client.waitJob(args.id, this.seconds('timeout', flags.timeout));
-    this.emit(job);
     process.exitCode = exitCodeFromResponse(job);
+    return job;
   }
 }

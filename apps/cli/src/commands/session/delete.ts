@@ -1,7 +1,8 @@
 import { Args } from '@oclif/core';
+import type { SessionDeleted } from '@mirage-ts/protocol/client';
 import { MirageCommand } from '../../base-command.js';
 
-export default class SessionDelete extends MirageCommand {
+export default class SessionDelete extends MirageCommand<SessionDeleted> {
   static override description = 'Delete a session.';
   static override examples = ['<%= config.bin %> session delete demo agent-1'];
   static override args = {
@@ -9,8 +10,8 @@ export default class SessionDelete extends MirageCommand {
     session: Args.string({ description: 'Session id.', required: true }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<SessionDeleted> {
     const { args } = await this.parse(SessionDelete);
-    this.emit(await this.client.deleteSession(args.workspace, args.session));
+    return this.client.deleteSession(args.workspace, args.session);
   }
 }

@@ -1,7 +1,8 @@
 import { Args } from '@oclif/core';
+import type { SessionSummary } from '@mirage-ts/protocol/client';
 import { MirageCommand } from '../../base-command.js';
 
-export default class SessionGet extends MirageCommand {
+export default class SessionGet extends MirageCommand<SessionSummary> {
   static override description = 'Show one session (its id and cwd).';
   static override examples = ['<%= config.bin %> session get demo agent-1'];
   static override args = {
@@ -9,8 +10,8 @@ export default class SessionGet extends MirageCommand {
     session: Args.string({ description: 'Session id.', required: true }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<SessionSummary> {
     const { args } = await this.parse(SessionGet);
-    this.emit(await this.client.getSession(args.workspace, args.session));
+    return this.client.getSession(args.workspace, args.session);
   }
 }

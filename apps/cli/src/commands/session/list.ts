@@ -1,13 +1,14 @@
 import { Args } from '@oclif/core';
+import type { SessionSummary } from '@mirage-ts/protocol/client';
 import { MirageCommand } from '../../base-command.js';
 
-export default class SessionList extends MirageCommand {
+export default class SessionList extends MirageCommand<SessionSummary[]> {
   static override description = "List a workspace's sessions.";
   static override examples = ['<%= config.bin %> session list demo'];
   static override args = { workspace: Args.string({ description: 'Workspace id.', required: true }) };
 
-  async run(): Promise<void> {
+  async run(): Promise<SessionSummary[]> {
     const { args } = await this.parse(SessionList);
-    this.emit(await this.client.listSessions(args.workspace));
+    return this.client.listSessions(args.workspace);
   }
 }

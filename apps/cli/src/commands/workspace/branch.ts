@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core';
+import type { BranchResponse } from '@mirage-ts/protocol/client';
 import { MirageCommand } from '../../base-command.js';
 import { formatBranch } from '../../lib/formatters.js';
 
-export default class WorkspaceBranch extends MirageCommand {
+export default class WorkspaceBranch extends MirageCommand<BranchResponse> {
   static override description = 'Create a branch at the head of another branch.';
   static override examples = [
     '<%= config.bin %> workspace branch demo experiment',
@@ -14,8 +15,12 @@ export default class WorkspaceBranch extends MirageCommand {
   };
   static override flags = { from: Flags.string({ description: 'Branch to start from.', default: 'main' }) };
 
-  async run(): Promise<void> {
+  async run(): Promise<BranchResponse> {
     const { args, flags } = await this.parse(WorkspaceBranch);
-    this.emit(await this.client.branch(args.id, args.name, flags.from), formatBranch);
+    return this.client.branch(args.id, args.name, flags.from);
+  }
+
+  protected override formatHuman(result: BranchResponse): string {
+    return formatBranch(result);
   }
 }

@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core';
+import type { WorkspaceDetail } from '@mirage-ts/protocol/client';
 import { MirageCommand } from '../../base-command.js';
 import { formatWorkspaceDetail } from '../../lib/formatters.js';
 
-export default class WorkspaceClone extends MirageCommand {
+export default class WorkspaceClone extends MirageCommand<WorkspaceDetail> {
   static override description = 'Clone a workspace, as it is now or at a committed version.';
   static override examples = [
     '<%= config.bin %> workspace clone demo --id demo-copy',
@@ -15,9 +16,13 @@ export default class WorkspaceClone extends MirageCommand {
     at: Flags.string({ description: 'A version id or branch name to clone from (default: the live state).' }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<WorkspaceDetail> {
     const { args, flags } = await this.parse(WorkspaceClone);
     const options = { ...(flags.id === undefined ? {} : { id: flags.id }), ...(flags.at === undefined ? {} : { at: flags.at }) };
-    this.emit(await this.client.cloneWorkspace(args.source, options), formatWorkspaceDetail);
+    return this.client.cloneWorkspace(args.source, options);
+  }
+
+  protected override formatHuman(result: WorkspaceDetail): string {
+    return formatWorkspaceDetail(result);
   }
 }

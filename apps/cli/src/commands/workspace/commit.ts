@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core';
+import type { CommitResponse } from '@mirage-ts/protocol/client';
 import { MirageCommand } from '../../base-command.js';
 import { formatCommit } from '../../lib/formatters.js';
 
-export default class WorkspaceCommit extends MirageCommand {
+export default class WorkspaceCommit extends MirageCommand<CommitResponse> {
   static override description = "Commit the workspace's files as a new version on a branch.";
   static override examples = [
     '<%= config.bin %> workspace commit demo -m "first draft"',
@@ -14,8 +15,12 @@ export default class WorkspaceCommit extends MirageCommand {
     branch: Flags.string({ char: 'b', description: 'Branch to commit on.', default: 'main' }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<CommitResponse> {
     const { args, flags } = await this.parse(WorkspaceCommit);
-    this.emit(await this.client.commit(args.id, flags.message, flags.branch), formatCommit);
+    return this.client.commit(args.id, flags.message, flags.branch);
+  }
+
+  protected override formatHuman(result: CommitResponse): string {
+    return formatCommit(result);
   }
 }

@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core';
+import type { DiffResponse } from '@mirage-ts/protocol/client';
 import { MirageCommand } from '../../base-command.js';
 import { formatDiff } from '../../lib/formatters.js';
 
-export default class WorkspaceDiff extends MirageCommand {
+export default class WorkspaceDiff extends MirageCommand<DiffResponse> {
   static override description =
     'Show added, modified and deleted paths between two versions (default: the branch head and the live workspace).';
   static override examples = ['<%= config.bin %> workspace diff demo', '<%= config.bin %> workspace diff demo 3f2a9c1b7d4e 8b1c0d2e4f6a'];
@@ -13,8 +14,12 @@ export default class WorkspaceDiff extends MirageCommand {
   };
   static override flags = { branch: Flags.string({ char: 'b', description: 'Branch.', default: 'main' }) };
 
-  async run(): Promise<void> {
+  async run(): Promise<DiffResponse> {
     const { args, flags } = await this.parse(WorkspaceDiff);
-    this.emit(await this.client.diff(args.id, { branch: flags.branch, a: args.a, b: args.b }), formatDiff);
+    return this.client.diff(args.id, { branch: flags.branch, a: args.a, b: args.b });
+  }
+
+  protected override formatHuman(result: DiffResponse): string {
+    return formatDiff(result);
   }
 }

@@ -1,13 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
+import type { WorkspaceDetail } from '@mirage-ts/protocol/client';
 import { MirageCommand } from '../../base-command.js';
 import { loadOverrideConfig } from '../../lib/config-loader.js';
 import { CliError } from '../../lib/errors.js';
 import { formatWorkspaceDetail } from '../../lib/formatters.js';
 import { ProgressReporter } from '../../lib/progress.js';
 
-export default class WorkspaceLoad extends MirageCommand {
+export default class WorkspaceLoad extends MirageCommand<WorkspaceDetail> {
   static override description =
     'Create a workspace from a snapshot tar (uploaded to the daemon). An optional config overrides mounts, e.g. to give s3 credentials again; the daemon is started if none answers on a local URL.';
   static override examples = [
@@ -21,7 +22,7 @@ export default class WorkspaceLoad extends MirageCommand {
   };
   static override flags = { id: Flags.string({ description: 'Id of the new workspace.' }) };
 
-  async run(): Promise<void> {
+  async run(): Promise<WorkspaceDetail> {
     const { args, flags } = await this.parse(WorkspaceLoad);
     const tar = resolve(args.tar);
     if (!existsSync(tar) || !statSync(tar).isFile()) throw new CliError(`tar file not found: ${args.tar}`, 2);
@@ -31,6 +32,10 @@ export default class WorkspaceLoad extends MirageCommand {
     const options = { ...(flags.id === undefined ? {} : { id: flags.id }), ...(override === undefined ? {} : { override }) };
     const detail = await this.client.loadWorkspace(tar, options, ({ transferred, total }) => progress.update(transferred, total));
     progress.done();
-    this.emit(detail, formatWorkspaceDetail);
+    return detail;
+  }
+
+  protected override formatHuman(result: WorkspaceDetail): string {
+    return formatWorkspaceDetail(result);
   }
 }

@@ -4,7 +4,14 @@ import { formatSnapshot } from '../../lib/formatters.js';
 import { ProgressReporter } from '../../lib/progress.js';
 import { writeAtomically } from '../../lib/snapshot-file.js';
 
-export default class WorkspaceSnapshot extends MirageCommand {
+/** Where the tar was written and its size in bytes. */
+interface SnapshotSaved {
+  id: string;
+  path: string;
+  size: number;
+}
+
+export default class WorkspaceSnapshot extends MirageCommand<SnapshotSaved> {
   static override description = 'Download a snapshot of the workspace as a tar file (any path you can write, also from a remote daemon).';
   static override examples = [
     '<%= config.bin %> workspace snapshot demo demo.tar',
@@ -15,13 +22,17 @@ export default class WorkspaceSnapshot extends MirageCommand {
     output: Args.string({ description: 'Where to write the tar.', required: true }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<SnapshotSaved> {
     const { args } = await this.parse(WorkspaceSnapshot);
     const progress = new ProgressReporter('snapshot');
     const { path, size } = await writeAtomically(args.output, (out) =>
       this.client.downloadSnapshot(args.id, out, ({ transferred, total }) => progress.update(transferred, total)),
     );
     progress.done();
-    this.emit({ id: args.id, path, size }, formatSnapshot);
+    return { id: args.id, path, size };
+  }
+
+  protected override formatHuman(result: SnapshotSaved): string {
+    return formatSnapshot(result);
   }
 }
