@@ -5,14 +5,14 @@ import type { WorkspaceRegistry } from '@mirage-ts/workspace-core';
 import { MIRAGE_REGISTRY } from '../config/tokens.js';
 import { DaemonLifecycleService } from '../core/daemon-lifecycle.service.js';
 import { requireWorkspace } from '../core/require-workspace.js';
-import { VersioningService } from '../versioning/versioning.service.js';
+import { VersionsService } from '../versions/versions.service.js';
 
 @Injectable()
 export class WorkspacesService {
   constructor(
     @Inject(MIRAGE_REGISTRY) private readonly registry: WorkspaceRegistry,
     private readonly lifecycle: DaemonLifecycleService,
-    private readonly versioning: VersioningService,
+    private readonly versions: VersionsService,
   ) {}
 
   async create(request: CreateWorkspaceDto): Promise<WorkspaceDetail> {
@@ -35,7 +35,7 @@ export class WorkspacesService {
   async delete(id: string): Promise<WorkspaceClosed> {
     const closed = await this.registry.delete(id);
     try {
-      await this.versioning.drop(id);
+      await this.versions.drop(id);
     } catch (error) {
       throw new DaemonHttpError(500, `workspace delete failed: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -11,8 +11,8 @@ import { MIRAGE_REGISTRY, MIRAGE_SETTINGS } from '../config/tokens.js';
 import { requireWorkspace } from '../core/require-workspace.js';
 import { confinedPath } from './confined-path.js';
 import { readLoadUpload } from './load-upload.js';
-import { RestoreService } from './restore.service.js';
-import { finishedJobs, snapshotSource } from './workspace-state.js';
+import { RestoreService } from '../versions/restore.service.js';
+import { finishedJobs, snapshotSource } from '../versions/workspace-state.js';
 
 @Injectable()
 export class SnapshotsService {
