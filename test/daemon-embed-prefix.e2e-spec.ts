@@ -65,7 +65,8 @@ describe('MirageModule under a host global prefix', () => {
     ['GET', '/api/v1/jobs', undefined],
     ['POST', '/api/v1/shutdown', undefined],
   ])('refuses %s %s without the token: 401, WWW-Authenticate, {detail}', async (method, path, body) => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: token }]) {
+    const refusedHeaders: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: token }];
+    for (const headers of refusedHeaders) {
       const answer = await rawRequest(host.url, method, path, { ...headers, ...(body === undefined ? {} : json) }, body);
       expect(answer.status).toBe(401);
       expect(answer.headers['www-authenticate']).toBe('Bearer');
@@ -230,7 +231,7 @@ class NotFastifyAdapter extends AbstractHttpAdapter<Server> {
   appendHeader(): void {}
   registerParserMiddleware(): void {}
   enableCors(): void {}
-  createMiddlewareFactory(): (path: string, callback: () => void) => void {
+  createMiddlewareFactory(): () => void {
     return () => undefined;
   }
   applyVersionFilter(): () => () => void {

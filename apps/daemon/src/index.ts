@@ -19,5 +19,5 @@ export { requireWorkspace } from './core/require-workspace.js';
 export { MirageController } from './common/mirage-controller.decorator.js';
 export { MirageRoute, mirageRouteKind, type MirageRouteKind } from './common/mirage-route.js';
 export { DetailExceptionFilter, toErrorAnswer } from './common/detail-exception.filter.js';
-export { DaemonHttpError, isCodedError, STATUS_BY_CODE, type CodedError, type KnownErrorCode } from './common/coded-error.js';
+export { DaemonError, DaemonHttpError, isCodedError, STATUS_BY_CODE, type CodedError, type KnownErrorCode } from './common/coded-error.js';
 export { normalizeRequestFields, validateRequestFields } from './common/request-fields.js';

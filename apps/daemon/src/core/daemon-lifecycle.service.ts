@@ -5,7 +5,7 @@
 // and the shutdown route is refused.
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { WorkspaceRegistry } from '@mirage-ts/workspace-core';
-import { DaemonHttpError } from '../common/coded-error.js';
+import { DaemonError } from '../common/coded-error.js';
 import type { DaemonSettings, ExitReason } from '../config/daemon-settings.js';
 import { MIRAGE_EXIT, MIRAGE_REGISTRY, MIRAGE_SETTINGS } from '../config/tokens.js';
 
@@ -89,7 +89,7 @@ export class DaemonLifecycleService implements OnModuleDestroy {
   /** Asks the owner to exit, once; runs after the current reply has been handed to the socket. */
   requestExit(reason: ExitReason): void {
     const onExit = this.onExit;
-    if (onExit === null) throw new DaemonHttpError(409, 'shutdown is not available when mirage is embedded in a host application');
+    if (onExit === null) throw new DaemonError('not_available', 'shutdown is not available when mirage is embedded in a host application');
     if (this.exitRequested) return;
     this.exitRequested = true;
     this.cancelIdleTimer();

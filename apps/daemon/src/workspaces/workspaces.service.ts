@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DaemonHttpError } from '../common/coded-error.js';
+import { DaemonError } from '../common/coded-error.js';
 import type { CreateWorkspaceDto, WorkspaceBrief, WorkspaceCanceled, WorkspaceClosed, WorkspaceDetail } from '@mirage-ts/protocol';
 import type { WorkspaceRegistry } from '@mirage-ts/workspace-core';
 import { MIRAGE_REGISTRY } from '../config/tokens.js';
@@ -37,7 +37,7 @@ export class WorkspacesService {
     try {
       await this.versions.drop(id);
     } catch (error) {
-      throw new DaemonHttpError(500, `workspace delete failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new DaemonError('internal', `workspace delete failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     return closed;
   }
