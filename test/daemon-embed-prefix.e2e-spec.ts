@@ -118,6 +118,17 @@ describe('MirageModule under a host global prefix', () => {
     expect(deleted.json).toMatchObject({ id: 'pw' });
   });
 
+  it("answers Fastify's own refusals on mirage routes as {detail}, leaving the host's shape to the host", async () => {
+    const badJson = await rawRequest(host.url, 'POST', '/api/v1/workspaces', { ...auth, ...json }, '{"config":');
+    expect(badJson.status).toBe(400);
+    expect(badJson.json).toEqual({ detail: expect.any(String) });
+    const badType = await rawRequest(host.url, 'POST', '/api/v1/workspaces', { ...auth, 'content-type': 'text/weird' }, 'x');
+    expect(badType.status).toBe(415);
+    expect(badType.json).toEqual({ detail: expect.any(String) });
+    const hostMissing = await rawRequest(host.url, 'GET', '/api/nothing-here', {});
+    expect(hostMissing.json).toMatchObject({ statusCode: 404 });
+  });
+
   it('does not exit on idle when embedded (grace 0, registry emptied by a delete)', async () => {
     await rawRequest(host.url, 'POST', '/api/v1/workspaces', { ...auth, ...json }, JSON.stringify({ ...RAM, id: 'idle' }));
     expect((await rawRequest(host.url, 'DELETE', '/api/v1/workspaces/idle', auth)).status).toBe(200);

@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunc
 import type { DaemonSettings } from '../config/daemon-settings.js';
 import { MIRAGE_SETTINGS } from '../config/tokens.js';
 import { bearerToken, tokensMatch } from './bearer-auth.js';
+import { toErrorAnswer } from './detail-exception.filter.js';
 import { isHostAllowed } from './host-check.js';
 import { mirageRouteKind } from './mirage-route.js';
 
@@ -46,8 +47,17 @@ export class MirageEdge {
     if (settings.guardAllRoutes) {
       fastify.addHook('onRequest', guard);
     } else {
+      // Errors raised by Fastify itself before Nest runs (a bad JSON body, an unsupported type,
+      // a body over the limit) reach the host's error handler; mirage's routes answer {detail}.
+      const adapter = adapterHost.httpAdapter;
+      const answerError: NonNullable<RouteOptions['errorHandler']> = (error, _request, reply) => {
+        const answer = toErrorAnswer(adapter.mapException(error));
+        void reply.code(answer.status).header('content-type', 'application/json; charset=utf-8').send({ detail: answer.detail });
+      };
       fastify.addHook('onRoute', (route: RouteOptions) => {
-        if (mirageRouteKind(route.config) !== undefined) route.onRequest = [guard, ...asArray(route.onRequest)];
+        if (mirageRouteKind(route.config) === undefined) return;
+        route.onRequest = [guard, ...asArray(route.onRequest)];
+        route.errorHandler ??= answerError;
       });
     }
     if (!fastify.hasContentTypeParser('multipart/form-data')) {
