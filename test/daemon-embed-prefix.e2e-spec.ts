@@ -12,7 +12,7 @@ import { Controller, Get, Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { AbstractHttpAdapter, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DaemonConfigError } from '@mirage-ts/protocol';
+import { buildPath, DaemonConfigError, ROUTES } from '@mirage-ts/protocol';
 import { MIRAGE_SETTINGS, MirageModule, type DaemonSettings, type MirageModuleOptions } from '@mirage-ts/daemon';
 import { rawRequest } from './support/daemon.js';
 
@@ -74,6 +74,14 @@ describe('MirageModule under a host global prefix', () => {
     }
     // Nothing was created by the refused calls.
     expect((await rawRequest(host.url, 'GET', '/api/v1/workspaces', auth)).json).toEqual([]);
+  });
+
+  it.each(Object.entries(ROUTES).filter(([name]) => name !== 'health'))('guards every mirage route under the prefix: %s', async (_name, spec) => {
+    const path = `/api${buildPath(spec, { id: 'w', sid: 's', jobId: 'j' })}`;
+    const refused = await rawRequest(host.url, spec.method, path, {});
+    expect(refused.status).toBe(401);
+    expect(refused.json).toEqual({ detail: 'Unauthorized' });
+    expect((await rawRequest(host.url, spec.method, path, { host: 'evil.example' })).status).toBe(400);
   });
 
   it('checks the Host header first: a foreign Host is 400 with or without the token, health included', async () => {
