@@ -77,10 +77,10 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   });
   const { host: _host, port: _port, logger: _logger, ...moduleOptions } = options;
   const mirage = MirageModule.forRoot({ ...moduleOptions, guardAllRoutes: true, onExit });
-  const app = await NestFactory.create<NestFastifyApplication>(mirage, adapter, {
-    logger: options.logger === true ? new PinoNestLogger(adapter.getInstance().log) : false,
-    abortOnError: false,
-  });
+  // Nest's logger is attached once the module is built: a bad config.toml (thrown by the settings
+  // provider) is the one-line start-up error of bin/daemon.js, not a log record too.
+  const app = await NestFactory.create<NestFastifyApplication>(mirage, adapter, { logger: false, abortOnError: false });
+  if (options.logger === true) app.useLogger(new PinoNestLogger(adapter.getInstance().log));
   started.app = app;
   app.useGlobalFilters(new DetailExceptionFilter());
   // Resolved by the module's provider while the application was created (throws DaemonConfigError).
