@@ -8,7 +8,6 @@ import type { MirageModuleOptions } from './daemon-settings.js';
 export const {
   ConfigurableModuleClass: MirageOptionsModuleClass,
   MODULE_OPTIONS_TOKEN: MIRAGE_MODULE_OPTIONS,
-  OPTIONS_TYPE: MIRAGE_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: MIRAGE_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<MirageModuleOptions>({ moduleName: 'Mirage' }).setClassMethodName('forRoot').build();
 

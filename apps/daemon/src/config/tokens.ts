@@ -1,5 +1,5 @@
-// Injection tokens of the daemon. Feature modules (every feature module's) inject these, never
-// module-level state, so several daemons can live in one process (tests) or inside a host app.
+// Injection tokens of the daemon. Every feature module injects these, never module-level state,
+// so several daemons can live in one process (tests) or inside a host app.
 
 /** The resolved `DaemonSettings`. */
 export const MIRAGE_SETTINGS = Symbol('MIRAGE_SETTINGS');

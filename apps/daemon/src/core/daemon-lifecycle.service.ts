@@ -30,11 +30,6 @@ export class DaemonLifecycleService implements OnModuleDestroy {
     registry.onEmpty(() => this.armIdleTimer());
   }
 
-  /** False when embedded in a host application that gave no exit callback. */
-  get ownsProcess(): boolean {
-    return this.onExit !== null;
-  }
-
   /** Seconds since the daemon module started, rounded to milliseconds. */
   uptimeSeconds(): number {
     return Math.round(performance.now() - this.startedAt) / 1000;
@@ -86,7 +81,10 @@ export class DaemonLifecycleService implements OnModuleDestroy {
     this.idleTimer.unref();
   }
 
-  /** Asks the owner to exit, once; runs after the current reply has been handed to the socket. */
+  /**
+   * Asks the owner to exit, once; runs after the current reply has been handed to the socket.
+   * Embedded without an owner to ask, throws DaemonError `not_available` (409).
+   */
   requestExit(reason: ExitReason): void {
     const onExit = this.onExit;
     if (onExit === null) throw new DaemonError('not_available', 'shutdown is not available when mirage is embedded in a host application');

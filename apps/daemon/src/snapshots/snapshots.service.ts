@@ -8,10 +8,10 @@ import { DaemonError } from '../common/coded-error.js';
 import type { DaemonSettings } from '../config/daemon-settings.js';
 import { MIRAGE_REGISTRY, MIRAGE_SETTINGS } from '../config/tokens.js';
 import { requireWorkspace } from '../core/require-workspace.js';
-import { confinedPath } from './confined-path.js';
-import type { LoadUpload } from './load-upload.js';
 import { RestoreService } from '../versions/restore.service.js';
 import { finishedJobs, snapshotSource } from '../versions/workspace-state.js';
+import { confinedPath } from './confined-path.js';
+import type { LoadUpload } from './load-upload.js';
 
 @Injectable()
 export class SnapshotsService {
