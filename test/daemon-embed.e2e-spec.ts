@@ -1,6 +1,7 @@
 // MirageModule.forRoot inside a larger Nest application: the host app's own controller and the
 // /v1 routes share its one HTTP server; the mirage edge (Host check, auth, {detail} errors) applies
-// to /v1 only, leaving the host's routes to the host.
+// to mirage's routes only, leaving the host's routes to the host (daemon-embed-prefix.e2e-spec.ts:
+// the same under a global prefix).
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

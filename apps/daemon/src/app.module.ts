@@ -1,40 +1,41 @@
-// MirageModule: the whole daemon as one dynamic module. `MirageModule.forRoot(options)` can be
-// imported by a larger Nest (Fastify) service to serve the /v1 routes on its own HTTP server;
-// `createDaemon` (main.ts) uses the same module for the standalone daemon.
-import { type DynamicModule, Module, type Type } from '@nestjs/common';
-import { type DaemonSettings, type ExitReason, type MirageModuleOptions, resolveDaemonSettings } from './config/daemon-settings.js';
+// MirageModule: the whole daemon as one module. A larger Nest (Fastify) service imports
+// `MirageModule.forRoot(options)` or `MirageModule.forRootAsync({imports, inject, useFactory})` to
+// serve the /v1 routes on its own HTTP server, under its global prefix if it sets one;
+// `createDaemon` (main.ts) uses the same module for the standalone daemon. Nothing is resolved
+// when the module object is built: the settings are, from the options, when the application
+// initialises (core/mirage-core.module.ts).
+import { type DynamicModule, Module } from '@nestjs/common';
+import { MIRAGE_MODULE_OPTIONS, type MirageModuleAsyncOptions, MirageOptionsModuleClass } from './config/mirage-options.js';
+import type { MirageModuleOptions } from './config/daemon-settings.js';
 import { MirageCoreModule } from './core/mirage-core.module.js';
 import { ExecuteModule } from './execute/execute.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { SnapshotsModule } from './snapshots/snapshots.module.js';
 import { StateModule } from './state/state.module.js';
-import { VersioningModule } from './versioning/versioning.module.js';
+import { VersionsModule } from './versions/versions.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
-/** Feature modules served by MirageModule; each gets the shared core providers injected. */
-export const MIRAGE_FEATURE_MODULES: readonly Type[] = [HealthModule, WorkspacesModule, SessionsModule, ExecuteModule, JobsModule, VersioningModule];
-
-const ignoreExit = (): void => undefined;
-
-@Module({})
-export class MirageModule {
-  /** Resolves settings (env, config.toml; throws DaemonConfigError on a bad file) and builds the module. */
-  static forRoot(options: MirageModuleOptions = {}): DynamicModule {
-    return MirageModule.forSettings(resolveDaemonSettings(options), options.onExit ?? ignoreExit);
+@Module({
+  imports: [MirageCoreModule, HealthModule, WorkspacesModule, SessionsModule, ExecuteModule, JobsModule, VersionsModule, SnapshotsModule, StateModule],
+})
+export class MirageModule extends MirageOptionsModuleClass {
+  /** Options given as a value (env, home, auth, ...); resolved when the application initialises. */
+  static override forRoot(options: MirageModuleOptions = {}): DynamicModule {
+    return MirageModule.withCore(super.forRoot(options));
   }
 
-  /** Builds the module from settings resolved beforehand (createDaemon resolves them once). */
-  static forSettings(settings: DaemonSettings, onExit: (reason: ExitReason) => void | Promise<void> = ignoreExit): DynamicModule {
-    const core = MirageCoreModule.forRoot(settings, onExit);
-    // The same `core` (and `versioning`) object in every import: Nest instantiates each once.
-    const versioning: DynamicModule = { module: VersioningModule, imports: [core] };
-    // Workspace delete drops the version history too (docs/protocol.md §6.5).
-    const features = MIRAGE_FEATURE_MODULES.map((module): DynamicModule =>
-      module === VersioningModule ? versioning : { module, imports: module === WorkspacesModule ? [core, versioning] : [core] },
-    );
-    // Workspace state kept across restarts (state/): needs the core and the version store.
-    const state: DynamicModule = { module: StateModule, imports: [core, versioning] };
-    return { module: MirageModule, imports: [core, ...features, state], exports: [core] };
+  /** Options from a factory, e.g. built from the host application's own ConfigService. */
+  static override forRootAsync(options: MirageModuleAsyncOptions): DynamicModule {
+    return MirageModule.withCore(super.forRootAsync(options));
+  }
+
+  /**
+   * Global so that MirageCoreModule, imported by each feature module, finds the options token;
+   * it also lets the host application inject MIRAGE_REGISTRY and MIRAGE_SETTINGS.
+   */
+  private static withCore(definition: DynamicModule): DynamicModule {
+    return { ...definition, global: true, exports: [MIRAGE_MODULE_OPTIONS, MirageCoreModule] };
   }
 }

@@ -1,5 +1,6 @@
 // Public API of @mirage-ts/daemon.
-export { MirageModule, MIRAGE_FEATURE_MODULES } from './app.module.js';
+export { MirageModule } from './app.module.js';
+export { MIRAGE_MODULE_OPTIONS, type MirageModuleAsyncOptions } from './config/mirage-options.js';
 export { createDaemon, isLoopbackAddress, BODY_LIMIT_BYTES, DEFAULT_LISTEN_HOST, type Daemon, type DaemonOptions } from './main.js';
 export {
   resolveDaemonSettings,
@@ -16,6 +17,7 @@ export { MirageCoreModule } from './core/mirage-core.module.js';
 export { DaemonLifecycleService } from './core/daemon-lifecycle.service.js';
 export { requireWorkspace } from './core/require-workspace.js';
 export { MirageController } from './common/mirage-controller.decorator.js';
+export { MirageRoute, mirageRouteKind, type MirageRouteKind } from './common/mirage-route.js';
 export { DetailExceptionFilter, toErrorAnswer } from './common/detail-exception.filter.js';
-export { DaemonHttpError, isCodedError, STATUS_BY_CODE, type CodedError, type KnownErrorCode } from './common/coded-error.js';
+export { DaemonError, DaemonHttpError, isCodedError, STATUS_BY_CODE, type CodedError, type KnownErrorCode } from './common/coded-error.js';
 export { normalizeRequestFields, validateRequestFields } from './common/request-fields.js';

@@ -9,7 +9,8 @@ import { MirageModule } from './app.module.js';
 import { AccessLogController } from './common/access-log.js';
 import { DetailExceptionFilter } from './common/detail-exception.filter.js';
 import { PinoNestLogger } from './common/pino-nest-logger.js';
-import { type DaemonSettings, type ExitReason, type MirageModuleOptions, resolveDaemonSettings } from './config/daemon-settings.js';
+import type { DaemonSettings, ExitReason, MirageModuleOptions } from './config/daemon-settings.js';
+import { MIRAGE_SETTINGS } from './config/tokens.js';
 
 /** Largest request body (JSON) the daemon reads; more is a 413. */
 export const BODY_LIMIT_BYTES = 4 * 1024 * 1024;
@@ -43,11 +44,7 @@ export function isLoopbackAddress(host: string): boolean {
 
 /** Builds and starts the daemon; resolves once it listens. */
 export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon> {
-  const settings: DaemonSettings = { ...resolveDaemonSettings(options), guardAllRoutes: true };
   const host = options.host ?? DEFAULT_LISTEN_HOST;
-  if (!isLoopbackAddress(host) && settings.authToken === null) {
-    throw new DaemonConfigError(`refusing to listen on non-loopback address ${host} without a bearer token (set MIRAGE_AUTH_TOKEN)`);
-  }
   // The exit callback is wired into the module before the application exists.
   const started: { app?: NestFastifyApplication; closing?: Promise<void> } = {};
   const close = (): Promise<void> => {
@@ -78,13 +75,20 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     if (started.closing !== undefined) void reply.header('connection', 'close');
     done(null, payload);
   });
-  const app = await NestFactory.create<NestFastifyApplication>(MirageModule.forSettings(settings, onExit), adapter, {
-    logger: options.logger === true ? new PinoNestLogger(adapter.getInstance().log) : false,
-    abortOnError: false,
-  });
+  const { host: _host, port: _port, logger: _logger, ...moduleOptions } = options;
+  const mirage = MirageModule.forRoot({ ...moduleOptions, guardAllRoutes: true, onExit });
+  // Nest's logger is attached once the module is built: a bad config.toml (thrown by the settings
+  // provider) is the one-line start-up error of bin/daemon.js, not a log record too.
+  const app = await NestFactory.create<NestFastifyApplication>(mirage, adapter, { logger: false, abortOnError: false });
+  if (options.logger === true) app.useLogger(new PinoNestLogger(adapter.getInstance().log));
   started.app = app;
   app.useGlobalFilters(new DetailExceptionFilter());
+  // Resolved by the module's provider while the application was created (throws DaemonConfigError).
+  const settings = app.get<DaemonSettings>(MIRAGE_SETTINGS);
   try {
+    if (!isLoopbackAddress(host) && settings.authToken === null) {
+      throw new DaemonConfigError(`refusing to listen on non-loopback address ${host} without a bearer token (set MIRAGE_AUTH_TOKEN)`);
+    }
     await app.listen(options.port ?? settings.port, host);
   } catch (error) {
     await app.close().catch(() => undefined);

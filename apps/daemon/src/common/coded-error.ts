@@ -11,6 +11,10 @@ export const STATUS_BY_CODE = {
   too_large: 413,
   build_failed: 502,
   canceled: 499,
+  // The daemon's own (DaemonError): a route that exists but is not offered in this setup, and a
+  // failure of the daemon itself whose cause is reported.
+  not_available: 409,
+  internal: 500,
 } as const satisfies Record<string, number>;
 
 export type KnownErrorCode = keyof typeof STATUS_BY_CODE;
@@ -25,7 +29,18 @@ export function isCodedError(error: unknown): error is CodedError {
   return typeof code === 'string' && Object.prototype.hasOwnProperty.call(STATUS_BY_CODE, code) && typeof error.message === 'string';
 }
 
-/** An error the daemon itself raises with a status and the `detail` text to answer. */
+/** An error of the daemon's services, by code like every library's (mapped once, here). */
+export class DaemonError extends Error implements CodedError {
+  constructor(
+    readonly code: KnownErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DaemonError';
+  }
+}
+
+/** An error of the HTTP edge (a malformed or oversized request) with the status to answer. */
 export class DaemonHttpError extends Error {
   constructor(
     readonly status: number,

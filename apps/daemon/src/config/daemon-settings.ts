@@ -42,11 +42,14 @@ export interface MirageModuleOptions {
   maxStdinBytes?: number;
   /**
    * Apply the Host check and bearer auth to every path of the HTTP server (true for the
-   * standalone daemon) or only to `/v1/...` (default when embedded, so the host app's own
-   * routes keep their own rules).
+   * standalone daemon) or only to mirage's own routes, wherever they are mounted (default when
+   * embedded, so the host app's own routes keep their own rules).
    */
   guardAllRoutes?: boolean;
-  /** Called on POST /v1/shutdown and when the idle grace elapses. Without it both do nothing. */
+  /**
+   * Called on POST /v1/shutdown and when the idle grace elapses. Without it (mirage embedded in a
+   * host application that owns the process) there is no idle exit and POST /v1/shutdown is a 409.
+   */
   onExit?: (reason: ExitReason) => void | Promise<void>;
 }
 

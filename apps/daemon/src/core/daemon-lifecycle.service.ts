@@ -1,8 +1,11 @@
 // The daemon's life: uptime, the idle-exit timer (docs/protocol.md §12.3: armed only when the registry
 // becomes empty after a delete/close, never at start-up, cancelled by a create), the exit request
-// (shutdown route, idle), and closing every workspace when the Nest application closes.
+// (shutdown route, idle), and closing every workspace when the Nest application closes. Embedded
+// in a host application without an exit callback, mirage does not own the process: no idle exit,
+// and the shutdown route is refused.
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { WorkspaceRegistry } from '@mirage-ts/workspace-core';
+import { DaemonError } from '../common/coded-error.js';
 import type { DaemonSettings, ExitReason } from '../config/daemon-settings.js';
 import { MIRAGE_EXIT, MIRAGE_REGISTRY, MIRAGE_SETTINGS } from '../config/tokens.js';
 
@@ -22,7 +25,7 @@ export class DaemonLifecycleService implements OnModuleDestroy {
   constructor(
     @Inject(MIRAGE_REGISTRY) private readonly registry: WorkspaceRegistry,
     @Inject(MIRAGE_SETTINGS) private readonly settings: DaemonSettings,
-    @Inject(MIRAGE_EXIT) private readonly onExit: (reason: ExitReason) => void | Promise<void>,
+    @Inject(MIRAGE_EXIT) private readonly onExit: ((reason: ExitReason) => void | Promise<void>) | null,
   ) {
     registry.onEmpty(() => this.armIdleTimer());
   }
@@ -60,6 +63,7 @@ export class DaemonLifecycleService implements OnModuleDestroy {
   }
 
   private armIdleTimer(): void {
+    if (this.onExit === null) return; // embedded: the host application decides when to stop
     this.cancelIdleTimer();
     if (this.adding > 0) {
       this.idleDeferred = true;
@@ -77,15 +81,20 @@ export class DaemonLifecycleService implements OnModuleDestroy {
     this.idleTimer.unref();
   }
 
-  /** Asks the owner to exit, once; runs after the current reply has been handed to the socket. */
+  /**
+   * Asks the owner to exit, once; runs after the current reply has been handed to the socket.
+   * Embedded without an owner to ask, throws DaemonError `not_available` (409).
+   */
   requestExit(reason: ExitReason): void {
+    const onExit = this.onExit;
+    if (onExit === null) throw new DaemonError('not_available', 'shutdown is not available when mirage is embedded in a host application');
     if (this.exitRequested) return;
     this.exitRequested = true;
     this.cancelIdleTimer();
     this.logger.log(reason === 'idle' ? `no workspaces for ${this.settings.idleGraceSeconds}s; exiting` : 'shutdown requested');
     setImmediate(() => {
       Promise.resolve()
-        .then(() => this.onExit(reason))
+        .then(() => onExit(reason))
         .catch((error: unknown) => this.logger.error(`daemon close error: ${error instanceof Error ? error.message : String(error)}`));
     });
   }

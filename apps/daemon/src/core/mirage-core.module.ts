@@ -1,31 +1,28 @@
-// The shared providers every feature module imports: settings (via DaemonConfigModule), the one
-// WorkspaceRegistry, the lifecycle, and the edge hooks. VersioningModule imports it the same way.
-import { type DynamicModule, Module } from '@nestjs/common';
+// The shared providers every feature module imports: the settings (resolved here, from the
+// module options, when the application initialises), the owner's exit callback, the one
+// WorkspaceRegistry, the lifecycle, and the edge (Host check, auth, body handling) of mirage's
+// routes. The options token comes from MirageModule, which exports it.
+import { Module } from '@nestjs/common';
 import { WorkspaceRegistry } from '@mirage-ts/workspace-core';
-import { DaemonConfigModule } from '../config/daemon-config.module.js';
-import type { DaemonSettings, ExitReason } from '../config/daemon-settings.js';
-import { MIRAGE_REGISTRY, MIRAGE_SETTINGS } from '../config/tokens.js';
-import { EdgeHooksService } from '../common/edge-hooks.service.js';
+import { MirageEdge } from '../common/mirage-edge.js';
+import { type DaemonSettings, type MirageModuleOptions, resolveDaemonSettings } from '../config/daemon-settings.js';
+import { MIRAGE_MODULE_OPTIONS } from '../config/mirage-options.js';
+import { MIRAGE_EXIT, MIRAGE_REGISTRY, MIRAGE_SETTINGS } from '../config/tokens.js';
 import { DaemonLifecycleService } from './daemon-lifecycle.service.js';
 
-@Module({})
-export class MirageCoreModule {
-  static forRoot(settings: DaemonSettings, onExit: (reason: ExitReason) => void | Promise<void>): DynamicModule {
-    const config = DaemonConfigModule.forRoot(settings, onExit);
-    return {
-      module: MirageCoreModule,
-      imports: [config],
-      providers: [
-        {
-          provide: MIRAGE_REGISTRY,
-          useFactory: (resolved: DaemonSettings) =>
-            new WorkspaceRegistry({ allowNetwork: resolved.allowNetwork, outputLimitBytes: resolved.outputLimitBytes, env: resolved.env }),
-          inject: [MIRAGE_SETTINGS],
-        },
-        DaemonLifecycleService,
-        EdgeHooksService,
-      ],
-      exports: [config, MIRAGE_REGISTRY, DaemonLifecycleService],
-    };
-  }
-}
+@Module({
+  providers: [
+    { provide: MIRAGE_SETTINGS, useFactory: (options: MirageModuleOptions) => resolveDaemonSettings(options), inject: [MIRAGE_MODULE_OPTIONS] },
+    // null when embedded without an owner that can exit: no idle exit, shutdown refused.
+    { provide: MIRAGE_EXIT, useFactory: (options: MirageModuleOptions) => options.onExit ?? null, inject: [MIRAGE_MODULE_OPTIONS] },
+    {
+      provide: MIRAGE_REGISTRY,
+      useFactory: (settings: DaemonSettings) => new WorkspaceRegistry({ allowNetwork: settings.allowNetwork, outputLimitBytes: settings.outputLimitBytes, env: settings.env }),
+      inject: [MIRAGE_SETTINGS],
+    },
+    DaemonLifecycleService,
+    MirageEdge,
+  ],
+  exports: [MIRAGE_SETTINGS, MIRAGE_REGISTRY, DaemonLifecycleService],
+})
+export class MirageCoreModule {}

@@ -1,10 +1,10 @@
 // Reads an execute request: a JSON body (stdin as `stdin_base64`), or multipart with a `request`
-// JSON part first and an optional `stdin` part (the Python client's form). Multipart is parsed
-// from the raw request with @fastify/busboy (Fastify's parser for multipart/* is a pass-through).
+// JSON part first and an optional `stdin` part (the Python client's form), read through the
+// edge's multipart reader (common/http-input.ts).
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { Busboy, type BusboyInstance } from '@fastify/busboy';
 import { ExecuteDto, isRecord } from '@mirage-ts/protocol';
 import { DaemonHttpError } from '../common/coded-error.js';
+import { collectPart, readMultipart } from '../common/http-input.js';
 import { normalizeRequestFields, validateRequestFields } from '../common/request-fields.js';
 
 export interface ExecuteInput {
@@ -37,78 +37,28 @@ interface MultipartParts {
   stdin?: Buffer;
 }
 
-/** Collects the `request` and `stdin` parts; any other part is drained and ignored. */
-function readParts(raw: IncomingMessage, maxStdinBytes: number): Promise<MultipartParts> {
-  return new Promise((resolve, reject) => {
-    let parser: BusboyInstance;
-    try {
-      parser = Busboy({ headers: raw.headers as { 'content-type': string }, isPartAFile: () => true, limits: { headerPairs: 8, fileSize: Math.max(maxStdinBytes, MAX_REQUEST_PART_BYTES) + 1 } });
-    } catch {
-      reject(new DaemonHttpError(400, 'multipart body without a boundary'));
-      return;
+/** Collects the `request` and `stdin` parts (`request` first); any other part is drained and ignored. */
+async function readParts(raw: IncomingMessage, maxStdinBytes: number): Promise<MultipartParts> {
+  const parts: MultipartParts = {};
+  let sawRequest = false;
+  await readMultipart(raw, Math.max(maxStdinBytes, MAX_REQUEST_PART_BYTES), (name, stream) => {
+    if (name === 'request') {
+      if (sawRequest) return undefined;
+      sawRequest = true;
+      return collectPart(stream, MAX_REQUEST_PART_BYTES, 'request part too large').then((bytes) => void (parts.request = bytes));
     }
-    const parts: MultipartParts = {};
-    let settled = false;
-    let open = 0;
-    let finished = false;
-    let sawRequest = false;
-    const fail = (error: DaemonHttpError): void => {
-      if (settled) return;
-      settled = true;
-      raw.unpipe(parser);
-      raw.resume(); // drain what is left so the reply can be written
-      reject(error);
-    };
-    const maybeDone = (): void => {
-      if (!settled && finished && open === 0) {
-        settled = true;
-        resolve(parts);
-      }
-    };
-    parser.on('file', (name, stream) => {
-      if (settled || (name !== 'request' && name !== 'stdin')) {
-        stream.resume();
-        return;
-      }
-      if (name === 'request') sawRequest = true;
-      if (name === 'stdin' && !sawRequest) {
-        stream.resume();
-        fail(new DaemonHttpError(400, "the 'request' part must come before 'stdin'"));
-        return;
-      }
-      const cap = name === 'request' ? MAX_REQUEST_PART_BYTES : maxStdinBytes;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      open += 1;
-      stream.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > cap) fail(new DaemonHttpError(413, name === 'request' ? 'request part too large' : 'stdin part too large'));
-        else if (!settled) chunks.push(chunk);
-      });
-      stream.on('end', () => {
-        open -= 1;
-        parts[name] = Buffer.concat(chunks);
-        maybeDone();
-      });
-    });
-    parser.on('finish', () => {
-      finished = true;
-      maybeDone();
-    });
-    parser.on('error', (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      fail(new DaemonHttpError(400, /unexpected end/i.test(message) ? 'multipart body ended early' : `bad multipart body: ${message}`));
-    });
-    raw.on('aborted', () => fail(new DaemonHttpError(400, 'multipart body ended early')));
-    raw.pipe(parser);
+    if (name !== 'stdin' || parts.stdin !== undefined) return undefined;
+    if (!sawRequest) throw new DaemonHttpError(400, "the 'request' part must come before 'stdin'");
+    return collectPart(stream, maxStdinBytes, 'stdin part too large').then((bytes) => void (parts.stdin = bytes));
   });
+  return parts;
 }
 
 /**
  * The validated fields and stdin bytes of an execute request. `body` is Fastify's parsed JSON
  * body (field names normalised here); for multipart it is unused and `raw` is read instead.
- * Throws DaemonHttpError (400/413); a refused multipart body should be answered with
- * `Connection: close`, since the rest of the upload is not read.
+ * Throws DaemonHttpError (400/413); the controller reads it through `readingBody`, which closes
+ * the connection after a refused multipart body.
  */
 export async function readExecuteInput(body: unknown, raw: IncomingMessage, maxStdinBytes: number): Promise<ExecuteInput> {
   if (!isMultipart(raw.headers)) return fromFields(isRecord(body) ? normalizeRequestFields(body) : (body ?? {}), undefined);

@@ -1,14 +1,21 @@
-import { HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { BackgroundQueryDto, JOB_ID_HEADER, type JobAccepted, type JobResult, type ProvisionResult, ROUTES } from '@mirage-ts/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { clientGone, readingBody } from '../common/http-input.js';
 import { MirageController } from '../common/mirage-controller.decorator.js';
+import type { DaemonSettings } from '../config/daemon-settings.js';
+import { MIRAGE_SETTINGS } from '../config/tokens.js';
+import { readExecuteInput } from './execute-input.js';
 import { ExecuteService } from './execute.service.js';
 
 @MirageController()
 export class ExecuteController {
-  constructor(private readonly executor: ExecuteService) {}
+  constructor(
+    private readonly executor: ExecuteService,
+    @Inject(MIRAGE_SETTINGS) private readonly settings: DaemonSettings,
+  ) {}
 
-  /** JSON or multipart body (read by the service: multipart is streamed from the raw request). */
+  /** JSON or multipart body (multipart is streamed from the raw request, not parsed by Fastify). */
   @Post(ROUTES.execute.path)
   @HttpCode(ROUTES.execute.status)
   async execute(
@@ -17,10 +24,12 @@ export class ExecuteController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobResult | ProvisionResult | JobAccepted> {
-    const outcome = await this.executor.execute(id, query.background === 'true', {
-      body: request.body,
-      request: request.raw,
-      response: reply.raw,
+    // An unknown workspace is a 404 before the body is read.
+    this.executor.requireWorkspace(id);
+    const input = await readingBody(request, reply, () => readExecuteInput(request.body, request.raw, this.settings.maxStdinBytes));
+    const outcome = await this.executor.execute(id, input, {
+      background: query.background === 'true',
+      cancel: clientGone(reply),
       onJobId: (jobId) => void reply.header(JOB_ID_HEADER, jobId),
     });
     void reply.status(outcome.status);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { MirageCoreModule } from '../core/mirage-core.module.js';
 import { ExecuteController } from './execute.controller.js';
 import { ExecuteService } from './execute.service.js';
 
-@Module({ controllers: [ExecuteController], providers: [ExecuteService] })
+@Module({ imports: [MirageCoreModule], controllers: [ExecuteController], providers: [ExecuteService] })
 export class ExecuteModule {}

@@ -1,24 +1,26 @@
-// GET /v1/health straight on the Fastify instance, outside Nest's router: clients probe it before
-// every call and supervisors poll it, and Nest's per-request pipeline (context, pipes, filters)
-// is a measurable share of so small an answer (docs/benchmarks.md). The Host check and bearer auth still
-// apply: they are onRequest hooks (EdgeHooksService), which run for every route.
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+// GET /v1/health is declared on HealthController like every route, so Nest gives it the same path
+// (global prefix included) and the same mirage mark; but its Fastify handler is replaced, as
+// Fastify adds the route, by one that answers straight away: clients probe health before every
+// call and supervisors poll it, and Nest's per-request pipeline (context, pipes, filters) is a
+// measurable share of so small an answer (docs/benchmarks.md). The Host check still applies (the
+// edge's onRequest hook, common/mirage-edge.ts); no token is needed.
+import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ROUTES } from '@mirage-ts/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { RouteHandlerMethod, RouteOptions } from 'fastify';
+import { fastifyOf } from '../common/mirage-edge.js';
+import { mirageRouteKind } from '../common/mirage-route.js';
 import { HealthService } from './health.service.js';
 
 @Injectable()
-export class HealthRoute implements OnModuleInit {
-  constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    private readonly health: HealthService,
-  ) {}
-
-  onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.get(ROUTES.health.path, (_request, reply) => {
-      void reply.code(ROUTES.health.status).send(this.health.health());
+export class HealthRoute {
+  constructor(adapterHost: HttpAdapterHost, health: HealthService) {
+    // Providers are built before Nest registers the routes, so the hook sees the health route.
+    const answer: RouteHandlerMethod = (_request, reply) => {
+      void reply.code(ROUTES.health.status).send(health.health());
+    };
+    fastifyOf(adapterHost).addHook('onRoute', (route: RouteOptions) => {
+      if (mirageRouteKind(route.config) === 'health') route.handler = answer;
     });
   }
 }

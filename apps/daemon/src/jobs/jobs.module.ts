@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { MirageCoreModule } from '../core/mirage-core.module.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsService } from './jobs.service.js';
 
-@Module({ controllers: [JobsController], providers: [JobsService] })
+@Module({ imports: [MirageCoreModule], controllers: [JobsController], providers: [JobsService] })
 export class JobsModule {}

@@ -1,10 +1,13 @@
-// Workspace state that survives daemon restarts (docs/architecture.md, "Persistence"): imported by
-// MirageModule beside the feature modules, with the shared core and the versioning module (the
+// Workspace state that survives daemon restarts (spec README "Home directory"): imported by
+// MirageModule beside the feature modules, with the shared core and the versions module (the
 // version store is where a crashed daemon's files come back from).
 import { Module } from '@nestjs/common';
+import { MirageCoreModule } from '../core/mirage-core.module.js';
+import { VersionsModule } from '../versions/versions.module.js';
 import { WorkspaceStateService } from './state.service.js';
 
 @Module({
+  imports: [MirageCoreModule, VersionsModule],
   providers: [WorkspaceStateService],
   exports: [WorkspaceStateService],
 })

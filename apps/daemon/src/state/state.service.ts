@@ -24,8 +24,8 @@ import { VersioningError, type VersionStore } from '@mirage-ts/versioning';
 import type { DaemonSettings } from '../config/daemon-settings.js';
 import { MIRAGE_REGISTRY, MIRAGE_SETTINGS } from '../config/tokens.js';
 import { DaemonLifecycleService } from '../core/daemon-lifecycle.service.js';
-import { MIRAGE_VERSIONS } from '../versioning/versioning.tokens.js';
-import { finishedJobs, snapshotSource } from '../versioning/workspace-state.js';
+import { MIRAGE_VERSIONS } from '../versions/versions.tokens.js';
+import { finishedJobs, snapshotSource } from '../versions/workspace-state.js';
 
 /** Delay before saving after an execute (coalesces bursts of commands into one write). */
 const EXECUTE_DEBOUNCE_MS = 100;

@@ -1,18 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DaemonHttpError } from '../common/coded-error.js';
+import { DaemonError } from '../common/coded-error.js';
 import type { CreateWorkspaceDto, WorkspaceBrief, WorkspaceCanceled, WorkspaceClosed, WorkspaceDetail } from '@mirage-ts/protocol';
 import type { WorkspaceRegistry } from '@mirage-ts/workspace-core';
 import { MIRAGE_REGISTRY } from '../config/tokens.js';
 import { DaemonLifecycleService } from '../core/daemon-lifecycle.service.js';
 import { requireWorkspace } from '../core/require-workspace.js';
-import { VersioningService } from '../versioning/versioning.service.js';
+import { VersionsService } from '../versions/versions.service.js';
 
 @Injectable()
 export class WorkspacesService {
   constructor(
     @Inject(MIRAGE_REGISTRY) private readonly registry: WorkspaceRegistry,
     private readonly lifecycle: DaemonLifecycleService,
-    private readonly versioning: VersioningService,
+    private readonly versions: VersionsService,
   ) {}
 
   async create(request: CreateWorkspaceDto): Promise<WorkspaceDetail> {
@@ -35,9 +35,9 @@ export class WorkspacesService {
   async delete(id: string): Promise<WorkspaceClosed> {
     const closed = await this.registry.delete(id);
     try {
-      await this.versioning.drop(id);
+      await this.versions.drop(id);
     } catch (error) {
-      throw new DaemonHttpError(500, `workspace delete failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new DaemonError('internal', `workspace delete failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     return closed;
   }

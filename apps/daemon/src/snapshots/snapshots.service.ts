@@ -1,18 +1,17 @@
 // Snapshot and load routes over the snapshot format of libs/workspace-core: download (GET, a
 // streamed tar), write to a path under the snapshot root, load from such a path or an upload.
-import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { LoadWorkspaceDto, SnapshotWritten, WorkspaceDetail } from '@mirage-ts/protocol';
 import { applyOverride, createSnapshotStream, readSnapshotFile, writeSnapshotFile, type LoadedSnapshot, type WorkspaceRegistry } from '@mirage-ts/workspace-core';
-import { DaemonHttpError } from '../common/coded-error.js';
+import { DaemonError } from '../common/coded-error.js';
 import type { DaemonSettings } from '../config/daemon-settings.js';
 import { MIRAGE_REGISTRY, MIRAGE_SETTINGS } from '../config/tokens.js';
 import { requireWorkspace } from '../core/require-workspace.js';
+import { RestoreService } from '../versions/restore.service.js';
+import { finishedJobs, snapshotSource } from '../versions/workspace-state.js';
 import { confinedPath } from './confined-path.js';
-import { readLoadUpload } from './load-upload.js';
-import { RestoreService } from './restore.service.js';
-import { finishedJobs, snapshotSource } from './workspace-state.js';
+import type { LoadUpload } from './load-upload.js';
 
 @Injectable()
 export class SnapshotsService {
@@ -35,14 +34,14 @@ export class SnapshotsService {
   }
 
   async loadFromPath(request: LoadWorkspaceDto): Promise<WorkspaceDetail> {
-    if (request.path === undefined) throw new DaemonHttpError(400, "load needs a 'path' or an uploaded 'snapshot' part");
+    if (request.path === undefined) throw new DaemonError('invalid', "load needs a 'path' or an uploaded 'snapshot' part");
     this.restorer.refuseTakenId(request.id);
     const file = await confinedPath(this.settings.snapshotRoot, request.path);
     return this.build(await readSnapshotFile(file, request.path), request);
   }
 
-  async loadFromUpload(raw: IncomingMessage): Promise<WorkspaceDetail> {
-    const upload = await readLoadUpload(raw);
+  /** A snapshot uploaded with the request (read at the edge, snapshots/load-upload.ts). */
+  async loadFromUpload(upload: LoadUpload): Promise<WorkspaceDetail> {
     this.restorer.refuseTakenId(upload.request.id);
     return this.build(upload.snapshot, upload.request);
   }

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DaemonHttpError } from '../common/coded-error.js';
+import { DaemonError } from '../common/coded-error.js';
 import { confinedPath } from './confined-path.js';
 
 describe('confinedPath', () => {
@@ -22,8 +22,8 @@ describe('confinedPath', () => {
 
   it.each([['../escape.tar'], ['/etc/passwd'], ['.'], [''], ['a/../../x'], ['a\0b']])('refuses %j with 400 path escapes the configured root', async (given) => {
     const error = await confinedPath(root, given).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DaemonHttpError);
-    expect(error).toMatchObject({ status: 400, detail: 'path escapes the configured root' });
+    expect(error).toBeInstanceOf(DaemonError);
+    expect(error).toMatchObject({ code: 'invalid', message: 'path escapes the configured root' });
   });
 
   it('refuses a path that leaves the root through a symlink', async () => {
@@ -31,8 +31,8 @@ describe('confinedPath', () => {
     const outside = join(base, 'outside');
     mkdirSync(outside);
     symlinkSync(outside, join(root, 'link'));
-    await expect(confinedPath(root, 'link/a.tar')).rejects.toMatchObject({ status: 400 });
-    await expect(confinedPath(root, 'link/new/dir/a.tar')).rejects.toMatchObject({ status: 400 });
+    await expect(confinedPath(root, 'link/a.tar')).rejects.toMatchObject({ code: 'invalid' });
+    await expect(confinedPath(root, 'link/new/dir/a.tar')).rejects.toMatchObject({ code: 'invalid' });
     expect(readdirSync(outside)).toEqual([]);
   });
 });

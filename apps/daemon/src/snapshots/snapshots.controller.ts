@@ -1,10 +1,10 @@
 import { Body, Get, HttpCode, Param, Post, Req, Res, StreamableFile } from '@nestjs/common';
 import { LoadWorkspaceDto, ROUTES, SnapshotToPathDto, type SnapshotWritten, type WorkspaceDetail } from '@mirage-ts/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isMultipart, readingBody } from '../common/http-input.js';
 import { MirageController } from '../common/mirage-controller.decorator.js';
+import { readLoadUpload } from './load-upload.js';
 import { SnapshotsService } from './snapshots.service.js';
-
-const isMultipart = (request: FastifyRequest): boolean => /^multipart\//i.test(request.headers['content-type'] ?? '');
 
 @MirageController()
 export class SnapshotsController {
@@ -15,13 +15,8 @@ export class SnapshotsController {
   @HttpCode(ROUTES.loadWorkspace.status)
   async load(@Body() body: LoadWorkspaceDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<WorkspaceDetail> {
     if (!isMultipart(request)) return this.snapshots.loadFromPath(body);
-    try {
-      return await this.snapshots.loadFromUpload(request.raw);
-    } catch (error) {
-      // The rest of a refused upload is not read: the connection cannot be reused.
-      void reply.header('connection', 'close');
-      throw error;
-    }
+    // Closing on refusal covers the restore too: a refused load may leave the upload half read.
+    return readingBody(request, reply, async () => this.snapshots.loadFromUpload(await readLoadUpload(request.raw)));
   }
 
   @Get(ROUTES.downloadSnapshot.path)

@@ -18,10 +18,10 @@ import { MIRAGE_REGISTRY } from '../config/tokens.js';
 import { requireWorkspace } from '../core/require-workspace.js';
 import { RestoreService } from './restore.service.js';
 import { copyOfTree, liveState } from './workspace-state.js';
-import { MIRAGE_VERSIONS } from './versioning.tokens.js';
+import { MIRAGE_VERSIONS } from './versions.tokens.js';
 
 @Injectable()
-export class VersioningService {
+export class VersionsService {
   constructor(
     @Inject(MIRAGE_REGISTRY) private readonly registry: WorkspaceRegistry,
     @Inject(MIRAGE_VERSIONS) private readonly versions: VersionStore,

@@ -2,9 +2,9 @@
 // again after resolving symlinks, so a link inside the root cannot lead a write outside it.
 import { mkdir, realpath } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
-import { DaemonHttpError } from '../common/coded-error.js';
+import { DaemonError } from '../common/coded-error.js';
 
-const escapes = (): DaemonHttpError => new DaemonHttpError(400, 'path escapes the configured root');
+const escapes = (): DaemonError => new DaemonError('invalid', 'path escapes the configured root');
 
 const inside = (root: string, path: string): boolean => path.startsWith(root.endsWith(sep) ? root : root + sep);
 
@@ -24,7 +24,7 @@ export async function confinedPath(root: string, given: string): Promise<string>
       if (existing === target && real === realRoot) throw escapes();
       return target;
     } catch (error) {
-      if (error instanceof DaemonHttpError) throw error;
+      if (error instanceof DaemonError) throw error;
       const parent = dirname(existing);
       if (parent === existing) throw escapes();
       existing = parent;
