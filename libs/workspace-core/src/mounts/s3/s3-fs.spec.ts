@@ -2,7 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Bash, InMemoryFs, MountableFs } from '../../engine.js';
 import { WorkspaceError } from '../../errors.js';
 import { S3Fs, isRedacted, parseS3MountConfig, redactS3Config } from './index.js';
-import { startS3rver, type S3rverFixture } from './s3rver-fixture.js';
+import { startS3rver, type S3rverFixture } from '../../../../../test/support/s3rver-fixture.js';
 
 let s3: S3rverFixture;
 let fs: S3Fs;
