@@ -1,5 +1,5 @@
 // An s3 mount through the daemon against a real S3-protocol server (s3rver).
-import { startS3rver, type S3rverFixture } from '../libs/workspace-core/src/mounts/s3/s3rver-fixture.js';
+import { startS3rver, type S3rverFixture } from './support/s3rver-fixture.js';
 import { startTestDaemon, type TestDaemon } from './support/daemon.js';
 
 describe('daemon with an s3 mount', () => {

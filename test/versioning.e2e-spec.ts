@@ -4,7 +4,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSnapshotStream, readSnapshot, type LiveTreeEntry, type LoadedSnapshot } from '@mirage-ts/workspace-core';
-import { startS3rver, type S3rverFixture } from '../libs/workspace-core/src/mounts/s3/s3rver-fixture.js';
+import { startS3rver, type S3rverFixture } from './support/s3rver-fixture.js';
 import { rawRequest, startTestDaemon, type HttpAnswer, type TestDaemon } from './support/daemon.js';
 
 const RAM = { mounts: { '/': { resource: 'ram', mode: 'write' } } };

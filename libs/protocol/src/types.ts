@@ -45,6 +45,7 @@ export interface SessionSummary {
 export interface WorkspaceInternals {
   cache_bytes: number | null;
   cache_entries: number | null;
+  /** Commands recorded since the workspace was created (the daemon keeps only the newest 1000). */
   history_length: number;
   in_flight_jobs: number;
 }

@@ -20,7 +20,23 @@ export * from './tree.js';
 export { WorkspaceRegistry } from './registry.js';
 export type { WorkspaceCoreOptions, CreateWorkspaceInput } from './registry.js';
 export { Workspace, DEFAULT_OUTPUT_LIMIT_BYTES, summaryPrefix } from './workspace.js';
-export type { ExecuteRequest, HistoryEntry, LiveMount } from './workspace.js';
+export type { ExecuteRequest, LiveMount } from './workspace.js';
+export { CommandHistory, HISTORY_LIMIT } from './history.js';
+export type { HistoryEntry } from './history.js';
+export { WorkspaceEvents } from './events.js';
+export type {
+  CheckedOutEvent,
+  CommittedEvent,
+  ExecutedEvent,
+  ListenerErrorHandler,
+  SessionsChangedEvent,
+  WorkspaceCreatedEvent,
+  WorkspaceDeletedEvent,
+  WorkspaceEvent,
+  WorkspaceEventListener,
+  WorkspaceEventOf,
+  WorkspaceEventType,
+} from './events.js';
 export { JobTable } from './jobs.js';
 export type { JobMeta, JobRun, JobTableOptions } from './jobs.js';
 export { validateConfig, normalizePrefix, parseMode, RESOURCES } from './config.js';

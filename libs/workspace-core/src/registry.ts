@@ -2,6 +2,7 @@
 import type { WorkspaceClosed } from '@mirage-ts/protocol';
 import { validateConfig } from './config.js';
 import { WorkspaceError } from './errors.js';
+import { WorkspaceEvents, type ListenerErrorHandler } from './events.js';
 import { isValidWorkspaceId, newWorkspaceId } from './ids.js';
 import { JobTable } from './jobs.js';
 import type { JobTableOptions } from './jobs.js';
@@ -18,6 +19,8 @@ export interface WorkspaceCoreOptions {
   env?: Record<string, string | undefined>;
   /** Job table tuning (clock, retention); tests inject a clock here. */
   jobs?: JobTableOptions;
+  /** Where a failing event listener is reported. Default: a process warning. */
+  onListenerError?: ListenerErrorHandler;
 }
 
 export interface CreateWorkspaceInput {
@@ -29,12 +32,14 @@ export interface CreateWorkspaceInput {
 
 export class WorkspaceRegistry {
   readonly jobs: JobTable;
+  /** Change events of this registry and its workspaces (see events.ts for when they are awaited). */
+  readonly events: WorkspaceEvents;
   private readonly workspaces = new Map<string, Workspace>();
   /** Ids being created or deleted: taken for a concurrent create. */
   private readonly reserved = new Set<string>();
   private readonly deleting = new Map<string, Promise<WorkspaceClosed>>();
   private readonly emptyListeners: (() => void)[] = [];
-  private readonly options: Required<Omit<WorkspaceCoreOptions, 'jobs'>>;
+  private readonly options: Required<Omit<WorkspaceCoreOptions, 'jobs' | 'onListenerError'>>;
 
   constructor(options: WorkspaceCoreOptions = {}) {
     this.options = {
@@ -43,6 +48,7 @@ export class WorkspaceRegistry {
       env: options.env ?? process.env,
     };
     this.jobs = new JobTable(options.jobs);
+    this.events = new WorkspaceEvents(options.onListenerError);
   }
 
   get size(): number {
@@ -55,24 +61,27 @@ export class WorkspaceRegistry {
     if (typeof id !== 'string' || !isValidWorkspaceId(id)) throw new WorkspaceError('invalid', `invalid workspace id: ${String(id)}`);
     if (this.workspaces.has(id) || this.reserved.has(id)) throw new WorkspaceError('already_exists', `workspace id already exists: ${id}`);
     this.reserved.add(id);
+    let workspace: Workspace;
     try {
       const backends = [];
       for (const spec of validated.mounts) backends.push(await buildBackend(spec));
-      const workspace = new Workspace({
+      workspace = new Workspace({
         id,
         validated,
         backends,
         jobs: this.jobs,
         outputLimitBytes: this.options.outputLimitBytes,
         network: this.options.allowNetwork ? validated.networkAllow : [],
+        events: this.events,
       });
       if (request.files !== undefined) await workspace.replaceTree(request.files, { seeding: true });
       if (request.sessions !== undefined) workspace.restoreSessions(request.sessions);
       this.workspaces.set(id, workspace);
-      return workspace;
     } finally {
       this.reserved.delete(id);
     }
+    await this.events.emit({ type: 'created', workspaceId: id });
+    return workspace;
   }
 
   get(id: string): Workspace {
@@ -101,6 +110,7 @@ export class WorkspaceRegistry {
       } finally {
         this.workspaces.delete(id);
         this.deleting.delete(id);
+        await this.events.emit({ type: 'deleted', workspaceId: id });
       }
       if (this.workspaces.size === 0) for (const listener of this.emptyListeners) listener();
       return { id, closed_at: Date.now() / 1000 };
@@ -114,7 +124,7 @@ export class WorkspaceRegistry {
     this.emptyListeners.push(listener);
   }
 
-  /** Shutdown: cancels every job and closes every workspace; onEmpty does not fire. */
+  /** Shutdown: cancels every job and closes every workspace; neither onEmpty nor `deleted` fires. */
   async closeAll(): Promise<void> {
     const workspaces = [...this.workspaces.values()];
     await this.jobs.close();

@@ -20,6 +20,8 @@ import type { BashExecResult, IFileSystem } from './engine.js';
 import { normalizePrefix, parseMode, SESSION_ID_PATTERN } from './config.js';
 import type { MountSpec, ValidatedConfig } from './config.js';
 import { WorkspaceError } from './errors.js';
+import { WorkspaceEvents } from './events.js';
+import { CommandHistory, type HistoryEntry } from './history.js';
 import { newSessionId } from './ids.js';
 import type { JobTable } from './jobs.js';
 import { describeMount, ModeGuardFs, ReadOnlyMountError, truncateDescription } from './mounts/index.js';
@@ -40,11 +42,7 @@ export interface ExecuteRequest {
   record?: boolean;
 }
 
-export interface HistoryEntry {
-  session_id: string;
-  command: string;
-  at: number;
-}
+export type { HistoryEntry } from './history.js';
 
 /** A mount as the workspace holds it: spec, backend and (for the implicit root) a flag. */
 export interface LiveMount {
@@ -74,6 +72,8 @@ export interface WorkspaceInit {
   outputLimitBytes: number;
   network: string[];
   now?: number;
+  /** The registry's change events; a workspace built on its own gets a channel nobody listens to. */
+  events?: WorkspaceEvents;
 }
 
 const MODE_RANK: Record<MountMode, number> = { read: 0, write: 1, exec: 2 };
@@ -93,7 +93,8 @@ export class Workspace {
   private readonly network: string[];
   private readonly sessions = new Map<string, Session>();
   private readonly shells = new Map<string, Bash>();
-  private readonly history: HistoryEntry[] = [];
+  private readonly history = new CommandHistory();
+  private readonly events: WorkspaceEvents;
   private closed = false;
 
   constructor(init: WorkspaceInit) {
@@ -104,6 +105,7 @@ export class Workspace {
     this.jobs = init.jobs;
     this.outputLimitBytes = init.outputLimitBytes;
     this.network = init.network;
+    this.events = init.events ?? new WorkspaceEvents();
     const mounts: LiveMount[] = init.validated.mounts.map((spec: MountSpec, index) => ({
       prefix: spec.prefix,
       resource: spec.resource,
@@ -126,13 +128,14 @@ export class Workspace {
     return this.mounts.filter((mount) => !mount.implicit);
   }
 
+  /** Commands recorded since the workspace was created (the history keeps only the newest). */
   get historyLength(): number {
-    return this.history.length;
+    return this.history.total;
   }
 
-  /** The command history (newest last); `record: false` calls are not in it. */
+  /** The newest HISTORY_LIMIT commands, oldest first; `record: false` calls are not in it. */
   commandHistory(): readonly HistoryEntry[] {
-    return this.history;
+    return this.history.entries();
   }
 
   brief(): WorkspaceBrief {
@@ -154,7 +157,7 @@ export class Workspace {
       mounts: this.mountSummaries(),
       sessions: this.listSessions(),
       internals: verbose
-        ? { cache_bytes: null, cache_entries: null, history_length: this.history.length, in_flight_jobs: this.jobs.inFlight(this.id) }
+        ? { cache_bytes: null, cache_entries: null, history_length: this.history.total, in_flight_jobs: this.jobs.inFlight(this.id) }
         : null,
     };
   }
@@ -211,6 +214,8 @@ export class Workspace {
     const ceilings = this.parseCeilings(request.mounts);
     const session = this.freshSession(id, ceilings);
     this.sessions.set(id, session);
+    const mounts = isRecord(request.mounts) ? ({ ...request.mounts } as Record<string, string>) : null;
+    this.events.post({ type: 'sessions', change: 'created', workspaceId: this.id, sessionId: id, mounts });
     return summary(session);
   }
 
@@ -229,6 +234,7 @@ export class Workspace {
     await session.tail.catch(() => undefined);
     if (id === this.defaultSessionId) this.sessions.set(id, this.freshSession(id, null));
     else this.sessions.delete(id);
+    await this.events.emit({ type: 'sessions', change: 'deleted', workspaceId: this.id, sessionId: id });
     return { session_id: id };
   }
 
@@ -238,6 +244,7 @@ export class Workspace {
 
   /** Replaces the cwd/env of the named sessions, creating the ones that do not exist. */
   restoreSessions(states: SessionState[]): void {
+    const restored: string[] = [];
     for (const state of states) {
       if (typeof state.session_id !== 'string' || !SESSION_ID_PATTERN.test(state.session_id)) continue;
       const existing = this.sessions.get(state.session_id);
@@ -246,7 +253,9 @@ export class Workspace {
       session.env = isRecord(state.env) ? carryEnv(state.env as Record<string, string>) : session.env;
       session.env.PWD = session.cwd;
       this.sessions.set(session.id, session);
+      restored.push(session.id);
     }
+    this.events.post({ type: 'sessions', change: 'restored', workspaceId: this.id, sessionIds: restored });
   }
 
   private requireSession(id: string): Session {
@@ -281,7 +290,11 @@ export class Workspace {
   async execute(request: ExecuteRequest, signal?: AbortSignal): Promise<IoResult> {
     this.assertOpen();
     const session = this.requireSession(request.session_id ?? this.defaultSessionId);
-    return this.inSession(session, () => this.run(session, request, signal));
+    try {
+      return await this.inSession(session, () => this.run(session, request, signal));
+    } finally {
+      this.events.post({ type: 'executed', workspaceId: this.id, sessionId: session.id });
+    }
   }
 
   /** Dry run: what the command would read and write (the provision module walks the parse). */
@@ -340,7 +353,7 @@ export class Workspace {
       if (!isDirectory) return ioResult(1, '', `bash: cd: ${request.cwd}: No such file or directory\n`);
     }
     const env: Record<string, string> = { ...session.env, ...(request.env ?? {}), PWD: cwd };
-    if (request.record !== false) this.history.push({ session_id: session.id, command: request.command, at: Date.now() / 1000 });
+    if (request.record !== false) this.history.record({ session_id: session.id, command: request.command, at: Date.now() / 1000 });
     if (signal?.aborted) return ioResult(124, '', 'bash: execution aborted\n');
     let result: BashExecResult;
     try {

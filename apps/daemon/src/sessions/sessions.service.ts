@@ -8,8 +8,11 @@ import { requireWorkspace } from '../core/require-workspace.js';
 export class SessionsService {
   constructor(@Inject(MIRAGE_REGISTRY) private readonly registry: WorkspaceRegistry) {}
 
-  create(workspaceId: string, request: CreateSessionDto): Promise<SessionSummary> | SessionSummary {
-    return requireWorkspace(this.registry, workspaceId).createSession(request);
+  /** Answers once the change listeners are done (the new session is saved before the answer). */
+  async create(workspaceId: string, request: CreateSessionDto): Promise<SessionSummary> {
+    const session = requireWorkspace(this.registry, workspaceId).createSession(request);
+    await this.registry.events.settled();
+    return session;
   }
 
   list(workspaceId: string): SessionSummary[] {

@@ -1,4 +1,4 @@
-// Workspace state that survives daemon restarts (spec README "Home directory"): imported by
+// Workspace state that survives daemon restarts (docs/reliability.md): imported by
 // MirageModule beside the feature modules, with the shared core and the versions module (the
 // version store is where a crashed daemon's files come back from).
 import { Module } from '@nestjs/common';

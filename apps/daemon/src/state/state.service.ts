@@ -1,12 +1,10 @@
 // Keeps every workspace's config and sessions under `<stateRoot>/workspaces/<id>/` while the
 // daemon runs, writes a snapshot of each on a graceful stop, and restores them all at start
-// (before the server listens). Writes follow the requests that change state: structural ones
-// (create, clone, load, sessions, delete, commit, checkout) are on disk before their answer is
-// sent; execute's cwd/env changes (also of background jobs) are saved within ~0.1–1 s.
+// (before the server listens). Writes follow the registry's change events (libs/workspace-core
+// src/events.ts): structural ones (create, clone, load, sessions, delete, commit, checkout) are
+// awaited by the code that emits them, so they are on disk before the answer is sent; execute's
+// cwd/env changes (also of background jobs, when they finish) are saved ~0.1 s later, batched.
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isRecord } from '@mirage-ts/protocol';
 import {
   isNoSpaceError,
   restoreStoredWorkspace,
@@ -15,6 +13,7 @@ import {
   WorkspaceStateStore,
   type LastCommit,
   type PersistedSession,
+  type SessionsChangedEvent,
   type TreeFile,
   type Workspace,
   type WorkspaceRegistry,
@@ -29,37 +28,10 @@ import { finishedJobs, snapshotSource } from '../versions/workspace-state.js';
 
 /** Delay before saving after an execute (coalesces bursts of commands into one write). */
 const EXECUTE_DEBOUNCE_MS = 100;
-/** Background jobs change sessions without a request: a cheap periodic check catches them. */
-const SWEEP_INTERVAL_MS = 1000;
-const WORKSPACE_PATH = /^\/v1\/workspaces(?:\/([^/]+)(\/.*)?)?$/;
 
 interface Written {
   record: string;
   sessions: string;
-}
-
-function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
-
-function decodeSegment(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
-}
-
-function payloadJson(payload: unknown): Record<string, unknown> | undefined {
-  const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : undefined;
-  if (text === undefined) return undefined;
-  try {
-    const value = JSON.parse(text) as unknown;
-    return isRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 @Injectable()
@@ -76,10 +48,12 @@ export class WorkspaceStateService implements OnModuleInit, OnApplicationShutdow
   private readonly sessionMounts = new Map<string, Map<string, Record<string, string>>>();
   private readonly lastCommits = new Map<string, LastCommit>();
   private readonly createdAt = new Map<string, number>();
+  /** Deleted workspaces whose folders the next pass removes (before writing any live one). */
+  private readonly dropped = new Set<string>();
+  private readonly unsubscribe: (() => void)[] = [];
   private running: Promise<void> | null = null;
   private pending: Promise<void> | null = null;
   private debounce: NodeJS.Timeout | undefined;
-  private sweep: NodeJS.Timeout | undefined;
   private ready = false;
   private stopped = false;
   /** Logged once per kind until a write succeeds again, so a full disk does not flood the log. */
@@ -90,7 +64,6 @@ export class WorkspaceStateService implements OnModuleInit, OnApplicationShutdow
     @Inject(MIRAGE_SETTINGS) settings: DaemonSettings,
     @Inject(MIRAGE_VERSIONS) private readonly versions: VersionStore,
     private readonly lifecycle: DaemonLifecycleService,
-    private readonly adapterHost: HttpAdapterHost,
   ) {
     this.store = new WorkspaceStateStore(settings.stateRoot);
   }
@@ -98,16 +71,55 @@ export class WorkspaceStateService implements OnModuleInit, OnApplicationShutdow
   async onModuleInit(): Promise<void> {
     // An unusable state folder (full disk, a file in the way) stops the start with its message.
     await this.store.prepare();
-    this.installHook();
+    // Restore first: its own creates (and the deletes of half-restored workspaces, whose folders
+    // are kept for inspection) are not changes to save.
     await this.restoreAll();
+    this.subscribe();
     this.ready = true;
     this.lifecycle.onBeforeClose(() => this.saveForShutdown());
-    this.sweep = setInterval(() => void this.flush(), SWEEP_INTERVAL_MS);
-    this.sweep.unref();
   }
 
   onApplicationShutdown(): void {
-    this.stopTimers();
+    this.stopListening();
+  }
+
+  // ---- change events -------------------------------------------------------------------------
+
+  private subscribe(): void {
+    const events = this.registry.events;
+    this.unsubscribe.push(
+      events.on('created', () => this.flush()),
+      events.on('deleted', (event) => {
+        // A later workspace of the same id starts from nothing.
+        this.dropped.add(event.workspaceId);
+        this.sessionMounts.delete(event.workspaceId);
+        this.lastCommits.delete(event.workspaceId);
+        this.createdAt.delete(event.workspaceId);
+        return this.flush();
+      }),
+      events.on('sessions', (event) => {
+        this.noteSessions(event);
+        return this.flush();
+      }),
+      events.on('executed', () => this.scheduleFlush()),
+      events.on('committed', (event) => {
+        this.lastCommits.set(event.workspaceId, { branch: event.branch, at: Date.now() });
+        return this.flush();
+      }),
+      events.on('checked_out', () => this.flush()),
+    );
+  }
+
+  /** Session ceilings are kept here: a Workspace cannot tell them back as they were given. */
+  private noteSessions(event: SessionsChangedEvent): void {
+    if (event.change === 'created') {
+      if (event.mounts === null) return;
+      const ceilings = this.sessionMounts.get(event.workspaceId) ?? new Map<string, Record<string, string>>();
+      ceilings.set(event.sessionId, event.mounts);
+      this.sessionMounts.set(event.workspaceId, ceilings);
+    } else if (event.change === 'deleted') {
+      this.sessionMounts.get(event.workspaceId)?.delete(event.sessionId);
+    }
   }
 
   // ---- restore -------------------------------------------------------------------------------
@@ -212,6 +224,18 @@ export class WorkspaceStateService implements OnModuleInit, OnApplicationShutdow
     if (!this.ready || this.stopped) return;
     const live = new Set<string>();
     let failure: unknown;
+    for (const id of [...this.dropped]) {
+      try {
+        await this.store.remove(id);
+        // Only what was written: the event already cleared the rest, which a new workspace of the
+        // same id may have filled again since.
+        this.written.delete(id);
+        this.restored.delete(id);
+        this.dropped.delete(id);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
     for (const workspace of this.registry.list()) {
       live.add(workspace.id);
       if (workspace.isClosed) continue;
@@ -230,6 +254,7 @@ export class WorkspaceStateService implements OnModuleInit, OnApplicationShutdow
         failure ??= error;
       }
     }
+    // Anything else not live any more (a delete whose event was missed) goes too.
     for (const id of [...this.written.keys(), ...this.restored]) {
       if (live.has(id)) continue;
       try {
@@ -269,7 +294,7 @@ export class WorkspaceStateService implements OnModuleInit, OnApplicationShutdow
    * written is removed, so an older one is never taken for the last state.
    */
   private async saveForShutdown(): Promise<void> {
-    this.stopTimers();
+    this.stopListening();
     await this.registry.jobs.close();
     await this.flush();
     this.stopped = true;
@@ -286,55 +311,9 @@ export class WorkspaceStateService implements OnModuleInit, OnApplicationShutdow
     if (saved > 0) this.logger.log(`snapshotted ${saved} workspaces to ${this.store.workspacesDir}`);
   }
 
-  private stopTimers(): void {
+  private stopListening(): void {
+    for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     if (this.debounce !== undefined) clearTimeout(this.debounce);
-    if (this.sweep !== undefined) clearInterval(this.sweep);
     this.debounce = undefined;
-    this.sweep = undefined;
-  }
-
-  // ---- request hook --------------------------------------------------------------------------
-
-  private installHook(): void {
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    // A callback hook, not an async one: it runs on every request, and most need nothing.
-    fastify.addHook('onSend', (request, reply, payload, done) => {
-      if (request.method === 'GET' || reply.statusCode >= 300) return done(null, payload);
-      const match = WORKSPACE_PATH.exec(pathOf(request.url));
-      if (match === null) return done(null, payload);
-      const id = match[1] === undefined ? undefined : decodeSegment(match[1]);
-      const rest = match[2] ?? '';
-      if (rest === '/execute') {
-        this.scheduleFlush();
-        return done(null, payload);
-      }
-      if (id !== undefined) this.noteRequest(id, rest, request, payload);
-      this.flush().then(
-        () => done(null, payload),
-        (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
-      );
-    });
-  }
-
-  /** What a successful request tells that a Workspace cannot: commits and session ceilings. */
-  private noteRequest(id: string, rest: string, request: FastifyRequest, payload: unknown): void {
-    const body = isRecord(request.body) ? request.body : {};
-    if (rest === '/commit') {
-      this.lastCommits.set(id, { branch: typeof body.branch === 'string' ? body.branch : 'main', at: Date.now() });
-    } else if (rest === '/sessions' && request.method === 'POST') {
-      const answer = payloadJson(payload);
-      if (typeof answer?.session_id === 'string' && isRecord(body.mounts)) {
-        const ceilings = this.sessionMounts.get(id) ?? new Map<string, Record<string, string>>();
-        ceilings.set(answer.session_id, body.mounts as Record<string, string>);
-        this.sessionMounts.set(id, ceilings);
-      }
-    } else if (rest.startsWith('/sessions/') && request.method === 'DELETE') {
-      const sessionId = decodeSegment(rest.slice('/sessions/'.length));
-      if (sessionId !== undefined) this.sessionMounts.get(id)?.delete(sessionId);
-    } else if (rest === '' && request.method === 'DELETE') {
-      // A later workspace of the same id starts from nothing.
-      this.sessionMounts.delete(id);
-      this.lastCommits.delete(id);
-    }
   }
 }

@@ -30,7 +30,10 @@ export class VersionsService {
 
   async commit(id: string, request: CommitRequest): Promise<CommitResponse> {
     const workspace = requireWorkspace(this.registry, id);
-    return this.versions.commit(id, await liveState(workspace), { message: request.message ?? '', branch: request.branch ?? DEFAULT_BRANCH });
+    const branch = request.branch ?? DEFAULT_BRANCH;
+    const committed = await this.versions.commit(id, await liveState(workspace), { message: request.message ?? '', branch });
+    await this.registry.events.emit({ type: 'committed', workspaceId: id, branch, version: committed.version });
+    return committed;
   }
 
   /** No live workspace needed: the history outlives it until the workspace is deleted. */
@@ -53,6 +56,7 @@ export class VersionsService {
     const content = await this.versions.read(id, ref);
     await workspace.replaceTree(content.files);
     workspace.restoreSessions(content.sessions);
+    await this.registry.events.emit({ type: 'checked_out', workspaceId: id, ref });
     return workspace.detail(false);
   }
 

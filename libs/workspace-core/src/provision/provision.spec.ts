@@ -3,7 +3,7 @@ import type { ProvisionResult } from '@mirage-ts/protocol';
 import { Bash, InMemoryFs, MountableFs, type IFileSystem } from '../engine.js';
 import { WorkspaceError } from '../errors.js';
 import { S3Fs } from '../mounts/s3/index.js';
-import { startS3rver, type S3rverFixture } from '../mounts/s3/s3rver-fixture.js';
+import { startS3rver, type S3rverFixture } from '../../../../test/support/s3rver-fixture.js';
 import { S3_PRICING, provisionCommand, type ProvisionContext } from './index.js';
 
 /** A small real workspace: a MountableFs with ram mounts (and optionally an S3Fs at /s3). */

@@ -2,7 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Bash, InMemoryFs, MountableFs } from '../../engine.js';
 import { WorkspaceError } from '../../errors.js';
 import { S3Fs, isRedacted, parseS3MountConfig, redactS3Config } from './index.js';
-import { startS3rver, type S3rverFixture } from './s3rver-fixture.js';
+import { startS3rver, type S3rverFixture } from '../../../../../test/support/s3rver-fixture.js';
 
 let s3: S3rverFixture;
 let fs: S3Fs;
@@ -137,6 +137,52 @@ describe('S3Fs directly', () => {
     await expect(fs.rm('/dir')).rejects.toThrow("ENOTEMPTY: directory not empty, rm '/dir'");
     await expect(fs.cp('/dir', '/dir2')).rejects.toThrow("EISDIR: is a directory, cp '/dir'");
     await expect(fs.writeFile('/top.txt/x', 'no')).rejects.toThrow('ENOTDIR');
+  });
+
+  it('sets code, errno, syscall and path on every error, as node fs errors do', async () => {
+    const failure = async (attempt: Promise<unknown>): Promise<NodeJS.ErrnoException> => {
+      const error: unknown = await attempt.then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      if (!(error instanceof Error)) throw new Error('expected the call to fail with an Error');
+      return error as NodeJS.ErrnoException;
+    };
+    const fields = (error: NodeJS.ErrnoException) => ({ code: error.code, errno: error.errno, syscall: error.syscall, path: error.path });
+    expect(fields(await failure(fs.readFile('/dir/missing.txt')))).toEqual({ code: 'ENOENT', errno: -2, syscall: 'open', path: '/dir/missing.txt' });
+    expect(fields(await failure(fs.readFile('/dir')))).toEqual({ code: 'EISDIR', errno: -21, syscall: 'read', path: '/dir' });
+    expect(fields(await failure(fs.writeFile('/dir', 'x')))).toEqual({ code: 'EISDIR', errno: -21, syscall: 'open', path: '/dir' });
+    expect(fields(await failure(fs.readdir('/top.txt')))).toEqual({ code: 'ENOTDIR', errno: -20, syscall: 'scandir', path: '/top.txt' });
+    expect(fields(await failure(fs.writeFile('/top.txt/x', 'no')))).toEqual({ code: 'ENOTDIR', errno: -20, syscall: 'open', path: '/top.txt/x' });
+    expect(fields(await failure(fs.mkdir('/dir')))).toEqual({ code: 'EEXIST', errno: -17, syscall: 'mkdir', path: '/dir' });
+    expect(fields(await failure(fs.rm('/dir')))).toEqual({ code: 'ENOTEMPTY', errno: -39, syscall: 'rm', path: '/dir' });
+    expect(fields(await failure(fs.symlink('/top.txt', '/link')))).toEqual({ code: 'ENOTSUP', errno: -95, syscall: 'symlink', path: '/link' });
+    expect(fields(await failure(fs.readlink('/top.txt')))).toEqual({ code: 'EINVAL', errno: -22, syscall: 'readlink', path: '/top.txt' });
+    // Copying or moving a directory into itself: EINVAL with a code too (it used to be a bare Error).
+    const intoItself = await failure(fs.cp('/dir', '/dir/sub/again', { recursive: true }));
+    expect(fields(intoItself)).toEqual({ code: 'EINVAL', errno: -22, syscall: 'cp', path: '/dir/sub/again' });
+    expect(intoItself.message).toBe("EINVAL: cannot copy '/dir' into itself, cp '/dir/sub/again'");
+    expect(fields(await failure(fs.mv('/dir', '/dir/inner')))).toEqual({ code: 'EINVAL', errno: -22, syscall: 'mv', path: '/dir/inner' });
+    expect(await keysUnder('dir/sub/again')).toEqual([]); // nothing was written
+    expect(await keysUnder('dir/inner')).toEqual([]);
+
+    // Failures of S3 itself: refused credentials are EACCES, anything else EIO; the S3 error is the cause.
+    const stranger = new S3Fs({ ...s3.config(), aws_access_key_id: 'NOT-A-KEY' });
+    const dead = new S3Fs({ ...s3.config(), endpoint_url: 'http://127.0.0.1:1' });
+    try {
+      const refused = await failure(stranger.readFile('/top.txt'));
+      expect(fields(refused)).toEqual({ code: 'EACCES', errno: -13, syscall: 'open', path: '/top.txt' });
+      expect(refused.message).toBe("EACCES: permission denied (s3: InvalidAccessKeyId), open '/top.txt'");
+      expect((refused.cause as { name?: string }).name).toBe('InvalidAccessKeyId');
+      expect(fields(await failure(stranger.writeFile('/new.txt', 'x')))).toEqual({ code: 'EACCES', errno: -13, syscall: 'open', path: '/new.txt' });
+      const unreachable = await failure(dead.readdir('/dir'));
+      expect(fields(unreachable)).toEqual({ code: 'EIO', errno: -5, syscall: 'scandir', path: '/dir' });
+      expect(unreachable.cause).toBeInstanceOf(Error);
+    } finally {
+      stranger.destroy();
+      dead.destroy();
+    }
+    expect(await objectText('new.txt')).toBeUndefined();
   });
 
   it('writes, appends, copies, moves and removes real objects', async () => {

@@ -3,8 +3,10 @@
 // Paths map to keys under the configured prefix: `/dir/file.txt` -> `<prefix>dir/file.txt`.
 // Directories are implied by key prefixes; `mkdir` writes a zero-byte `dir/` marker so an empty
 // directory exists. S3 has no symlinks, hard links or permission bits: links are refused,
-// chmod/utimes only check that the path exists. Errors carry the same `CODE: text, op 'path'`
-// messages as just-bash's own file systems, so commands print familiar messages.
+// chmod/utimes only check that the path exists. Errors are shaped like node's fs errors: the
+// `CODE: text, op 'path'` message just-bash's own file systems print, and `code`, `errno`,
+// `syscall` and `path` set (an S3 failure behind one is its `cause`).
+import { constants } from 'node:os';
 import { posix } from 'node:path';
 import {
   CopyObjectCommand,
@@ -53,9 +55,21 @@ interface Listing {
 
 type Cached<T> = { value: T; at: number };
 
-function fsError(code: string, text: string, op: string, path: string): Error {
-  const error = new Error(`${code}: ${text}, ${op} '${path}'`) as Error & { code: string };
+/** The fields node sets on its own fs errors (NodeJS.ErrnoException, with all of them present). */
+export interface S3FsError extends Error {
+  code: string;
+  errno: number;
+  syscall: string;
+  path: string;
+}
+
+function fsError(code: keyof typeof constants.errno, text: string, op: string, path: string, cause?: unknown): S3FsError {
+  const error = new Error(`${code}: ${text}, ${op} '${path}'`, cause === undefined ? undefined : { cause }) as S3FsError;
   error.code = code;
+  // Negative, as node reports it (libuv's convention).
+  error.errno = -constants.errno[code];
+  error.syscall = op;
+  error.path = path;
   return error;
 }
 const enoent = (op: string, path: string) => fsError('ENOENT', 'no such file or directory', op, path);
@@ -78,10 +92,10 @@ function isNotFound(error: unknown): boolean {
 function s3Failure(error: unknown, op: string, path: string): Error {
   const name = errorName(error);
   if (name === 'AccessDenied' || name === 'Forbidden' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
-    return fsError('EACCES', `permission denied (s3: ${name})`, op, path);
+    return fsError('EACCES', `permission denied (s3: ${name})`, op, path, error);
   }
   const detail = error instanceof Error ? error.message : String(error);
-  return fsError('EIO', `s3 request failed (${name}: ${detail})`, op, path);
+  return fsError('EIO', `s3 request failed (${name}: ${detail})`, op, path, error);
 }
 
 function encodingOf(options: ReadFileOptions | WriteFileOptions | BufferEncoding | undefined | null): BufferEncoding {
@@ -540,7 +554,7 @@ export class S3Fs implements IFileSystem {
     }
     if (!options?.recursive) throw fsError('EISDIR', 'is a directory', 'cp', from);
     if (to === from || to.startsWith(`${from === '/' ? '' : from}/`)) {
-      throw new Error(`EINVAL: cannot copy '${from}' into itself, '${to}'`);
+      throw fsError('EINVAL', `cannot copy '${from}' into itself`, 'cp', to);
     }
     const target = await this.lookup(to, 'cp');
     if (target?.isFile) throw fsError('ENOTDIR', 'not a directory', 'cp', to);
@@ -565,7 +579,7 @@ export class S3Fs implements IFileSystem {
     if (stat === null) throw enoent('mv', from);
     if (from === to) return;
     if (stat.isDirectory && (from === '/' || to.startsWith(`${from}/`))) {
-      throw new Error(`EINVAL: cannot move '${from}' into itself, '${to}'`);
+      throw fsError('EINVAL', `cannot move '${from}' into itself`, 'mv', to);
     }
     if (stat.isFile) {
       await this.checkWritable(to, 'mv');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import type { S3MountConfig } from './config.js';
+import type { S3MountConfig } from '@mirage-ts/workspace-core';
 
 export interface S3rverFixture {
   endpoint: string;
