@@ -3,7 +3,7 @@
 // mount (`a.txt`, `m/a.txt`) plus `.mirage-meta.json`. Nothing here knows about HTTP or Nest.
 import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import type { DiffResponse, VersionEntry, WorkspaceConfig } from '@mirage-ts/protocol';
+import { DEFAULT_BRANCH, type DiffResponse, type VersionEntry, type WorkspaceConfig } from '@mirage-ts/protocol';
 import type { LiveTreeEntry, SessionState, TreeFile } from '@mirage-ts/workspace-core';
 import type * as NodeGitTypes from 'nodegit';
 import { BlobCache, type CachedBlob } from './blob-cache.js';
@@ -15,7 +15,7 @@ import { ObjectWriter, encodeTree, gitObjectId, type TreeEntryInput } from './ob
 type NodeGit = typeof NodeGitTypes;
 type Repository = NodeGitTypes.Repository;
 
-export const DEFAULT_BRANCH = 'main';
+export { DEFAULT_BRANCH };
 const AUTHOR = { name: 'mirage', email: 'mirage@local' } as const;
 const FILEMODE = { blob: 0o100644, executable: 0o100755, link: 0o120000, tree: 0o040000 } as const;
 const GIT_EEXISTS = -4;

@@ -6,7 +6,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isRecord } from '@mirage-ts/protocol';
+import { DEFAULT_BRANCH, isRecord } from '@mirage-ts/protocol';
 import {
   isNoSpaceError,
   restoreStoredWorkspace,
@@ -320,7 +320,7 @@ export class WorkspaceStateService implements OnModuleInit, OnApplicationShutdow
   private noteRequest(id: string, rest: string, request: FastifyRequest, payload: unknown): void {
     const body = isRecord(request.body) ? request.body : {};
     if (rest === '/commit') {
-      this.lastCommits.set(id, { branch: typeof body.branch === 'string' ? body.branch : 'main', at: Date.now() });
+      this.lastCommits.set(id, { branch: typeof body.branch === 'string' ? body.branch : DEFAULT_BRANCH, at: Date.now() });
     } else if (rest === '/sessions' && request.method === 'POST') {
       const answer = payloadJson(payload);
       if (typeof answer?.session_id === 'string' && isRecord(body.mounts)) {

@@ -3,7 +3,7 @@
 import { resolve, sep } from 'node:path';
 import type { WorkspaceConfig } from '@mirage-ts/protocol';
 import { WorkspaceError } from '../errors.js';
-import { mountKey } from './paths.js';
+import { mountKey, mountResource } from '../mount-paths.js';
 
 export interface DiskRootInUse {
   root: string;
@@ -15,7 +15,7 @@ export function diskRoots(config: WorkspaceConfig): Array<{ prefix: string; root
   const roots: Array<{ prefix: string; root: string }> = [];
   for (const [prefix, mount] of Object.entries(config.mounts ?? {})) {
     const root = mount.config?.root;
-    if ((mount.resource ?? mount.vfs) === 'disk' && typeof root === 'string' && root !== '') roots.push({ prefix, root: resolve(root) });
+    if (mountResource(mount) === 'disk' && typeof root === 'string' && root !== '') roots.push({ prefix, root: resolve(root) });
   }
   return roots;
 }

@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { DEFAULT_BRANCH } from '@mirage-ts/protocol/client';
 import { MirageCommand } from '../../base-command.js';
 import { formatDiff } from '../../lib/formatters.js';
 
@@ -11,7 +12,7 @@ export default class WorkspaceDiff extends MirageCommand {
     a: Args.string({ description: 'From this version.' }),
     b: Args.string({ description: 'To this version.' }),
   };
-  static override flags = { branch: Flags.string({ char: 'b', description: 'Branch.', default: 'main' }) };
+  static override flags = { branch: Flags.string({ char: 'b', description: 'Branch.', default: DEFAULT_BRANCH }) };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(WorkspaceDiff);
