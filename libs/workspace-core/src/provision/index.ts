@@ -10,6 +10,9 @@
 // read), so `head`/`tail` read between the bytes they print and the whole file: `range`.
 // Commands we do not model, or operands we cannot know without running something ($(...),
 // unset variables, loops of unknown length), make the estimate `unknown`.
+//
+// Layout: walker.ts walks the parse and keeps the shell state; each simple command goes to its
+// model in the table of commands/index.ts (one file per family, the contract in model.ts).
 import type { ProvisionResult } from '@mirage-ts/protocol';
 import { parse, type ScriptNode } from '../engine.js';
 import { WorkspaceError } from '../errors.js';
