@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DaemonConfigError } from '@mirage-ts/protocol';
+import { DaemonConfigError, isLoopbackAddress } from '@mirage-ts/protocol';
 import { MirageModule } from './app.module.js';
 import { AccessLogController } from './common/access-log.js';
 import { DetailExceptionFilter } from './common/detail-exception.filter.js';
@@ -38,9 +38,8 @@ export interface Daemon {
   close(): Promise<void>;
 }
 
-export function isLoopbackAddress(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
+// Kept in the daemon's exports for embedders; the test itself lives in the protocol library.
+export { isLoopbackAddress };
 
 /** Builds and starts the daemon; resolves once it listens. */
 export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon> {

@@ -8,3 +8,4 @@ export * from './casing.js';
 export * from './interpolate.js';
 export * from './client.js';
 export * from './settings.js';
+export * from './loopback.js';

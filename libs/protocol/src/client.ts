@@ -7,6 +7,7 @@ import { DaemonError, DaemonUnreachable } from './errors.js';
 import { isErrorBody } from './guards.js';
 import { encodeMultipart, sendPlainRequest, type PlainResponse } from './http-transport.js';
 import { buildPath, JOB_ID_HEADER, ROUTES, type RouteSpec } from './routes.js';
+import { DEFAULT_BRANCH } from './types.js';
 import type {
   BranchResponse,
   CommitResponse,
@@ -246,16 +247,16 @@ export class MirageClient {
   }
 
   // ---- versions -------------------------------------------------------------------------------
-  commit(id: string, message = '', branch = 'main'): Promise<CommitResponse> {
+  commit(id: string, message = '', branch = DEFAULT_BRANCH): Promise<CommitResponse> {
     return this.call(ROUTES.commit, { params: { id }, json: { message, branch } });
   }
-  versions(id: string, branch = 'main'): Promise<VersionEntry[]> {
+  versions(id: string, branch = DEFAULT_BRANCH): Promise<VersionEntry[]> {
     return this.call(ROUTES.versions, { params: { id }, query: { branch } });
   }
   diff(id: string, options: { a?: string; b?: string; branch?: string } = {}): Promise<DiffResponse> {
-    return this.call(ROUTES.diff, { params: { id }, query: { branch: options.branch ?? 'main', a: options.a, b: options.b } });
+    return this.call(ROUTES.diff, { params: { id }, query: { branch: options.branch ?? DEFAULT_BRANCH, a: options.a, b: options.b } });
   }
-  branch(id: string, name: string, fromBranch = 'main'): Promise<BranchResponse> {
+  branch(id: string, name: string, fromBranch = DEFAULT_BRANCH): Promise<BranchResponse> {
     return this.call(ROUTES.branch, { params: { id }, json: { name, from_branch: fromBranch } });
   }
   checkout(id: string, ref: string): Promise<WorkspaceDetail> {

@@ -4,6 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { DEFAULT_DAEMON_URL } from './client.js';
+import { isLoopbackAddress } from './loopback.js';
 import {
   DAEMON_KEY_DEFAULTS,
   DAEMON_KEY_ENV,
@@ -218,6 +219,24 @@ describe('isLocalUrl', () => {
     ['', false],
   ])('%p → %p', (url, expected) => {
     expect(isLocalUrl(url)).toBe(expected);
+  });
+});
+
+describe('isLoopbackAddress (the daemon bind check and isLocalUrl share it)', () => {
+  test.each([
+    ['127.0.0.1', true],
+    ['127.255.0.9', true],
+    ['localhost', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['127.0.0.1.nip.io', false],
+    ['1270.0.0.1', false],
+    ['127.0.0.1000', false],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['', false],
+  ])('%p → %p', (host, expected) => {
+    expect(isLoopbackAddress(host)).toBe(expected);
   });
 });
 

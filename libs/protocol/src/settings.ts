@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { DEFAULT_DAEMON_URL } from './client.js';
+import { isLoopbackAddress } from './loopback.js';
 
 type Environment = Record<string, string | undefined>;
 
@@ -196,8 +197,7 @@ export function readDaemonTable(home: string): DaemonTable {
 /** True for loopback hosts, where auto-spawn and the token file are allowed. */
 export function isLocalUrl(url: string): boolean {
   try {
-    const host = new URL(url).hostname;
-    return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+    return isLoopbackAddress(new URL(url).hostname);
   } catch {
     return false;
   }

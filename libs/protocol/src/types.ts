@@ -185,6 +185,9 @@ export interface JobCanceled {
 }
 
 // ---- versions -------------------------------------------------------------------------------
+/** The branch a commit, log, diff or branch goes to when the request names none. */
+export const DEFAULT_BRANCH = 'main';
+
 export interface CommitRequest {
   message?: string;
   branch?: string;

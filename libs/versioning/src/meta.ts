@@ -1,7 +1,7 @@
 // `.mirage-meta.json`, stored at the root of every version's tree: what git does not keep
 // (exact modes, directories, sessions, the mounts and their redacted config). Diffs never list it.
 import type { WorkspaceConfig } from '@mirage-ts/protocol';
-import type { SessionState } from '@mirage-ts/workspace-core';
+import { configMounts, type SessionState } from '@mirage-ts/workspace-core';
 
 export const META_PATH = '.mirage-meta.json';
 export const META_FORMAT = 1;
@@ -26,12 +26,7 @@ export interface VersionMeta {
 
 export function mountsOf(config: WorkspaceConfig | null | undefined): MetaMount[] {
   if (config === null || config === undefined) return [];
-  const fallback = typeof config.mode === 'string' ? config.mode.toLowerCase() : 'write';
-  return Object.entries(config.mounts ?? {}).map(([prefix, mount]) => ({
-    prefix,
-    resource: String(mount.resource ?? mount.vfs ?? ''),
-    mode: typeof mount.mode === 'string' ? mount.mode.toLowerCase() : fallback,
-  }));
+  return configMounts(config).map(({ prefix, resource, mode }) => ({ prefix, resource, mode }));
 }
 
 /** Serialised with sorted keys so unchanged state gives an identical blob. */

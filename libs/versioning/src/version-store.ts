@@ -3,21 +3,21 @@
 // mount (`a.txt`, `m/a.txt`) plus `.mirage-meta.json`. Nothing here knows about HTTP or Nest.
 import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import type { DiffResponse, VersionEntry, WorkspaceConfig } from '@mirage-ts/protocol';
+import { DEFAULT_BRANCH, type DiffResponse, type VersionEntry, type WorkspaceConfig } from '@mirage-ts/protocol';
 import type { LiveTreeEntry, SessionState, TreeFile } from '@mirage-ts/workspace-core';
 import type * as NodeGitTypes from 'nodegit';
 import { BlobCache, type CachedBlob } from './blob-cache.js';
 import { VersioningError } from './errors.js';
 import { META_FORMAT, META_PATH, decodeMeta, encodeMeta, mountsOf, type VersionMeta } from './meta.js';
 import { assertBranchName, assertRef, assertWorkspaceId, branchNameProblem, isHexRef } from './names.js';
-import { ObjectWriter, encodeTree, gitObjectId, type TreeEntryInput } from './object-writer.js';
+import { ObjectWriter, gitObjectId } from './object-writer.js';
+import { FILEMODE, GitEntryNames, TreeBuilder, type WrittenTrees } from './tree-builder.js';
 
 type NodeGit = typeof NodeGitTypes;
 type Repository = NodeGitTypes.Repository;
 
-export const DEFAULT_BRANCH = 'main';
+export { DEFAULT_BRANCH };
 const AUTHOR = { name: 'mirage', email: 'mirage@local' } as const;
-const FILEMODE = { blob: 0o100644, executable: 0o100755, link: 0o120000, tree: 0o040000 } as const;
 const GIT_EEXISTS = -4;
 const GIT_EMODIFIED = -15;
 const GIT_ITEROVER = -31;
@@ -78,28 +78,6 @@ interface FlatEntry {
   mode: number;
 }
 
-/** A tree written by the last commit of a workspace: its entries (see treeKey) and its id. */
-interface WrittenTree {
-  key: string;
-  oid: string;
-}
-
-interface TreeWalk {
-  node: DirNode;
-  path: string;
-  /** Trees of the workspace's previous commit, by directory path. */
-  previous: ReadonlyMap<string, WrittenTree>;
-  /** Trees of this commit, filled in as they are built. */
-  trees: Map<string, WrittenTree>;
-  /** Ids known to be in the repository: a previous tree is reused only if it is one of them. */
-  present: ReadonlySet<string>;
-}
-
-interface DirNode {
-  blobs: Map<string, { oid: string; filemode: number }>;
-  dirs: Map<string, DirNode>;
-}
-
 let nodegitLoading: Promise<NodeGit> | undefined;
 /** nodegit costs ~0.2 s to load: only a daemon that touches versions pays for it. */
 function loadNodeGit(): Promise<NodeGit> {
@@ -134,9 +112,8 @@ export class VersionStore {
   /** Per workspace: ids of objects this store wrote to (or found in) the repository. */
   private readonly present = new Map<string, Set<string>>();
   /** Per workspace: the trees of the last commit this store wrote, to reuse unchanged ones. */
-  private readonly trees = new Map<string, Map<string, WrittenTree>>();
-  /** Tree entry names libgit2 was asked about (`<filemode>:<name>` → valid). */
-  private readonly entryNames = new Map<string, boolean>();
+  private readonly trees = new Map<string, WrittenTrees>();
+  private readonly entryNames = new GitEntryNames();
 
   constructor(options: VersionStoreOptions) {
     this.root = resolve(options.root);
@@ -448,7 +425,7 @@ export class VersionStore {
     const present = this.presentFor(id);
     const writer = new ObjectWriter(join(dir, 'objects'), present);
     const scanStarted = Date.now();
-    const root = newDirIndex();
+    const tree = new TreeBuilder();
     const meta: VersionMeta = {
       format: META_FORMAT,
       config: live.config ?? null,
@@ -489,12 +466,12 @@ export class VersionStore {
         const filemode = entry.kind === 'symlink' ? FILEMODE.link : mode & 0o100 ? FILEMODE.executable : FILEMODE.blob;
         if (implicitMode(filemode) !== mode) meta.modes[path] = mode;
         if (entry.kind === 'symlink') {
-          insertBlob(root, path, await store(Buffer.from(entry.target ?? '', 'utf8')), filemode);
+          tree.insertBlob(path, await store(Buffer.from(entry.target ?? '', 'utf8')), filemode);
           continue;
         }
         const hit = cache.lookup(path, entry.size, entry.mtimeMs, mode);
         if (hit !== undefined && hit.stored) {
-          insertBlob(root, path, hit.oid, filemode);
+          tree.insertBlob(path, hit.oid, filemode);
           continue;
         }
         const { size, mtimeMs } = entry;
@@ -504,18 +481,18 @@ export class VersionStore {
             .then(store)
             .then((oid) => {
               written.push({ path, blob: { size, mtimeMs, mode, oid, stored: true } });
-              insertBlob(root, path, oid, filemode);
+              tree.insertBlob(path, oid, filemode);
             }),
         );
       }
       await Promise.all(pending);
       if (failure !== undefined) throw failure.error;
-      insertBlob(root, META_PATH, await store(encodeMeta(meta)), FILEMODE.blob);
-      const previous = this.trees.get(id) ?? new Map<string, WrittenTree>();
-      const trees = new Map<string, WrittenTree>();
-      rootTree = await this.writeTrees(git, repo, writer, { node: root.get('') as DirNode, path: '', previous, trees, present });
+      tree.insertBlob(META_PATH, await store(encodeMeta(meta)), FILEMODE.blob);
+      const checkName = (path: string, name: string, filemode: number) => this.entryNames.assert(git, repo, path, name, filemode);
+      const built = await tree.write(writer, { previous: this.trees.get(id) ?? new Map(), present, checkName });
+      rootTree = built.oid;
       await writer.finish();
-      this.trees.set(id, trees);
+      this.trees.set(id, built.trees);
     } catch (error) {
       await Promise.allSettled(pending);
       await writer.abort();
@@ -525,57 +502,6 @@ export class VersionStore {
     cache.retainOnly(seen);
     await cache.save();
     return git.Oid.fromString(rootTree);
-  }
-
-  /**
-   * Adds the tree objects of a directory and its subdirectories to the batch; returns its id.
-   * A directory whose entries equal those of the previous commit keeps its tree id unhashed.
-   */
-  private async writeTrees(git: NodeGit, repo: Repository, writer: ObjectWriter, at: TreeWalk): Promise<string> {
-    const { node, path, previous, trees } = at;
-    const entries: TreeEntryInput[] = [];
-    for (const [name, child] of node.dirs) {
-      // A name held both as a file and as a directory keeps the file (as libgit2's builder did).
-      if (node.blobs.has(name)) continue;
-      const childPath = path === '' ? name : `${path}/${name}`;
-      if (mayNameGit(name)) await this.assertEntryName(git, repo, childPath, name, FILEMODE.tree);
-      entries.push({ name, mode: FILEMODE.tree, oid: await this.writeTrees(git, repo, writer, { ...at, node: child, path: childPath }) });
-    }
-    for (const [name, blob] of node.blobs) {
-      if (mayNameGit(name)) await this.assertEntryName(git, repo, path === '' ? name : `${path}/${name}`, name, blob.filemode);
-      entries.push({ name, mode: blob.filemode, oid: blob.oid });
-    }
-    const key = treeKey(entries);
-    const before = previous.get(path);
-    // The presence check guards against a stale map: a workspace deleted (and its repository
-    // removed) while one of its commits was still running would otherwise put old ids back.
-    const reusable = before !== undefined && before.key === key && at.present.has(before.oid);
-    const oid = reusable ? before.oid : await writer.add('tree', encodeTree(entries));
-    trees.set(path, { key, oid });
-    return oid;
-  }
-
-  /**
-   * Refuses tree entry names git would not check out (`.git` and the names file systems take
-   * for it). The rule is libgit2's own: a name that could match is tried on a tree builder.
-   * Callers ask only for names mayNameGit lets through (an await per entry costs ~1 µs each).
-   */
-  private async assertEntryName(git: NodeGit, repo: Repository, path: string, name: string, filemode: number): Promise<void> {
-    const key = `${filemode}:${name}`;
-    let valid = this.entryNames.get(key);
-    if (valid === undefined) {
-      const builder = await git.Treebuilder.create(repo, undefined);
-      try {
-        // An object that does not exist: a valid name fails on the object instead (or passes).
-        await builder.insert(name, git.Oid.fromString('f'.repeat(40)), filemode);
-        valid = true;
-      } catch (error) {
-        valid = !/invalid name/i.test(error instanceof Error ? error.message : String(error));
-      }
-      if (this.entryNames.size > 10_000) this.entryNames.clear();
-      this.entryNames.set(key, valid);
-    }
-    if (!valid) throw new VersioningError('invalid', `cannot version the path ${JSON.stringify(path)}: ${JSON.stringify(name)} is not a valid name in a git tree`);
   }
 
   /** Blob ids and exact modes of the live tree, hashed in memory (nothing is written). */
@@ -637,29 +563,6 @@ function checkedPath(path: string): string {
   return path;
 }
 
-/** The directories of a tree being built, by path (`''` is the root). */
-type DirIndex = Map<string, DirNode>;
-
-function newDirIndex(): DirIndex {
-  return new Map([['', { blobs: new Map(), dirs: new Map() }]]);
-}
-
-function dirNode(index: DirIndex, path: string): DirNode {
-  const known = index.get(path);
-  if (known !== undefined) return known;
-  const cut = path.lastIndexOf('/');
-  const parent = dirNode(index, cut < 0 ? '' : path.slice(0, cut));
-  const node: DirNode = { blobs: new Map(), dirs: new Map() };
-  parent.dirs.set(cut < 0 ? path : path.slice(cut + 1), node);
-  index.set(path, node);
-  return node;
-}
-
-function insertBlob(index: DirIndex, path: string, oid: string, filemode: number): void {
-  const cut = path.lastIndexOf('/');
-  dirNode(index, cut < 0 ? '' : path.slice(0, cut)).blobs.set(cut < 0 ? path : path.slice(cut + 1), { oid, filemode });
-}
-
 /**
  * The live entries as a sync iterable: `for await` would await every element, a promise each,
  * which a list already in hand does not need (10,000 entries: ~10 ms of a re-commit).
@@ -671,18 +574,6 @@ async function entryList(live: LiveState): Promise<Iterable<LiveTreeEntry>> {
     return collected;
   }
   return live.entries;
-}
-
-/** Whether a tree entry name could stand for `.git` (libgit2 then decides; see assertEntryName). */
-function mayNameGit(name: string): boolean {
-  return /git/i.test(name) || (/[^\x20-\x7e]/.test(name) && /g/i.test(name));
-}
-
-/** The entries of a tree as one string, equal exactly when the entries are (names hold no NUL). */
-function treeKey(entries: readonly TreeEntryInput[]): string {
-  let key = '';
-  for (const entry of entries) key += `${entry.mode} ${entry.name}\0${entry.oid}\0`;
-  return key;
 }
 
 function compareTrees(base: Map<string, FlatEntry>, target: Map<string, FlatEntry>): DiffResponse {

@@ -1,5 +1,7 @@
 // Validation of the workspace config (the YAML of `workspace create`, sent as JSON). Every problem
 // is collected and reported in one `invalid` error; an unknown backend is a build failure (502).
+// Each top-level section has its own validator in SECTIONS (run in order: mounts read the default
+// mode); a new section is one more entry there, its keys one more `keys` list.
 //
 // Network: `network: { allow: [<url prefix>, ...] }` enables `curl` for those URL prefixes only
 // (GET/HEAD), and only when the daemon itself allows network (WorkspaceCoreOptions.allowNetwork).
@@ -9,6 +11,7 @@ import { isAbsolute } from 'node:path';
 import { ConfigLoadError, MOUNT_MODES, interpolateEnv, isRecord } from '@mirage-ts/protocol';
 import type { MountMode, WorkspaceConfig } from '@mirage-ts/protocol';
 import { WorkspaceError } from './errors.js';
+import { normalizePrefix } from './mount-paths.js';
 import { parseS3MountConfig } from './mounts/s3/config.js';
 
 export type ResourceName = 'ram' | 'disk' | 's3';
@@ -34,11 +37,11 @@ export interface ValidatedConfig {
   networkAllow: string[];
 }
 
-const TOP_LEVEL_KEYS = new Set([
-  'mounts', 'mode', 'consistency', 'read', 'write', 'cache', 'index', 'store', 'console', 'io', 'runtimes',
-  'runtime', 'profiles', 'profile', 'route_policy', 'secrets', 'env', 'clis', 'command_limits',
-  'default_session_id', 'default_agent_id', 'workspace_id', 'network',
-]);
+/** Top-level keys accepted and kept as they are (no section of ours reads them). */
+const PASSED_THROUGH_KEYS = [
+  'consistency', 'read', 'write', 'cache', 'index', 'store', 'console', 'io', 'runtimes', 'runtime', 'profiles', 'profile',
+  'route_policy', 'secrets', 'env', 'clis', 'command_limits', 'default_agent_id',
+];
 const MOUNT_KEYS = new Set([
   'resource', 'vfs', 'mode', 'config', 'read', 'write', 'ttl', 'index', 'command_limits', 'command_safeguards',
   'backend', 'mountpoint', 'fuse',
@@ -54,176 +57,235 @@ export function parseMode(value: unknown): MountMode | undefined {
   return (MOUNT_MODES as readonly string[]).includes(lower) ? (lower as MountMode) : undefined;
 }
 
-/** `/data/` → `/data`; `/` stays; undefined for a relative path or `.`/`..`/empty segments. */
-export function normalizePrefix(raw: string): string | undefined {
-  if (!raw.startsWith('/')) return undefined;
-  const segments = raw.split('/').filter((segment, index, all) => !(segment === '' && (index === 0 || index === all.length - 1)));
-  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) return undefined;
-  return `/${segments.join('/')}`;
-}
-
 function sortedNames(names: Iterable<string>): string {
   return [...names].sort().join(', ');
 }
 
+/** What the sections find, filled in as they run; problems are collected, not thrown. */
+interface Draft {
+  problems: string[];
+  defaultMode: MountMode;
+  defaultSessionId: string;
+  workspaceId?: string;
+  networkAllow: string[];
+  mounts: MountSpec[];
+  /** Backends no build knows: a build failure (502) once the config is otherwise valid. */
+  unknownResources: string[];
+}
+
+/** One top-level section of the config: the keys it owns and the check of their values. */
+interface ConfigSection {
+  keys: readonly string[];
+  check(document: Record<string, unknown>, draft: Draft): void;
+}
+
+const modeSection: ConfigSection = {
+  keys: ['mode'],
+  check(document, draft) {
+    if (document.mode === undefined) return;
+    const mode = parseMode(document.mode);
+    if (mode === undefined) draft.problems.push(`invalid mode: ${String(document.mode)} (expected read, write or exec)`);
+    else draft.defaultMode = mode;
+  },
+};
+
+const sessionsSection: ConfigSection = {
+  keys: ['default_session_id'],
+  check(document, draft) {
+    const id = document.default_session_id;
+    if (id === undefined) return;
+    if (typeof id !== 'string' || !SESSION_ID_PATTERN.test(id)) draft.problems.push(`invalid default_session_id: ${String(id)}`);
+    else draft.defaultSessionId = id;
+  },
+};
+
+const workspaceIdSection: ConfigSection = {
+  keys: ['workspace_id'],
+  check(document, draft) {
+    if (document.workspace_id === undefined) return;
+    if (typeof document.workspace_id !== 'string') draft.problems.push('workspace_id must be a string');
+    else draft.workspaceId = document.workspace_id;
+  },
+};
+
+const networkSection: ConfigSection = {
+  keys: ['network'],
+  check(document, draft) {
+    const network = document.network;
+    if (network === undefined) return;
+    if (!isRecord(network)) {
+      draft.problems.push('network must be a mapping like {allow: [url prefixes]}');
+      return;
+    }
+    const unknown = Object.keys(network).filter((key) => key !== 'allow');
+    if (unknown.length > 0) draft.problems.push(`network: unknown keys: ${sortedNames(unknown)}`);
+    const allow = network.allow ?? [];
+    if (!Array.isArray(allow) || allow.some((entry) => typeof entry !== 'string')) {
+      draft.problems.push('network.allow must be a list of URL prefixes');
+      return;
+    }
+    for (const entry of allow as string[]) {
+      if (!/^https?:\/\/[^/]+/.test(entry)) draft.problems.push(`network.allow: not an http(s) URL prefix: ${entry}`);
+      else draft.networkAllow.push(entry);
+    }
+  },
+};
+
+const mountsSection: ConfigSection = {
+  keys: ['mounts'],
+  check(document, draft) {
+    if (!isRecord(document.mounts)) {
+      draft.problems.push('config requires a `mounts` mapping');
+      return;
+    }
+    for (const [rawPrefix, block] of Object.entries(document.mounts)) checkMount(rawPrefix, block, draft);
+    checkNesting(draft);
+  },
+};
+
+/** The sections, in the order they are checked (and their problems reported). */
+const SECTIONS: readonly ConfigSection[] = [modeSection, sessionsSection, workspaceIdSection, networkSection, mountsSection];
+
+const TOP_LEVEL_KEYS = new Set([...PASSED_THROUGH_KEYS, ...SECTIONS.flatMap((section) => section.keys)]);
+
 export async function validateConfig(raw: unknown, env: Record<string, string | undefined>): Promise<ValidatedConfig> {
   if (!isRecord(raw)) throw new WorkspaceError('invalid', 'config must be a mapping');
-  const problems: string[] = [];
+  const draft: Draft = { problems: [], defaultMode: 'write', defaultSessionId: 'default', networkAllow: [], mounts: [], unknownResources: [] };
   let document: Record<string, unknown> = raw;
   try {
     document = interpolateEnv(raw, env);
   } catch (error) {
     if (!(error instanceof ConfigLoadError)) throw error;
-    problems.push(error.message);
+    draft.problems.push(error.message);
   }
 
   const unknownTop = Object.keys(document).filter((key) => !TOP_LEVEL_KEYS.has(key));
-  if (unknownTop.length > 0) problems.push(`unknown config keys: ${sortedNames(unknownTop)}`);
+  if (unknownTop.length > 0) draft.problems.push(`unknown config keys: ${sortedNames(unknownTop)}`);
+  for (const section of SECTIONS) section.check(document, draft);
 
-  let defaultMode: MountMode = 'write';
-  if (document.mode !== undefined) {
-    const mode = parseMode(document.mode);
-    if (mode === undefined) problems.push(`invalid mode: ${String(document.mode)} (expected read, write or exec)`);
-    else defaultMode = mode;
+  if (draft.problems.length > 0) throw new WorkspaceError('invalid', draft.problems.join('; '));
+  if (draft.unknownResources.length > 0) {
+    throw new WorkspaceError('build_failed', `resource build failed: unknown resource: ${draft.unknownResources.join(', ')}`);
   }
+  const { mounts, defaultSessionId, workspaceId, networkAllow } = draft;
+  return { config: normalizedDocument(document, draft), mounts, defaultSessionId, workspaceId, networkAllow };
+}
 
-  let defaultSessionId = 'default';
-  if (document.default_session_id !== undefined) {
-    if (typeof document.default_session_id !== 'string' || !SESSION_ID_PATTERN.test(document.default_session_id)) {
-      problems.push(`invalid default_session_id: ${String(document.default_session_id)}`);
-    } else defaultSessionId = document.default_session_id;
+/** One mount block: prefix, resource (or its old name `vfs`), mode, backend options. */
+function checkMount(rawPrefix: string, block: unknown, draft: Draft): void {
+  const { problems, mounts } = draft;
+  const prefix = normalizePrefix(rawPrefix);
+  const label = `mount ${rawPrefix}`;
+  if (prefix === undefined) {
+    problems.push(`${label}: prefix must be an absolute path without . or .. segments`);
+    return;
   }
-  let workspaceId: string | undefined;
-  if (document.workspace_id !== undefined) {
-    if (typeof document.workspace_id !== 'string') problems.push('workspace_id must be a string');
-    else workspaceId = document.workspace_id;
+  if (mounts.some((mount) => mount.prefix === prefix)) {
+    problems.push(`${label}: mounted twice`);
+    return;
   }
+  if (!isRecord(block)) {
+    problems.push(`${label}: must be a mapping with a resource`);
+    return;
+  }
+  const unknownKeys = Object.keys(block).filter((key) => !MOUNT_KEYS.has(key));
+  if (unknownKeys.length > 0) problems.push(`${label}: unknown keys: ${sortedNames(unknownKeys)}`);
+  const name = block.resource ?? block.vfs;
+  if (block.resource !== undefined && block.vfs !== undefined && block.resource !== block.vfs) {
+    problems.push(`${label}: resource and vfs disagree`);
+  }
+  let mode = draft.defaultMode;
+  if (block.mode !== undefined) {
+    const parsed = parseMode(block.mode);
+    if (parsed === undefined) problems.push(`${label}: invalid mode: ${String(block.mode)} (expected read, write or exec)`);
+    else mode = parsed;
+  }
+  let options: Record<string, unknown> = {};
+  if (block.config !== undefined && block.config !== null) {
+    if (!isRecord(block.config)) problems.push(`${label}: config must be a mapping`);
+    else options = block.config;
+  }
+  if (typeof name !== 'string' || name === '') {
+    problems.push(`${label}: requires a resource (ram, disk or s3)`);
+    return;
+  }
+  const resource = name.toLowerCase();
+  if (!(RESOURCES as readonly string[]).includes(resource)) {
+    draft.unknownResources.push(name);
+    return;
+  }
+  const spec: MountSpec = { prefix, resource: resource as ResourceName, mode, config: options };
+  problems.push(...BACKEND_CHECKS[spec.resource](spec, label));
+  mounts.push(spec);
+}
 
-  const networkAllow: string[] = [];
-  if (document.network !== undefined) {
-    const network = document.network;
-    if (!isRecord(network)) problems.push('network must be a mapping like {allow: [url prefixes]}');
-    else {
-      const unknown = Object.keys(network).filter((key) => key !== 'allow');
-      if (unknown.length > 0) problems.push(`network: unknown keys: ${sortedNames(unknown)}`);
-      const allow = network.allow ?? [];
-      if (!Array.isArray(allow) || allow.some((entry) => typeof entry !== 'string')) problems.push('network.allow must be a list of URL prefixes');
-      else {
-        for (const entry of allow as string[]) {
-          if (!/^https?:\/\/[^/]+/.test(entry)) problems.push(`network.allow: not an http(s) URL prefix: ${entry}`);
-          else networkAllow.push(entry);
-        }
+/** A mount inside another one (`/data/x` in `/data`) is refused; anything inside `/` is fine. */
+function checkNesting(draft: Draft): void {
+  for (const outer of draft.mounts) {
+    for (const inner of draft.mounts) {
+      if (outer !== inner && outer.prefix !== '/' && inner.prefix.startsWith(`${outer.prefix}/`)) {
+        draft.problems.push(`mount ${inner.prefix}: nested inside mount ${outer.prefix}`);
       }
     }
   }
+}
 
-  const mounts: MountSpec[] = [];
-  const unknownResources: string[] = [];
-  if (!isRecord(document.mounts)) {
-    problems.push('config requires a `mounts` mapping');
-  } else {
-    for (const [rawPrefix, block] of Object.entries(document.mounts)) {
-      const prefix = normalizePrefix(rawPrefix);
-      const label = `mount ${rawPrefix}`;
-      if (prefix === undefined) {
-        problems.push(`${label}: prefix must be an absolute path without . or .. segments`);
-        continue;
-      }
-      if (mounts.some((mount) => mount.prefix === prefix)) {
-        problems.push(`${label}: mounted twice`);
-        continue;
-      }
-      if (!isRecord(block)) {
-        problems.push(`${label}: must be a mapping with a resource`);
-        continue;
-      }
-      const unknownKeys = Object.keys(block).filter((key) => !MOUNT_KEYS.has(key));
-      if (unknownKeys.length > 0) problems.push(`${label}: unknown keys: ${sortedNames(unknownKeys)}`);
-      const name = block.resource ?? block.vfs;
-      if (block.resource !== undefined && block.vfs !== undefined && block.resource !== block.vfs) {
-        problems.push(`${label}: resource and vfs disagree`);
-      }
-      let mode = defaultMode;
-      if (block.mode !== undefined) {
-        const parsed = parseMode(block.mode);
-        if (parsed === undefined) problems.push(`${label}: invalid mode: ${String(block.mode)} (expected read, write or exec)`);
-        else mode = parsed;
-      }
-      let options: Record<string, unknown> = {};
-      if (block.config !== undefined && block.config !== null) {
-        if (!isRecord(block.config)) problems.push(`${label}: config must be a mapping`);
-        else options = block.config;
-      }
-      if (typeof name !== 'string' || name === '') {
-        problems.push(`${label}: requires a resource (ram, disk or s3)`);
-        continue;
-      }
-      const resource = name.toLowerCase();
-      if (!(RESOURCES as readonly string[]).includes(resource)) {
-        unknownResources.push(name);
-        continue;
-      }
-      const spec: MountSpec = { prefix, resource: resource as ResourceName, mode, config: options };
-      problems.push(...checkBackendConfig(spec, label));
-      mounts.push(spec);
-    }
-    for (const outer of mounts) {
-      for (const inner of mounts) {
-        if (outer !== inner && outer.prefix !== '/' && inner.prefix.startsWith(`${outer.prefix}/`)) {
-          problems.push(`mount ${inner.prefix}: nested inside mount ${outer.prefix}`);
-        }
-      }
-    }
-  }
-
-  if (problems.length > 0) throw new WorkspaceError('invalid', problems.join('; '));
-  if (unknownResources.length > 0) {
-    throw new WorkspaceError('build_failed', `resource build failed: unknown resource: ${unknownResources.join(', ')}`);
-  }
-
+/**
+ * The config as the workspace keeps it: every mount under its canonical prefix with `resource`
+ * (never `vfs`), its mode and options; the top-level mode lower-cased when given.
+ */
+function normalizedDocument(document: Record<string, unknown>, draft: Draft): WorkspaceConfig {
   const normalizedMounts: WorkspaceConfig['mounts'] = {};
-  for (const mount of mounts) {
+  for (const mount of draft.mounts) {
     const original = (document.mounts as Record<string, Record<string, unknown>>)[denormalizedKey(document.mounts as Record<string, unknown>, mount.prefix)];
     const { vfs: _vfs, resource: _resource, mode: _mode, config: _config, ...rest } = original;
     normalizedMounts[mount.prefix] = { resource: mount.resource, mode: mount.mode, config: mount.config, ...rest };
   }
-  const config: WorkspaceConfig = { ...document, mode: document.mode === undefined ? undefined : defaultMode, mounts: normalizedMounts };
+  const config: WorkspaceConfig = { ...document, mode: document.mode === undefined ? undefined : draft.defaultMode, mounts: normalizedMounts };
   if (config.mode === undefined) delete config.mode;
-  return { config, mounts, defaultSessionId, workspaceId, networkAllow };
+  return config;
 }
 
 function denormalizedKey(mounts: Record<string, unknown>, prefix: string): string {
   return Object.keys(mounts).find((key) => normalizePrefix(key) === prefix) ?? prefix;
 }
 
-function checkBackendConfig(spec: MountSpec, label: string): string[] {
-  const problems: string[] = [];
+type BackendCheck = (spec: MountSpec, label: string) => string[];
+
+function checkRam(spec: MountSpec, label: string): string[] {
   const keys = Object.keys(spec.config);
-  if (spec.resource === 'ram') {
-    if (keys.length > 0) problems.push(`${label}: ram: unknown config keys: ${sortedNames(keys)}`);
-  } else if (spec.resource === 'disk') {
-    const unknown = keys.filter((key) => !DISK_KEYS.has(key));
-    if (unknown.length > 0) problems.push(`${label}: disk: unknown config keys: ${sortedNames(unknown)}`);
-    const root = spec.config.root;
-    if (typeof root !== 'string' || root === '') problems.push(`${label}: disk: config.root is required (a host directory)`);
-    else if (root.includes('${')) {
-      // An uninterpolated placeholder: the missing variable is already reported.
-    } else if (!isAbsolute(root)) problems.push(`${label}: disk: root must be an absolute path: ${root}`);
-    else {
-      let isDirectory = false;
-      try {
-        isDirectory = statSync(root).isDirectory();
-      } catch {
-        isDirectory = false;
-      }
-      if (!isDirectory) problems.push(`${label}: disk: root is not an existing directory: ${root}`);
-    }
-  } else {
+  return keys.length > 0 ? [`${label}: ram: unknown config keys: ${sortedNames(keys)}`] : [];
+}
+
+function checkDisk(spec: MountSpec, label: string): string[] {
+  const problems: string[] = [];
+  const unknown = Object.keys(spec.config).filter((key) => !DISK_KEYS.has(key));
+  if (unknown.length > 0) problems.push(`${label}: disk: unknown config keys: ${sortedNames(unknown)}`);
+  const root = spec.config.root;
+  if (typeof root !== 'string' || root === '') problems.push(`${label}: disk: config.root is required (a host directory)`);
+  else if (root.includes('${')) {
+    // An uninterpolated placeholder: the missing variable is already reported.
+  } else if (!isAbsolute(root)) problems.push(`${label}: disk: root must be an absolute path: ${root}`);
+  else {
+    let isDirectory = false;
     try {
-      spec.parsed = parseS3MountConfig(spec.config, spec.prefix);
-    } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
+      isDirectory = statSync(root).isDirectory();
+    } catch {
+      isDirectory = false;
     }
+    if (!isDirectory) problems.push(`${label}: disk: root is not an existing directory: ${root}`);
   }
   return problems;
 }
+
+function checkS3(spec: MountSpec): string[] {
+  try {
+    spec.parsed = parseS3MountConfig(spec.config, spec.prefix);
+    return [];
+  } catch (error) {
+    return [error instanceof Error ? error.message : String(error)];
+  }
+}
+
+/** The check of each backend's options (`config:` of a mount). */
+const BACKEND_CHECKS: Record<ResourceName, BackendCheck> = { ram: checkRam, disk: checkDisk, s3: checkS3 };

@@ -19,7 +19,7 @@ export * from './errors.js';
 export * from './tree.js';
 export { WorkspaceRegistry } from './registry.js';
 export type { WorkspaceCoreOptions, CreateWorkspaceInput } from './registry.js';
-export { Workspace, DEFAULT_OUTPUT_LIMIT_BYTES, summaryPrefix } from './workspace.js';
+export { Workspace, DEFAULT_OUTPUT_LIMIT_BYTES } from './workspace.js';
 export type { ExecuteRequest, LiveMount } from './workspace.js';
 export { CommandHistory, HISTORY_LIMIT } from './history.js';
 export type { HistoryEntry } from './history.js';
@@ -39,7 +39,9 @@ export type {
 } from './events.js';
 export { JobTable } from './jobs.js';
 export type { JobMeta, JobRun, JobTableOptions } from './jobs.js';
-export { validateConfig, normalizePrefix, parseMode, RESOURCES } from './config.js';
+export { validateConfig, parseMode, RESOURCES } from './config.js';
+export { normalizePrefix, summaryPrefix, treePrefix, holdsPath, owningMount, mountResource, configMounts } from './mount-paths.js';
+export type { ConfigMount } from './mount-paths.js';
 export type { MountSpec, ValidatedConfig, ResourceName } from './config.js';
 export { newWorkspaceId, newSessionId, isValidWorkspaceId, WORKSPACE_ID_PATTERN } from './ids.js';
 // Modules written by the other helpers of this library, re-exported from the one entry point.

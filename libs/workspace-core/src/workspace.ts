@@ -17,12 +17,13 @@ import type {
 import { isRecord } from '@mirage-ts/protocol';
 import { Bash, InMemoryFs, MountableFs } from './engine.js';
 import type { BashExecResult, IFileSystem } from './engine.js';
-import { normalizePrefix, parseMode, SESSION_ID_PATTERN } from './config.js';
+import { parseMode, SESSION_ID_PATTERN } from './config.js';
 import type { MountSpec, ValidatedConfig } from './config.js';
 import { WorkspaceError } from './errors.js';
 import { WorkspaceEvents } from './events.js';
 import { CommandHistory, type HistoryEntry } from './history.js';
 import { newSessionId } from './ids.js';
+import { normalizePrefix, owningMount, summaryPrefix, treePrefix } from './mount-paths.js';
 import type { JobTable } from './jobs.js';
 import { describeMount, ModeGuardFs, ReadOnlyMountError, truncateDescription } from './mounts/index.js';
 import { redactS3Config } from './mounts/s3/config.js';
@@ -302,10 +303,8 @@ export class Workspace {
     this.assertOpen();
     const session = this.requireSession(request.session_id ?? this.defaultSessionId);
     const namespace = this.shellFor(session).fs;
-    const mountOf = (path: string): LiveMount =>
-      this.mounts
-        .filter((mount) => mount.prefix === '/' || path === mount.prefix || path.startsWith(`${mount.prefix}/`))
-        .sort((a, b) => b.prefix.length - a.prefix.length)[0];
+    // A `/` mount always exists (the user's or the implicit one): every path has an owner.
+    const mountOf = (path: string): LiveMount => owningMount(this.mounts, path, prefixOf) as LiveMount;
     const sizeOf = async (path: string): Promise<number | undefined> => {
       const mount = mountOf(path);
       const sized = mount.backend as IFileSystem & { sizeOf?: (inner: string) => Promise<number | undefined> };
@@ -454,13 +453,10 @@ export class Workspace {
       .filter((mount) => mount.mode !== 'read' || (options.seeding === true && mount.resource === 'ram'))
       .sort((a, b) => b.prefix.length - a.prefix.length);
     const byMount = new Map<LiveMount, TreeFile[]>(targets.map((mount) => [mount, []]));
-    const owners = this.treeMounts().sort((a, b) => b.prefix.length - a.prefix.length);
+    const owners = this.treeMounts();
     for (const file of files) {
       const path = file.path.replace(/^\/+/, '');
-      const owner = owners.find((mount) => {
-        const prefix = treePrefix(mount.prefix);
-        return prefix === '' || path === prefix.slice(0, -1) || path.startsWith(prefix);
-      });
+      const owner = owningMount(owners, `/${path}`, prefixOf);
       if (owner === undefined || !byMount.has(owner)) continue;
       const relative = path.slice(treePrefix(owner.prefix).length);
       if (relative === '') continue;
@@ -515,15 +511,7 @@ function summary(session: Session): SessionSummary {
   return { session_id: session.id, cwd: session.cwd };
 }
 
-/** `/` → `/`; `/data` → `/data/`. */
-export function summaryPrefix(prefix: string): string {
-  return prefix === '/' ? '/' : `${prefix}/`;
-}
-
-/** Tree paths carry the mount prefix without a leading slash: `` for root, `data/` for /data. */
-function treePrefix(prefix: string): string {
-  return prefix === '/' ? '' : `${prefix.slice(1)}/`;
-}
+const prefixOf = (mount: LiveMount): string => mount.prefix;
 
 function redact(config: Record<string, unknown>): Record<string, unknown> {
   return redactS3Config(structuredClone(config));

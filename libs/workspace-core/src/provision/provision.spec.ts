@@ -154,6 +154,26 @@ describe('provisionCommand on local (ram) mounts', () => {
     expect(await provisionCommand('cat /data/a.txt 2>/dev/null', ctx)).toMatchObject({ cache_read_high: 14, precision: 'exact' });
   });
 
+  it('models each command family of the table: readers, writers, wrappers, declarations, archives', async () => {
+    // wc prints a line per file and a total: at most 48 bytes a line plus the names.
+    expect(await provisionCommand('wc -l /data/a.txt /data/b.csv > /data/n', ctx)).toMatchObject({ cache_read_high: 22, cache_write_low: 6, cache_write_high: 166 });
+    expect(await provisionCommand('base64 /data/a.txt > /data/e', ctx)).toMatchObject({ cache_read_high: 14, cache_write_low: 20, cache_write_high: 22 });
+    expect(await provisionCommand('uniq /data/a.txt /data/u', ctx)).toMatchObject({ cache_read_high: 14, cache_write_low: 0, cache_write_high: 14 });
+    expect(await provisionCommand('touch /data/a.txt /data/new; rm /data/b.csv; cat /data/new', ctx)).toMatchObject({ cache_read_high: 0, cache_write_high: 0 });
+    expect(await provisionCommand('nice command cat /data/a.txt', ctx)).toMatchObject({ cache_read_high: 14, read_ops: 1, precision: 'exact' });
+    expect(await provisionCommand('export F=/data/c.csv; cat $F', ctx)).toMatchObject({ cache_read_high: 12, precision: 'exact' });
+    expect(await provisionCommand('printf x > /data/p', ctx)).toMatchObject({ precision: 'unknown' });
+    const tar = await provisionCommand('tar cf /data/x.tar /data/a.txt /data/b.csv', ctx);
+    expect(tar).toMatchObject({ cache_read_high: 22, cache_write_high: 22, precision: 'unknown' });
+  });
+
+  it('lets a shell function replace a command model, but not a text filter', async () => {
+    // A function named like a modelled command is what runs...
+    expect(await provisionCommand('grep() { cat /data/b.csv; }; grep x /data/a.txt', ctx)).toMatchObject({ cache_read_high: 8, read_ops: 1 });
+    // ...while the text filters are looked up first (as the walker always did; bash would run the function).
+    expect(await provisionCommand('cat() { echo x; }; cat /data/a.txt', ctx)).toMatchObject({ cache_read_high: 14, read_ops: 1 });
+  });
+
   it('refuses a command that does not parse', async () => {
     await expect(provisionCommand('cat "unterminated', ctx)).rejects.toThrow(WorkspaceError);
     await expect(provisionCommand('if then fi', ctx)).rejects.toThrow(/cannot parse command/);

@@ -3,7 +3,7 @@
 import type { MountConfig, WorkspaceConfig } from '@mirage-ts/protocol';
 import { WorkspaceError } from '../errors.js';
 import { isRedacted, redactS3Config } from '../mounts/s3/config.js';
-import { mountKey } from './paths.js';
+import { mountKey, mountResource } from '../mount-paths.js';
 
 const isMapping = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -12,7 +12,7 @@ const isMapping = (value: unknown): value is Record<string, unknown> =>
 export function redactWorkspaceConfig(config: WorkspaceConfig): WorkspaceConfig {
   const copy = structuredClone(config);
   for (const mount of Object.values(copy.mounts ?? {})) {
-    const backend = mount.resource ?? mount.vfs;
+    const backend = mountResource(mount);
     if (backend === 's3' && isMapping(mount.config)) mount.config = redactS3Config(mount.config);
   }
   return copy;
@@ -39,8 +39,8 @@ export function applyOverride(saved: WorkspaceConfig, override: Partial<Workspac
       merged.mounts[prefix] = structuredClone(replacement);
       continue;
     }
-    const savedBackend = existing.resource ?? existing.vfs;
-    const newBackend = replacement.resource ?? replacement.vfs ?? savedBackend;
+    const savedBackend = mountResource(existing);
+    const newBackend = mountResource(replacement) ?? savedBackend;
     if (newBackend !== savedBackend) {
       merged.mounts[existingPrefix] = structuredClone(replacement);
       continue;
@@ -85,7 +85,7 @@ export function fillRedactedFrom(saved: WorkspaceConfig, live: WorkspaceConfig):
   for (const [prefix, mount] of Object.entries(filled.mounts)) {
     const source = liveByKey.get(mountKey(prefix));
     if (source === undefined || !isMapping(mount.config) || !isMapping(source.config)) continue;
-    if ((source.resource ?? source.vfs) !== (mount.resource ?? mount.vfs)) continue;
+    if (mountResource(source) !== mountResource(mount)) continue;
     for (const [key, value] of Object.entries(mount.config)) {
       if (isRedacted(value) && source.config[key] !== undefined && !isRedacted(source.config[key])) mount.config[key] = source.config[key];
     }

@@ -3,7 +3,7 @@
 import { resolve, sep } from 'node:path';
 import type { WorkspaceConfig } from '@mirage-ts/protocol';
 import { WorkspaceError } from '../errors.js';
-import { mountKey } from './paths.js';
+import { configMounts, mountKey } from '../mount-paths.js';
 
 export interface DiskRootInUse {
   root: string;
@@ -13,9 +13,8 @@ export interface DiskRootInUse {
 /** The host root of every disk mount of `config`, by prefix (absolute, normalised). */
 export function diskRoots(config: WorkspaceConfig): Array<{ prefix: string; root: string }> {
   const roots: Array<{ prefix: string; root: string }> = [];
-  for (const [prefix, mount] of Object.entries(config.mounts ?? {})) {
-    const root = mount.config?.root;
-    if ((mount.resource ?? mount.vfs) === 'disk' && typeof root === 'string' && root !== '') roots.push({ prefix, root: resolve(root) });
+  for (const { prefix, resource, config: settings } of configMounts(config)) {
+    if (resource === 'disk' && typeof settings.root === 'string' && settings.root !== '') roots.push({ prefix, root: resolve(settings.root) });
   }
   return roots;
 }

@@ -3,5 +3,6 @@ export * from './format.js';
 export { createSnapshotStream, writeSnapshotFile, type SnapshotSource } from './write.js';
 export { readSnapshot, readSnapshotFile, type LoadedSnapshot } from './read.js';
 export { applyOverride, fillRedactedFrom, mountsNeedingCredentials, redactWorkspaceConfig, requireCredentials } from './credentials.js';
-export { describeMounts, localEntries, localEntryList, mountKey, owningMount, safeTreePath } from './paths.js';
+export { describeMounts, localEntries, localEntryList, owningKey, safeTreePath } from './paths.js';
+export { mountKey } from '../mount-paths.js';
 export { diskRoots, overriddenRoots, relocateDiskRoots, type DiskRootInUse } from './disk-roots.js';

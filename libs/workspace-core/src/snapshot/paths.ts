@@ -1,6 +1,7 @@
 // Path rules shared by the snapshot writer and reader: tree paths are relative, `/`-separated,
 // without empty, `.` or `..` segments, without NUL. Anything else in a tar is refused.
 import type { WorkspaceConfig } from '@mirage-ts/protocol';
+import { configMounts, mountKey, owningMount } from '../mount-paths.js';
 import { isRedacted } from '../mounts/s3/config.js';
 import type { SnapshotMount } from './format.js';
 
@@ -13,38 +14,20 @@ export function safeTreePath(path: string): string | null {
   return segments.join('/');
 }
 
-/** `/data/` → `data`, `/` → `` (the root mount). */
-export function mountKey(prefix: string): string {
-  return prefix.split('/').filter((s) => s !== '').join('/');
-}
-
 /** The mounts of a config, in config order, with their backend, mode and credential state. */
 export function describeMounts(config: WorkspaceConfig): SnapshotMount[] {
-  const mounts: SnapshotMount[] = [];
-  const defaultMode = typeof config.mode === 'string' ? config.mode.toLowerCase() : 'write';
-  for (const [prefix, mount] of Object.entries(config.mounts ?? {})) {
-    const resource = String(mount.resource ?? mount.vfs ?? '');
-    const mode = typeof mount.mode === 'string' ? mount.mode.toLowerCase() : defaultMode;
-    const settings = mount.config ?? {};
-    mounts.push({
-      prefix,
-      resource,
-      mode,
-      files_included: resource !== 's3',
-      needs_credentials: Object.values(settings).some(isRedacted),
-    });
-  }
-  return mounts;
+  return configMounts(config).map(({ prefix, resource, mode, config: settings }) => ({
+    prefix,
+    resource,
+    mode,
+    files_included: resource !== 's3',
+    needs_credentials: Object.values(settings).some(isRedacted),
+  }));
 }
 
-/** The key (see mountKey) of the mount that holds `path`: the longest matching prefix. */
-export function owningMount(path: string, keys: readonly string[]): string | undefined {
-  let best: string | undefined;
-  for (const key of keys) {
-    const matches = key === '' || path === key || path.startsWith(`${key}/`);
-    if (matches && (best === undefined || key.length > best.length)) best = key;
-  }
-  return best;
+/** The tree key (mountKey) of the mount, among `keys`, that holds the tree path `path`. */
+export function owningKey(path: string, keys: readonly string[]): string | undefined {
+  return owningMount(keys, path, (key) => key);
 }
 
 /**
@@ -55,7 +38,7 @@ export function isLocalPath(mounts: readonly SnapshotMount[]): (path: string) =>
   const keys = mounts.map((m) => mountKey(m.prefix));
   const remote = new Set(mounts.filter((m) => !m.files_included).map((m) => mountKey(m.prefix)));
   return (path) => {
-    const owner = owningMount(path, keys);
+    const owner = owningKey(path, keys);
     return owner === undefined || !remote.has(owner);
   };
 }

@@ -8,7 +8,8 @@ import { Parser, type ReadEntry } from 'tar';
 import { WorkspaceError } from '../errors.js';
 import type { SessionState, TreeFile } from '../tree.js';
 import { FILES_DIR, MANIFEST_ENTRY, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type SnapshotManifest } from './format.js';
-import { mountKey, owningMount, safeTreePath } from './paths.js';
+import { mountKey } from '../mount-paths.js';
+import { owningKey, safeTreePath } from './paths.js';
 
 export interface LoadedSnapshot {
   manifest: SnapshotManifest;
@@ -156,7 +157,7 @@ function checkedTree(files: Map<string, TreeFile>, manifest: SnapshotManifest): 
         throw refuse(`entry files/${file.path} lies beneath ${ancestor.kind} files/${ancestor.path}`);
       }
     }
-    const owner = owningMount(file.path, keys);
+    const owner = owningKey(file.path, keys);
     if (owner !== undefined && remote.has(owner)) continue;
     kept.push(file);
   }

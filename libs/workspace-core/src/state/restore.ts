@@ -3,10 +3,11 @@
 // sessions.json, and the ram contents from the newest of: the graceful-stop snapshot, the head of
 // the branch last committed to. Disk mounts keep their own files on the host and are not
 // rewritten; s3 mounts hold their data in the bucket.
-import type { MountMode, WorkspaceConfig } from '@mirage-ts/protocol';
+import { DEFAULT_BRANCH, type MountMode, type WorkspaceConfig } from '@mirage-ts/protocol';
 import type { WorkspaceRegistry } from '../registry.js';
 import { readSnapshotFile } from '../snapshot/read.js';
-import { mountKey, owningMount } from '../snapshot/paths.js';
+import { mountKey } from '../mount-paths.js';
+import { owningKey } from '../snapshot/paths.js';
 import type { TreeFile } from '../tree.js';
 import { applyTree } from '../tree-io.js';
 import type { Workspace } from '../workspace.js';
@@ -26,8 +27,6 @@ export interface RestoredWorkspace {
   workspace: Workspace;
   from: RestoredFrom;
 }
-
-const DEFAULT_BRANCH = 'main';
 
 async function chooseFiles(stored: StoredWorkspace, sources: RestoreSources): Promise<{ files: TreeFile[]; from: RestoredFrom }> {
   const commit = stored.record.last_commit;
@@ -59,7 +58,7 @@ async function fillRamMounts(workspace: Workspace, files: readonly TreeFile[]): 
     const key = mountKey(mount.prefix);
     const mine: TreeFile[] = [];
     for (const file of files) {
-      if (owningMount(file.path, keys) !== key) continue;
+      if (owningKey(file.path, keys) !== key) continue;
       const relative = key === '' ? file.path : file.path.slice(key.length + 1);
       if (relative !== '') mine.push({ ...file, path: relative });
     }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import type { BranchResponse } from '@mirage-ts/protocol/client';
+import { DEFAULT_BRANCH } from '@mirage-ts/protocol/client';
 import { MirageCommand } from '../../base-command.js';
 import { formatBranch } from '../../lib/formatters.js';
 
@@ -13,7 +14,7 @@ export default class WorkspaceBranch extends MirageCommand<BranchResponse> {
     id: Args.string({ description: 'Workspace id.', required: true }),
     name: Args.string({ description: 'New branch name.', required: true }),
   };
-  static override flags = { from: Flags.string({ description: 'Branch to start from.', default: 'main' }) };
+  static override flags = { from: Flags.string({ description: 'Branch to start from.', default: DEFAULT_BRANCH }) };
 
   async run(): Promise<BranchResponse> {
     const { args, flags } = await this.parse(WorkspaceBranch);

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import type { CommitResponse } from '@mirage-ts/protocol/client';
+import { DEFAULT_BRANCH } from '@mirage-ts/protocol/client';
 import { MirageCommand } from '../../base-command.js';
 import { formatCommit } from '../../lib/formatters.js';
 
@@ -12,7 +13,7 @@ export default class WorkspaceCommit extends MirageCommand<CommitResponse> {
   static override args = { id: Args.string({ description: 'Workspace id.', required: true }) };
   static override flags = {
     message: Flags.string({ char: 'm', description: 'Commit message.', default: '' }),
-    branch: Flags.string({ char: 'b', description: 'Branch to commit on.', default: 'main' }),
+    branch: Flags.string({ char: 'b', description: 'Branch to commit on.', default: DEFAULT_BRANCH }),
   };
 
   async run(): Promise<CommitResponse> {

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import type { DiffResponse } from '@mirage-ts/protocol/client';
+import { DEFAULT_BRANCH } from '@mirage-ts/protocol/client';
 import { MirageCommand } from '../../base-command.js';
 import { formatDiff } from '../../lib/formatters.js';
 
@@ -12,7 +13,7 @@ export default class WorkspaceDiff extends MirageCommand<DiffResponse> {
     a: Args.string({ description: 'From this version.' }),
     b: Args.string({ description: 'To this version.' }),
   };
-  static override flags = { branch: Flags.string({ char: 'b', description: 'Branch.', default: 'main' }) };
+  static override flags = { branch: Flags.string({ char: 'b', description: 'Branch.', default: DEFAULT_BRANCH }) };
 
   async run(): Promise<DiffResponse> {
     const { args, flags } = await this.parse(WorkspaceDiff);
