@@ -121,6 +121,12 @@ describe.each(BODILESS)('bodiless JSON requests (%s)', (_form, bodiless) => {
     expect(answer.json.detail).toContain(field);
   });
 
+  it('names a missing field once, even when two of its constraints say the same', async () => {
+    const id = await workspace();
+    const answer = await empty('POST', `/v1/workspaces/${id}/snapshot`);
+    expect(answer.json.detail).toBe('path is required');
+  });
+
   it('still parses a body that is there: bad JSON is a 400, a real body is read', async () => {
     const bad = await rawRequest(d.url, 'POST', '/v1/workspaces', { authorization: `Bearer ${d.token}`, 'content-type': 'application/json' }, '{"config":');
     expect(bad.status).toBe(400);

@@ -41,5 +41,6 @@ export function validateRequestFields<T extends object>(dto: DtoClass<T>, value:
   const messages: string[] = [];
   collectMessages(errors, unknown, messages);
   if (unknown.length > 0) messages.unshift(`unknown field${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`);
-  throw new DaemonHttpError(400, messages.join('; '));
+  // Two constraints of one field may carry the same text (IsString and IsNotEmpty: 'path is required').
+  throw new DaemonHttpError(400, [...new Set(messages)].join('; '));
 }
