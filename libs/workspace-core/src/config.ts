@@ -9,6 +9,8 @@ import { isAbsolute } from 'node:path';
 import { ConfigLoadError, MOUNT_MODES, interpolateEnv, isRecord } from '@mirage-ts/protocol';
 import type { MountMode, WorkspaceConfig } from '@mirage-ts/protocol';
 import { WorkspaceError } from './errors.js';
+import { parseLimits } from './limits.js';
+import type { PartialLimits } from './limits.js';
 import { parseS3MountConfig } from './mounts/s3/config.js';
 
 export type ResourceName = 'ram' | 'disk' | 's3';
@@ -32,12 +34,14 @@ export interface ValidatedConfig {
   workspaceId?: string;
   /** URL prefixes `curl` may reach (empty: no network). */
   networkAllow: string[];
+  /** The `limits` block as asked (limits.ts merges it with the daemon's defaults and ceilings). */
+  limits: PartialLimits;
 }
 
 const TOP_LEVEL_KEYS = new Set([
   'mounts', 'mode', 'consistency', 'read', 'write', 'cache', 'index', 'store', 'console', 'io', 'runtimes',
   'runtime', 'profiles', 'profile', 'route_policy', 'secrets', 'env', 'clis', 'command_limits',
-  'default_session_id', 'default_agent_id', 'workspace_id', 'network',
+  'default_session_id', 'default_agent_id', 'workspace_id', 'network', 'limits',
 ]);
 const MOUNT_KEYS = new Set([
   'resource', 'vfs', 'mode', 'config', 'read', 'write', 'ttl', 'index', 'command_limits', 'command_safeguards',
@@ -117,6 +121,9 @@ export async function validateConfig(raw: unknown, env: Record<string, string | 
     }
   }
 
+  const limits = parseLimits(document.limits);
+  problems.push(...limits.problems);
+
   const mounts: MountSpec[] = [];
   const unknownResources: string[] = [];
   if (!isRecord(document.mounts)) {
@@ -189,7 +196,7 @@ export async function validateConfig(raw: unknown, env: Record<string, string | 
   }
   const config: WorkspaceConfig = { ...document, mode: document.mode === undefined ? undefined : defaultMode, mounts: normalizedMounts };
   if (config.mode === undefined) delete config.mode;
-  return { config, mounts, defaultSessionId, workspaceId, networkAllow };
+  return { config, mounts, defaultSessionId, workspaceId, networkAllow, limits: limits.limits };
 }
 
 function denormalizedKey(mounts: Record<string, unknown>, prefix: string): string {

@@ -24,6 +24,8 @@ export type { ExecuteRequest, HistoryEntry, LiveMount } from './workspace.js';
 export { JobTable } from './jobs.js';
 export type { JobMeta, JobRun, JobTableOptions } from './jobs.js';
 export { validateConfig, normalizePrefix, parseMode, RESOURCES } from './config.js';
+export { DEFAULT_LIMITS, LIMIT_KEYS, parseLimits, parseLimitsPolicy, resolveLimits } from './limits.js';
+export type { LimitKey, LimitsPolicy, PartialLimits, WorkspaceLimits } from './limits.js';
 export type { MountSpec, ValidatedConfig, ResourceName } from './config.js';
 export { newWorkspaceId, newSessionId, isValidWorkspaceId, WORKSPACE_ID_PATTERN } from './ids.js';
 // Modules written by the other helpers of this library, re-exported from the one entry point.
