@@ -385,13 +385,13 @@ export class Workspace {
     if (cutStdout !== undefined) {
       stdout = cutStdout;
       truncated = true;
-      notes.push(`mirage: stdout truncated at ${this.outputLimitBytes} bytes (output limit)\n`);
+      notes.push(`mirage: stdout truncated at ${this.outputLimitBytes} bytes (limits.max_output_bytes)\n`);
     }
     const cutStderr = cut(stderr, this.outputLimitBytes);
     if (cutStderr !== undefined) {
       stderr = cutStderr;
       truncated = true;
-      notes.push(`mirage: stderr truncated at ${this.outputLimitBytes} bytes (output limit)\n`);
+      notes.push(`mirage: stderr truncated at ${this.outputLimitBytes} bytes (limits.max_output_bytes)\n`);
     }
     if (truncated) {
       if (stderr !== '' && !stderr.endsWith('\n')) stderr += '\n';

@@ -19,7 +19,7 @@ export class MirageCoreModule {
         {
           provide: MIRAGE_REGISTRY,
           useFactory: (resolved: DaemonSettings) =>
-            new WorkspaceRegistry({ allowNetwork: resolved.allowNetwork, outputLimitBytes: resolved.outputLimitBytes, env: resolved.env }),
+            new WorkspaceRegistry({ allowNetwork: resolved.allowNetwork, outputLimitBytes: resolved.outputLimitBytes, env: resolved.env, limits: resolved.limits }),
           inject: [MIRAGE_SETTINGS],
         },
         DaemonLifecycleService,
