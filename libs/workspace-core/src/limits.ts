@@ -62,7 +62,8 @@ export function parseLimits(raw: unknown, label = 'limits'): { limits: PartialLi
     if (!isLimitKey(key)) continue;
     const whole = INTEGER_KEYS.has(key);
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (whole && !Number.isSafeInteger(value))) {
-      problems.push(`${label}.${key} must be a ${whole ? 'whole number' : 'number'} > 0, got ${JSON.stringify(value) ?? String(value)}`);
+      const shown = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+      problems.push(`${label}.${key} must be a ${whole ? 'whole number' : 'number'} > 0, got ${shown}`);
       continue;
     }
     limits[key] = value;
