@@ -29,6 +29,9 @@ describe('writes through symlinks (ram)', () => {
     const result = await ws.execute({ command: 'cd /data; mkdir -p a/b; ln -s a/b one; ln -s one two; echo v > two/f; ln -s ../../.. up; echo w > up/g; cat a/b/f g' });
     expect(result).toMatchObject({ exit_code: 0, stdout: 'v\nw\n' });
     expect((await ws.listTree()).map((entry) => entry.path).sort()).toEqual(['data/a', 'data/a/b', 'data/a/b/f', 'data/g', 'data/one', 'data/two', 'data/up']);
+    // An absolute target is a namespace path: written and read back through the link.
+    const absolute = await ws.execute({ command: 'ln -s /data/a /data/abs; echo z > /data/abs/b/h; cat /data/abs/b/h; ls /data/abs/b; [ -f /data/abs/b/h ] && echo file' });
+    expect(absolute).toMatchObject({ exit_code: 0, stdout: 'z\nf\nh\nfile\n', stderr: '' });
   });
 
   it('refuses a link leaving the mount (EXDEV) and a loop (ELOOP), writing nothing', async () => {

@@ -51,6 +51,23 @@ export class ModeGuardFs implements IFileSystem {
     return links === undefined ? Promise.resolve(path) : resolveWritePath(this.inner, path, followLast, links);
   }
 
+  /**
+   * Runs a read; when it finds nothing and the path crosses a symlink whose absolute target the
+   * backend cannot follow itself (inside a mount other than `/`, targets are namespace paths),
+   * runs it again on the resolved path. The first error stands when resolving changes nothing.
+   */
+  private async read<T>(path: string, followLast: boolean, op: (path: string) => Promise<T>): Promise<T> {
+    try {
+      return await op(path);
+    } catch (error) {
+      const links = this.options.links;
+      if (links === undefined || links.prefix === '/' || !isNotFound(error)) throw error;
+      const resolved = await resolveWritePath(this.inner, path, followLast, links).catch(() => path);
+      if (resolved === path) throw error;
+      return op(resolved);
+    }
+  }
+
   /** Bytes of a file, or of a whole tree for a directory (0 when absent). */
   private async sizeOf(path: string): Promise<number> {
     let stat: FsStat;
@@ -76,18 +93,20 @@ export class ModeGuardFs implements IFileSystem {
   }
 
   readFile(path: string, options?: ReadOptions | BufferEncoding): Promise<string> {
-    return this.inner.readFile(path, options);
+    return this.read(path, true, (at) => this.inner.readFile(at, options));
   }
   readFileBuffer(path: string): Promise<Uint8Array> {
-    return this.inner.readFileBuffer(path);
+    return this.read(path, true, (at) => this.inner.readFileBuffer(at));
   }
   // The two optional fast paths are forwarded: without them just-bash falls back to slower calls.
   async readFileBytes(path: string): Promise<ByteString> {
-    if (this.inner.readFileBytes !== undefined) return this.inner.readFileBytes(path);
-    return unsafeBytesFromLatin1(Buffer.from(await this.inner.readFileBuffer(path)).toString('latin1'));
+    const inner = this.inner;
+    if (inner.readFileBytes !== undefined) return this.read(path, true, (at) => inner.readFileBytes!(at));
+    return unsafeBytesFromLatin1(Buffer.from(await this.readFileBuffer(path)).toString('latin1'));
   }
   async readdirWithFileTypes(path: string): Promise<Dirent[]> {
-    if (this.inner.readdirWithFileTypes !== undefined) return this.inner.readdirWithFileTypes(path);
+    const inner = this.inner;
+    if (inner.readdirWithFileTypes !== undefined) return this.read(path, true, (at) => inner.readdirWithFileTypes!(at));
     const names = await this.inner.readdir(path);
     const base = path.endsWith('/') ? path : `${path}/`;
     return Promise.all(
@@ -109,21 +128,25 @@ export class ModeGuardFs implements IFileSystem {
     if (this.options.quota !== undefined) await this.reserve(contentBytes(content, this.encodingOf(options)), path);
     return this.inner.appendFile(target, content, options);
   }
-  exists(path: string): Promise<boolean> {
-    return this.inner.exists(path);
+  async exists(path: string): Promise<boolean> {
+    if (await this.inner.exists(path)) return true;
+    return this.read(path, true, async (at) => {
+      if (at === path || !(await this.inner.exists(at))) throw notFound(path);
+      return true;
+    }).catch(() => false);
   }
   stat(path: string): Promise<FsStat> {
-    return this.inner.stat(path);
+    return this.read(path, true, (at) => this.inner.stat(at));
   }
   lstat(path: string): Promise<FsStat> {
-    return this.inner.lstat(path);
+    return this.read(path, false, (at) => this.inner.lstat(at));
   }
   async mkdir(path: string, options?: MkdirOptions): Promise<void> {
     this.refuse();
     return this.inner.mkdir(await this.target(path, false), options);
   }
   readdir(path: string): Promise<string[]> {
-    return this.inner.readdir(path);
+    return this.read(path, true, (at) => this.inner.readdir(at));
   }
   async rm(path: string, options?: RmOptions): Promise<void> {
     this.refuse();
@@ -158,13 +181,22 @@ export class ModeGuardFs implements IFileSystem {
     return this.inner.link(await this.target(existingPath, true), await this.target(newPath, false));
   }
   readlink(path: string): Promise<string> {
-    return this.inner.readlink(path);
+    return this.read(path, false, (at) => this.inner.readlink(at));
   }
   realpath(path: string): Promise<string> {
-    return this.inner.realpath(path);
+    return this.read(path, true, (at) => this.inner.realpath(at));
   }
   async utimes(path: string, atime: Date, mtime: Date): Promise<void> {
     this.refuse();
     return this.inner.utimes(await this.target(path, true), atime, mtime);
   }
+}
+
+function isNotFound(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (error as { code?: unknown }).code === 'ENOENT' || error.message.startsWith('ENOENT');
+}
+
+function notFound(path: string): Error {
+  return Object.assign(new Error(`ENOENT: no such file or directory, stat '${path}'`), { code: 'ENOENT' });
 }
