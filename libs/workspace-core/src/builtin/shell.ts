@@ -3,8 +3,8 @@
 // interpreter state from leaking between calls and sessions (a shared Bash kept a `readonly X`
 // set by `bash -c` for every later call). Exported names are carried per session here.
 import type { MountMode } from '@mirage-ts/protocol';
-import { Bash, MountableFs } from '../engine.js';
-import type { BashExecResult, BashOptions, IFileSystem } from '../engine.js';
+import { Bash, defineCommand, MountableFs } from '../engine.js';
+import type { BashExecResult, BashOptions, Command, IFileSystem } from '../engine.js';
 import type { WorkspaceLimits } from '../limits.js';
 import { ModeGuardFs } from '../mounts/guard.js';
 import { DeviceFs } from './devices.js';
@@ -39,6 +39,44 @@ export interface CallScope {
 const DEVICES_PREFIX = '/dev';
 /** Variables bash sets for itself and does not export; in a session not seen yet, all others are taken as exported. */
 const SHELL_VARIABLES = new Set(['IFS', 'OSTYPE', 'MACHTYPE', 'HOSTTYPE', 'HOSTNAME', 'OPTIND', 'OPTERR', 'SHELLOPTS', 'BASHOPTS', 'PS1', 'PS2', 'PS4']);
+/** The part of just-bash 3.4.2's interpreter state read here (not public API: checked at use). */
+interface InterpreterSets {
+  readonlyVars?: Set<string>;
+  exportedVars?: Set<string>;
+}
+
+function interpreterSets(shell: Bash): InterpreterSets | undefined {
+  const state = (shell as unknown as { state?: unknown }).state;
+  return typeof state === 'object' && state !== null ? (state as InterpreterSets) : undefined;
+}
+
+function restoreSet(set: Set<string> | undefined, saved: ReadonlySet<string>): void {
+  if (set === undefined) return;
+  set.clear();
+  for (const name of saved) set.add(name);
+}
+
+/**
+ * `bash`/`sh` that give back the caller's readonly and exported names when the child ends:
+ * just-bash's child shares those sets with its parent, so `bash -c 'readonly X=1'; X=2` failed.
+ */
+function childShell(name: 'bash' | 'sh', shell: () => Bash | undefined): Command {
+  return defineCommand(name, async (args, ctx) => {
+    if (ctx.origCommand === undefined) return { stdout: '', stderr: `${name}: not available\n`, exitCode: 127 };
+    const sets = (() => {
+      const current = shell();
+      return current === undefined ? undefined : interpreterSets(current);
+    })();
+    const saved = { readonly: new Set(sets?.readonlyVars ?? []), exported: new Set(sets?.exportedVars ?? []) };
+    try {
+      return await ctx.origCommand(args);
+    } finally {
+      restoreSet(sets?.readonlyVars, saved.readonly);
+      restoreSet(sets?.exportedVars, saved.exported);
+    }
+  });
+}
+
 /** Exported names per session (sessions are plain objects owned by the workspace). */
 const exportedBySession = new WeakMap<object, Set<string>>();
 
@@ -86,7 +124,9 @@ export class BuiltinShell {
       const isExported = known === undefined ? !SHELL_VARIABLES.has(key) : known.has(key) || scope?.exportAlso?.includes(key) === true;
       if (isExported) exported[key] = value;
     }
-    const shell = new Bash(this.bashOptions(exported));
+    const holder: { shell?: Bash } = {};
+    const shell = new Bash(this.bashOptions(exported, () => holder.shell));
+    holder.shell = shell;
     let result: BashExecResult;
     try {
       result = await shell.exec(command, options);
@@ -100,18 +140,18 @@ export class BuiltinShell {
       throw error;
     }
     if (scope !== undefined && scope.keep && options.signal?.aborted !== true) {
-      const names = (shell as unknown as { state?: { exportedVars?: Set<string> } }).state?.exportedVars;
+      const names = interpreterSets(shell)?.exportedVars;
       if (names !== undefined) exportedBySession.set(scope.session, new Set([...names].filter((name) => Object.hasOwn(result.env, name))));
     }
     return rewriteLimitMessages(result, this.options.limits);
   }
 
-  private bashOptions(env: Record<string, string>): BashOptions {
+  private bashOptions(env: Record<string, string>, shell: () => Bash | undefined): BashOptions {
     return {
       fs: this.fs,
       cwd: '/',
       env: { HOME: '/', ...env },
-      customCommands: [envCommand, printenvCommand],
+      customCommands: [envCommand, printenvCommand, childShell('bash', shell), childShell('sh', shell)],
       executionLimits: builtinExecutionLimits(this.options.limits),
       ...(this.options.network.length > 0 ? { network: { allowedUrlPrefixes: [...this.options.network] } } : {}),
     };
