@@ -14,6 +14,10 @@
 // - Output: stdout/stderr are text; a stream over outputLimitBytes is cut, `truncated: true` is
 //   set and a line on stderr says so. Output that is not valid UTF-8 comes back as just-bash
 //   renders it (bytes as Latin-1 characters).
+// - Limits: the config's `limits` block (limits.ts, docs/limits.md) is merged with the daemon's
+//   defaults and ceilings; the builtin engine enforces max_bytes (ram quota, ENOSPC), timeout_s
+//   (exit 124), max_output_bytes, and maps cpu_seconds to a command budget (builtin/exec-limits.ts).
+// - Every workspace has /dev (null, zero, random, urandom, full, std streams), not a user mount.
 // - Known just-bash divergences from GNU bash: bash-battery.spec.ts lists them with reasons.
 export * from './errors.js';
 export * from './tree.js';
