@@ -129,6 +129,7 @@ const CASES: Case[] = [
   { name: 'dev null zero urandom', command: "echo gone > /dev/null; cat /dev/null | wc -c; head -c 5 /dev/zero | wc -c; head -c 16 /dev/urandom | wc -c; ls /dev/null" },
   { name: 'unexported variable not in printenv', command: 'Q=1; printenv Q; echo rc=$?; export R=2; printenv R; env | grep -c "^Q="' },
   { name: 'readonly stays in the child shell', command: "bash -c 'readonly X=1; export Y=2'; X=3; echo $X; printenv Y; echo rc=$?" },
+  { name: 'env runs a command with its assignments exported', command: "env FOO=1 printenv FOO; env -i A=1 env; env FOO=3 bash -c 'echo $FOO'; env -u HOME printenv HOME; echo rc=$?" },
   { name: 'seq of a million', command: 'seq 1 1000000 | tail -1' },
   { name: 'loop of 100k iterations', command: 'n=0; for ((i=0; i<100000; i++)); do n=$((n+1)); done; echo $n' },
 ];

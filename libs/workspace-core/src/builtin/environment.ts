@@ -1,10 +1,62 @@
-// `env` and `printenv` that list only exported variables, as in bash. just-bash's own versions
-// print every shell variable (`X=1; printenv X` printed 1). `env` with a command to run is left to
-// just-bash's version.
+// `env` and `printenv` that list only exported variables, as in bash (just-bash's own versions
+// print every shell variable: `X=1; printenv X` printed 1), and `bash`/`sh` children that cannot
+// change their parent's readonly and exported names. `env … COMMAND` still runs through just-bash's
+// env, with the names it sets exported for the command.
 import { defineCommand } from '../engine.js';
-import type { Command } from '../engine.js';
+import type { Bash, Command } from '../engine.js';
 
 type Context = Parameters<Command['execute']>[1];
+
+/** The part of just-bash 3.4.2's interpreter state read here (not public API: checked at use). */
+interface InterpreterSets {
+  readonlyVars?: Set<string>;
+  exportedVars?: Set<string>;
+}
+
+export function interpreterSets(shell: Bash): InterpreterSets | undefined {
+  const state = (shell as unknown as { state?: unknown }).state;
+  return typeof state === 'object' && state !== null ? (state as InterpreterSets) : undefined;
+}
+
+function restoreSet(set: Set<string> | undefined, saved: ReadonlySet<string>): void {
+  if (set === undefined) return;
+  set.clear();
+  for (const name of saved) set.add(name);
+}
+
+/**
+ * `bash`/`sh` that give back the caller's readonly and exported names when the child ends:
+ * just-bash's child shares those sets with its parent, so `bash -c 'readonly X=1'; X=2` failed.
+ */
+export function childShell(name: 'bash' | 'sh', shell: () => Bash | undefined): Command {
+  return defineCommand(name, async (args, ctx) => {
+    if (ctx.origCommand === undefined) return { stdout: '', stderr: `${name}: not available\n`, exitCode: 127 };
+    const sets = (() => {
+      const current = shell();
+      return current === undefined ? undefined : interpreterSets(current);
+    })();
+    const saved = { readonly: new Set(sets?.readonlyVars ?? []), exported: new Set(sets?.exportedVars ?? []) };
+    try {
+      return await ctx.origCommand(args);
+    } finally {
+      restoreSet(sets?.readonlyVars, saved.readonly);
+      restoreSet(sets?.exportedVars, saved.exported);
+    }
+  });
+}
+
+/** Runs `work` with the interpreter's exported names set to `names`, then restores them. */
+async function withExported<T>(shell: Bash | undefined, names: Iterable<string>, work: () => Promise<T>): Promise<T> {
+  const exported = shell === undefined ? undefined : interpreterSets(shell)?.exportedVars;
+  const saved = new Set(exported ?? []);
+  restoreSet(exported, new Set(names));
+  try {
+    return await work();
+  } finally {
+    restoreSet(exported, saved);
+  }
+}
+
 
 function exported(ctx: Context): Record<string, string> {
   return { ...(ctx.exportedEnv ?? {}) };
@@ -33,28 +85,30 @@ export const printenvCommand: Command = defineCommand('printenv', async (args, c
   return { stdout, stderr: '', exitCode };
 });
 
-export const envCommand: Command = defineCommand('env', async (args, ctx) => {
-  let vars = exported(ctx);
-  let separator = '\n';
-  let index = 0;
-  for (; index < args.length; index += 1) {
-    const arg = args[index];
-    if (arg === '-i' || arg === '-' || arg === '--ignore-environment') vars = {};
-    else if (arg === '-0' || arg === '--null') separator = '\0';
-    else if (arg === '-u' || arg === '--unset') {
-      index += 1;
-      delete vars[args[index] ?? ''];
-    } else if (arg.startsWith('--unset=')) delete vars[arg.slice('--unset='.length)];
-    else if (arg === '--') {
-      index += 1;
-      break;
-    } else break;
-  }
-  for (; index < args.length && ASSIGNMENT.test(args[index]); index += 1) {
-    const eq = args[index].indexOf('=');
-    vars[args[index].slice(0, eq)] = args[index].slice(eq + 1);
-  }
-  // A command to run: just-bash's env runs it (with the assignments and options given).
-  if (index < args.length && ctx.origCommand !== undefined) return ctx.origCommand(args);
-  return { stdout: listing(vars, separator), stderr: '', exitCode: 0 };
-});
+export const envCommand = (shell: () => Bash | undefined): Command =>
+  defineCommand('env', async (args, ctx) => {
+    let vars = exported(ctx);
+    let separator = '\n';
+    let index = 0;
+    for (; index < args.length; index += 1) {
+      const arg = args[index];
+      if (arg === '-i' || arg === '-' || arg === '--ignore-environment') vars = {};
+      else if (arg === '-0' || arg === '--null') separator = '\0';
+      else if (arg === '-u' || arg === '--unset') {
+        index += 1;
+        delete vars[args[index] ?? ''];
+      } else if (arg.startsWith('--unset=')) delete vars[arg.slice('--unset='.length)];
+      else if (arg === '--') {
+        index += 1;
+        break;
+      } else break;
+    }
+    for (; index < args.length && ASSIGNMENT.test(args[index]); index += 1) {
+      const eq = args[index].indexOf('=');
+      vars[args[index].slice(0, eq)] = args[index].slice(eq + 1);
+    }
+    // A command to run: just-bash's env runs it, with what this env would list exported for it.
+    const run = ctx.origCommand;
+    if (index < args.length && run !== undefined) return withExported(shell(), Object.keys(vars), () => run(args));
+    return { stdout: listing(vars, separator), stderr: '', exitCode: 0 };
+  });

@@ -3,12 +3,12 @@
 // interpreter state from leaking between calls and sessions (a shared Bash kept a `readonly X`
 // set by `bash -c` for every later call). Exported names are carried per session here.
 import type { MountMode } from '@mirage-ts/protocol';
-import { Bash, defineCommand, MountableFs } from '../engine.js';
-import type { BashExecResult, BashOptions, Command, IFileSystem } from '../engine.js';
+import { Bash, MountableFs } from '../engine.js';
+import type { BashExecResult, BashOptions, IFileSystem } from '../engine.js';
 import type { WorkspaceLimits } from '../limits.js';
 import { ModeGuardFs } from '../mounts/guard.js';
 import { DeviceFs } from './devices.js';
-import { envCommand, printenvCommand } from './environment.js';
+import { childShell, envCommand, interpreterSets, printenvCommand } from './environment.js';
 import { builtinExecutionLimits, rewriteLimitMessages } from './exec-limits.js';
 import { RamQuota } from './quota.js';
 
@@ -39,44 +39,6 @@ export interface CallScope {
 const DEVICES_PREFIX = '/dev';
 /** Variables bash sets for itself and does not export; in a session not seen yet, all others are taken as exported. */
 const SHELL_VARIABLES = new Set(['IFS', 'OSTYPE', 'MACHTYPE', 'HOSTTYPE', 'HOSTNAME', 'OPTIND', 'OPTERR', 'SHELLOPTS', 'BASHOPTS', 'PS1', 'PS2', 'PS4']);
-/** The part of just-bash 3.4.2's interpreter state read here (not public API: checked at use). */
-interface InterpreterSets {
-  readonlyVars?: Set<string>;
-  exportedVars?: Set<string>;
-}
-
-function interpreterSets(shell: Bash): InterpreterSets | undefined {
-  const state = (shell as unknown as { state?: unknown }).state;
-  return typeof state === 'object' && state !== null ? (state as InterpreterSets) : undefined;
-}
-
-function restoreSet(set: Set<string> | undefined, saved: ReadonlySet<string>): void {
-  if (set === undefined) return;
-  set.clear();
-  for (const name of saved) set.add(name);
-}
-
-/**
- * `bash`/`sh` that give back the caller's readonly and exported names when the child ends:
- * just-bash's child shares those sets with its parent, so `bash -c 'readonly X=1'; X=2` failed.
- */
-function childShell(name: 'bash' | 'sh', shell: () => Bash | undefined): Command {
-  return defineCommand(name, async (args, ctx) => {
-    if (ctx.origCommand === undefined) return { stdout: '', stderr: `${name}: not available\n`, exitCode: 127 };
-    const sets = (() => {
-      const current = shell();
-      return current === undefined ? undefined : interpreterSets(current);
-    })();
-    const saved = { readonly: new Set(sets?.readonlyVars ?? []), exported: new Set(sets?.exportedVars ?? []) };
-    try {
-      return await ctx.origCommand(args);
-    } finally {
-      restoreSet(sets?.readonlyVars, saved.readonly);
-      restoreSet(sets?.exportedVars, saved.exported);
-    }
-  });
-}
-
 /** Exported names per session (sessions are plain objects owned by the workspace). */
 const exportedBySession = new WeakMap<object, Set<string>>();
 
@@ -151,7 +113,7 @@ export class BuiltinShell {
       fs: this.fs,
       cwd: '/',
       env: { HOME: '/', ...env },
-      customCommands: [envCommand, printenvCommand, childShell('bash', shell), childShell('sh', shell)],
+      customCommands: [envCommand(shell), printenvCommand, childShell('bash', shell), childShell('sh', shell)],
       executionLimits: builtinExecutionLimits(this.options.limits),
       ...(this.options.network.length > 0 ? { network: { allowedUrlPrefixes: [...this.options.network] } } : {}),
     };
