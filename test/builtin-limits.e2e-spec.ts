@@ -72,9 +72,18 @@ describe('builtin engine fixes (real daemon)', () => {
     expect(await exec('quota', 'wc -c < /b; rm /a; head -c 60000 /dev/zero > /b; wc -c < /b')).toMatchObject({ exit_code: 0, stdout: '0\n60000\n' });
   });
 
-  it('runs seq 1 1000000 under the default limits', async () => {
+  it('runs seq 1 1000000 and a 100k-iteration loop under the default limits', async () => {
     expect((await create('seq', RAM)).status).toBe(201);
     expect(await exec('seq', 'seq 1 1000000 | tail -1')).toMatchObject({ exit_code: 0, stdout: '1000000\n' });
+    expect(await exec('seq', 'for ((i=0; i<100000; i++)); do :; done; echo $i')).toMatchObject({ exit_code: 0, stdout: '100000\n' });
+  }, 120_000);
+
+  it("cuts output at the workspace's limits.max_output_bytes", async () => {
+    expect((await create('small-out', { ...RAM, limits: { max_output_bytes: 10 } })).status).toBe(201);
+    const answer = await d.call('POST', '/v1/workspaces/small-out/execute', { body: { command: 'seq 1 100' } });
+    expect(answer.json).toMatchObject({ exit_code: 0, stdout: '1\n2\n3\n4\n5\n', truncated: true });
+    expect(answer.json.stderr).toBe('mirage: stdout truncated at 10 bytes (limits.max_output_bytes)\n');
+    expect((await exec('seq', 'seq 1 100 | wc -l')).stdout).toBe('100\n');
   });
 
   it('reports a limit hit with the config key, never just-bash wording', async () => {
