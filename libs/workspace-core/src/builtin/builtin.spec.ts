@@ -120,6 +120,13 @@ describe('variables between calls', () => {
     expect(await ws.execute({ command: 'echo $U; bash -c "echo child:\\$U:\\$E"' })).toMatchObject({ stdout: 'plain\nchild::exported\n' });
   });
 
+  it('restored variables are exported; the unexported ones stay hidden after a restore of others', async () => {
+    const ws = await workspace();
+    await ws.execute({ command: 'HIDDEN=1' });
+    ws.restoreSessions([{ session_id: 'default', cwd: '/', env: { ...ws.sessionStates()[0].env, BACK: 'again' } }]);
+    expect(await ws.execute({ command: 'printenv BACK; printenv HIDDEN; echo rc=$?' })).toMatchObject({ stdout: 'again\nrc=1\n' });
+  });
+
   it('a per-call env is exported for that call only; other sessions are unaffected', async () => {
     const ws = await workspace();
     expect(await ws.execute({ command: 'printenv ONCE', env: { ONCE: '1' } })).toMatchObject({ exit_code: 0, stdout: '1\n' });

@@ -40,7 +40,13 @@ const DEVICES_PREFIX = '/dev';
 /** Variables bash sets for itself and does not export; in a session not seen yet, all others are taken as exported. */
 const SHELL_VARIABLES = new Set(['IFS', 'OSTYPE', 'MACHTYPE', 'HOSTTYPE', 'HOSTNAME', 'OPTIND', 'OPTERR', 'SHELLOPTS', 'BASHOPTS', 'PS1', 'PS2', 'PS4']);
 /** Exported names per session (sessions are plain objects owned by the workspace). */
-const exportedBySession = new WeakMap<object, Set<string>>();
+interface SessionExports {
+  /** Names exported at the end of the session's last call. */
+  exported: Set<string>;
+  /** Every name the session had then: a name not in it came from elsewhere (a restore) and is taken as exported. */
+  seen: Set<string>;
+}
+const exportsBySession = new WeakMap<object, SessionExports>();
 
 function summaryLabel(prefix: string): string {
   return prefix === '/' ? '/' : `${prefix}/`;
@@ -75,15 +81,17 @@ export class BuiltinShell {
   }
 
   /**
-   * Runs one call. `options.env` is the full variable set of the session; the names exported in
-   * this session (all of them for a session this shell has not seen) are exported again.
+   * Runs one call. `options.env` is the full variable set of the session; the names it exported
+   * are exported again, and so is every name it did not have after its last call (a new or
+   * restored session: restored state does not say what was exported).
    */
   async exec(command: string, options: ExecOptions, scope?: CallScope): Promise<BashExecResult> {
     const env = options.env ?? {};
-    const known = scope === undefined ? undefined : exportedBySession.get(scope.session);
+    const known = scope === undefined ? undefined : exportsBySession.get(scope.session);
     const exported: Record<string, string> = {};
     for (const [key, value] of Object.entries(env)) {
-      const isExported = known === undefined ? !SHELL_VARIABLES.has(key) : known.has(key) || scope?.exportAlso?.includes(key) === true;
+      const isExported =
+        known === undefined || !known.seen.has(key) ? !SHELL_VARIABLES.has(key) : known.exported.has(key) || scope?.exportAlso?.includes(key) === true;
       if (isExported) exported[key] = value;
     }
     const holder: { shell?: Bash } = {};
@@ -103,7 +111,9 @@ export class BuiltinShell {
     }
     if (scope !== undefined && scope.keep && options.signal?.aborted !== true) {
       const names = interpreterSets(shell)?.exportedVars;
-      if (names !== undefined) exportedBySession.set(scope.session, new Set([...names].filter((name) => Object.hasOwn(result.env, name))));
+      if (names !== undefined) {
+        exportsBySession.set(scope.session, { exported: new Set([...names].filter((name) => Object.hasOwn(result.env, name))), seen: new Set(Object.keys(result.env)) });
+      }
     }
     return rewriteLimitMessages(result, this.options.limits);
   }
