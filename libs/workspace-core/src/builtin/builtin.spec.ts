@@ -100,6 +100,11 @@ describe('execution limits', () => {
     expect(late).toMatchObject({ exit_code: 124, stderr: 'mirage: timeout reached (limits.timeout_s 0.5)\n' });
   });
 
+  it('a huge timeout_s is no instant timeout', async () => {
+    const ws = await workspace({ mounts: { '/': { resource: 'ram' } }, limits: { timeout_s: 1e12 } });
+    expect(await ws.execute({ command: 'sleep 0.05; echo ok' })).toMatchObject({ exit_code: 0, stdout: 'ok\n' });
+  });
+
   it('leave other exit-126 results alone', () => {
     const result = { stdout: '', stderr: 'bash: ./x: Permission denied\n', exitCode: 126, env: {} };
     expect(rewriteLimitMessages(result, DEFAULT_LIMITS)).toBe(result);

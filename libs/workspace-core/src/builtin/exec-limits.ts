@@ -16,6 +16,7 @@ export const COMMANDS_PER_CPU_SECOND = 100_000;
 /** just-bash's exit code for a limit it enforced. */
 const LIMIT_EXIT_CODE = 126;
 const MIB = 1024 * 1024;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function commandBudget(limits: WorkspaceLimits): number {
   return Math.max(1, Math.round(limits.cpu_seconds * COMMANDS_PER_CPU_SECOND));
@@ -33,7 +34,8 @@ export function builtinExecutionLimits(limits: WorkspaceLimits): ExecutionLimits
     // seq, brace expansion and arrays are bounded by element counts: 10 million (seq 1 1000000 needs 1 million).
     maxArrayElements: 10_000_000,
     maxBraceExpansionResults: 1_000_000,
-    maxExecutionTimeMs: Math.ceil(limits.timeout_s * 1000),
+    // Kept within what a Node timer can wait (2^31-1 ms, about 24.8 days).
+    maxExecutionTimeMs: Math.min(Math.ceil(limits.timeout_s * 1000), MAX_TIMER_MS),
     maxOutputSize: Math.max(256 * MIB, limits.max_output_bytes),
   };
 }
