@@ -286,7 +286,7 @@ describe('daemon reliability (real process, kill -9, full disk)', () => {
     expect(load.json.detail).toMatch(/^load failed/);
     expect((await daemon.call('GET', '/v1/workspaces')).json.map((w: { id: string }) => w.id)).toEqual(['w']);
     // The ram blobs were never committed: after kill -9 the workspace is back, its files are not.
-    expect((await run(daemon, 'w', 'ls /')).stdout).toBe('');
+    expect((await run(daemon, 'w', 'ls /')).stdout).toBe('dev\n');
     for (const name of ['big1', 'big2'])
       await run(daemon, 'w', `cat > /${name}.bin`, { stdin_base64: randomBytes(2 * 1024 * 1024).toString('base64') });
 

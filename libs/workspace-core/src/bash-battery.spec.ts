@@ -121,11 +121,17 @@ const CASES: Case[] = [
   { name: 'read into array', command: 'read -ra parts <<< "x y z"; echo ${#parts[@]} ${parts[2]}' },
   { name: 'ls -l with symlink', command: 'ln -s a.txt l2; ls -l l2 | cut -c1', divergence: 'just-bash ls -l follows a symlink operand (shows "-", GNU shows "l")' },
   { name: 'ls of several files', command: 'ls a.txt nums.txt', divergence: 'just-bash ls separates several file operands with a blank line' },
-  {
-    name: 'write through a symlinked directory',
-    command: 'mkdir real; ln -s real link; echo hi > link/x; cat real/x; cat link/x; ls real',
-    divergence: 'just-bash keeps the write under the literal path link/x: it is readable neither way and in no listing',
-  },
+  // ModeGuardFs resolves the link before writing (builtin/links.ts): just-bash alone kept the bytes under the literal path.
+  { name: 'write through a symlinked directory', command: 'mkdir real; ln -s real link; echo hi > link/x; cat real/x; cat link/x; ls real' },
+  { name: 'write through an absolute directory link', command: 'mkdir -p real/in; ln -s "$PWD/real" abs; echo a > abs/in/f; echo b >> abs/in/f; cat real/in/f' },
+  { name: 'write through a link to a file', command: 'echo old > target; ln -s target flink; echo new > flink; cat target; readlink flink' },
+  { name: 'mkdir and rm through a directory link', command: 'mkdir real; ln -s real link; mkdir link/sub; touch link/sub/f; rm link/sub/f; ls real/sub | wc -l; ls real' },
+  { name: 'dev null zero urandom', command: "echo gone > /dev/null; cat /dev/null | wc -c; head -c 5 /dev/zero | wc -c; head -c 16 /dev/urandom | wc -c; ls /dev/null" },
+  { name: 'unexported variable not in printenv', command: 'Q=1; printenv Q; echo rc=$?; export R=2; printenv R; env | grep -c "^Q="' },
+  { name: 'readonly stays in the child shell', command: "bash -c 'readonly X=1; export Y=2'; X=3; echo $X; printenv Y; echo rc=$?" },
+  { name: 'env runs a command with its assignments exported', command: "env FOO=1 printenv FOO; env -i A=1 env; env FOO=3 bash -c 'echo $FOO'; env -u HOME printenv HOME; echo rc=$?" },
+  { name: 'seq of a million', command: 'seq 1 1000000 | tail -1' },
+  { name: 'loop of 100k iterations', command: 'n=0; for ((i=0; i<100000; i++)); do n=$((n+1)); done; echo $n' },
 ];
 
 const registry = new WorkspaceRegistry({ env: {} });

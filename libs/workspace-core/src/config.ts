@@ -11,6 +11,8 @@ import { isAbsolute } from 'node:path';
 import { ConfigLoadError, MOUNT_MODES, interpolateEnv, isRecord } from '@mirage-ts/protocol';
 import type { MountMode, WorkspaceConfig } from '@mirage-ts/protocol';
 import { WorkspaceError } from './errors.js';
+import { parseLimits } from './limits.js';
+import type { PartialLimits } from './limits.js';
 import { normalizePrefix } from './mount-paths.js';
 import { parseS3MountConfig } from './mounts/s3/config.js';
 
@@ -35,6 +37,8 @@ export interface ValidatedConfig {
   workspaceId?: string;
   /** URL prefixes `curl` may reach (empty: no network). */
   networkAllow: string[];
+  /** The `limits` block as asked (limits.ts merges it with the daemon's defaults and ceilings). */
+  limits: PartialLimits;
 }
 
 /** Top-level keys accepted and kept as they are (no section of ours reads them). */
@@ -69,6 +73,7 @@ interface Draft {
   workspaceId?: string;
   networkAllow: string[];
   mounts: MountSpec[];
+  limits: PartialLimits;
   /** Backends no build knows: a build failure (502) once the config is otherwise valid. */
   unknownResources: string[];
 }
@@ -131,6 +136,15 @@ const networkSection: ConfigSection = {
   },
 };
 
+const limitsSection: ConfigSection = {
+  keys: ['limits'],
+  check(document, draft) {
+    const parsed = parseLimits(document.limits);
+    draft.problems.push(...parsed.problems);
+    draft.limits = parsed.limits;
+  },
+};
+
 const mountsSection: ConfigSection = {
   keys: ['mounts'],
   check(document, draft) {
@@ -144,13 +158,13 @@ const mountsSection: ConfigSection = {
 };
 
 /** The sections, in the order they are checked (and their problems reported). */
-const SECTIONS: readonly ConfigSection[] = [modeSection, sessionsSection, workspaceIdSection, networkSection, mountsSection];
+const SECTIONS: readonly ConfigSection[] = [modeSection, sessionsSection, workspaceIdSection, networkSection, limitsSection, mountsSection];
 
 const TOP_LEVEL_KEYS = new Set([...PASSED_THROUGH_KEYS, ...SECTIONS.flatMap((section) => section.keys)]);
 
 export async function validateConfig(raw: unknown, env: Record<string, string | undefined>): Promise<ValidatedConfig> {
   if (!isRecord(raw)) throw new WorkspaceError('invalid', 'config must be a mapping');
-  const draft: Draft = { problems: [], defaultMode: 'write', defaultSessionId: 'default', networkAllow: [], mounts: [], unknownResources: [] };
+  const draft: Draft = { problems: [], defaultMode: 'write', defaultSessionId: 'default', networkAllow: [], mounts: [], limits: {}, unknownResources: [] };
   let document: Record<string, unknown> = raw;
   try {
     document = interpolateEnv(raw, env);
@@ -168,7 +182,7 @@ export async function validateConfig(raw: unknown, env: Record<string, string | 
     throw new WorkspaceError('build_failed', `resource build failed: unknown resource: ${draft.unknownResources.join(', ')}`);
   }
   const { mounts, defaultSessionId, workspaceId, networkAllow } = draft;
-  return { config: normalizedDocument(document, draft), mounts, defaultSessionId, workspaceId, networkAllow };
+  return { config: normalizedDocument(document, draft), mounts, defaultSessionId, workspaceId, networkAllow, limits: draft.limits };
 }
 
 /** One mount block: prefix, resource (or its old name `vfs`), mode, backend options. */

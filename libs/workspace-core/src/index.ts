@@ -14,6 +14,10 @@
 // - Output: stdout/stderr are text; a stream over outputLimitBytes is cut, `truncated: true` is
 //   set and a line on stderr says so. Output that is not valid UTF-8 comes back as just-bash
 //   renders it (bytes as Latin-1 characters).
+// - Limits: the config's `limits` block (limits.ts, docs/limits.md) is merged with the daemon's
+//   defaults and ceilings; the builtin engine enforces max_bytes (ram quota, ENOSPC), timeout_s
+//   (exit 124), max_output_bytes, and maps cpu_seconds to a command budget (builtin/exec-limits.ts).
+// - Every workspace has /dev (null, zero, random, urandom, full, std streams), not a user mount.
 // - Known just-bash divergences from GNU bash: bash-battery.spec.ts lists them with reasons.
 export * from './errors.js';
 export * from './tree.js';
@@ -42,6 +46,8 @@ export type { JobMeta, JobRun, JobTableOptions } from './jobs.js';
 export { validateConfig, parseMode, RESOURCES } from './config.js';
 export { normalizePrefix, summaryPrefix, treePrefix, holdsPath, owningMount, mountResource, configMounts } from './mount-paths.js';
 export type { ConfigMount } from './mount-paths.js';
+export { DEFAULT_LIMITS, LIMIT_KEYS, parseLimits, parseLimitsPolicy, resolveLimits } from './limits.js';
+export type { LimitKey, LimitsPolicy, PartialLimits, WorkspaceLimits } from './limits.js';
 export type { MountSpec, ValidatedConfig, ResourceName } from './config.js';
 export { newWorkspaceId, newSessionId, isValidWorkspaceId, WORKSPACE_ID_PATTERN } from './ids.js';
 // Modules written by the other helpers of this library, re-exported from the one entry point.

@@ -6,6 +6,8 @@ import { WorkspaceEvents, type ListenerErrorHandler } from './events.js';
 import { isValidWorkspaceId, newWorkspaceId } from './ids.js';
 import { JobTable } from './jobs.js';
 import type { JobTableOptions } from './jobs.js';
+import { resolveLimits } from './limits.js';
+import type { LimitsPolicy } from './limits.js';
 import { buildBackend } from './mounts/index.js';
 import type { SessionState, TreeFile } from './tree.js';
 import { DEFAULT_OUTPUT_LIMIT_BYTES, Workspace } from './workspace.js';
@@ -21,6 +23,8 @@ export interface WorkspaceCoreOptions {
   jobs?: JobTableOptions;
   /** Where a failing event listener is reported. Default: a process warning. */
   onListenerError?: ListenerErrorHandler;
+  /** Daemon-wide defaults and ceilings of the workspace `limits` block (outputLimitBytes is the max_output_bytes default). */
+  limits?: LimitsPolicy;
 }
 
 export interface CreateWorkspaceInput {
@@ -39,7 +43,8 @@ export class WorkspaceRegistry {
   private readonly reserved = new Set<string>();
   private readonly deleting = new Map<string, Promise<WorkspaceClosed>>();
   private readonly emptyListeners: (() => void)[] = [];
-  private readonly options: Required<Omit<WorkspaceCoreOptions, 'jobs' | 'onListenerError'>>;
+  private readonly options: Required<Omit<WorkspaceCoreOptions, 'jobs' | 'onListenerError' | 'limits'>>;
+  private readonly limitsPolicy: LimitsPolicy;
 
   constructor(options: WorkspaceCoreOptions = {}) {
     this.options = {
@@ -49,6 +54,8 @@ export class WorkspaceRegistry {
     };
     this.jobs = new JobTable(options.jobs);
     this.events = new WorkspaceEvents(options.onListenerError);
+    const defaults = options.limits?.defaults ?? {};
+    this.limitsPolicy = { ...options.limits, defaults: { max_output_bytes: this.options.outputLimitBytes, ...defaults } };
   }
 
   get size(): number {
@@ -57,6 +64,8 @@ export class WorkspaceRegistry {
 
   async create(request: CreateWorkspaceInput): Promise<Workspace> {
     const validated = await validateConfig(request.config, this.options.env);
+    const limits = resolveLimits(validated.limits, this.limitsPolicy);
+    if (limits.problems.length > 0) throw new WorkspaceError('invalid', limits.problems.join('; '));
     const id = request.id ?? validated.workspaceId ?? newWorkspaceId();
     if (typeof id !== 'string' || !isValidWorkspaceId(id)) throw new WorkspaceError('invalid', `invalid workspace id: ${String(id)}`);
     if (this.workspaces.has(id) || this.reserved.has(id)) throw new WorkspaceError('already_exists', `workspace id already exists: ${id}`);
@@ -70,7 +79,8 @@ export class WorkspaceRegistry {
         validated,
         backends,
         jobs: this.jobs,
-        outputLimitBytes: this.options.outputLimitBytes,
+        outputLimitBytes: limits.limits.max_output_bytes,
+        limits: limits.limits,
         network: this.options.allowNetwork ? validated.networkAllow : [],
         events: this.events,
       });

@@ -120,8 +120,8 @@ describe('brief and detail', () => {
     expect(workspace.brief()).toEqual({ id: workspace.id, mode: 'exec', mount_count: 3, session_count: 1, created_at: workspace.createdAt });
     expect(workspace.detail(true).internals).toEqual({ cache_bytes: null, cache_entries: null, history_length: 0, in_flight_jobs: 0 });
     for (const mount of detail.mounts) expect([...mount.description].length).toBeLessThanOrEqual(120);
-    // The implicit root only holds the mount points: nothing can be written there.
-    expect((await workspace.execute({ command: 'ls /' })).stdout).toBe('data\nro\n');
+    // The implicit root only holds the mount points (and /dev, builtin/devices.ts): nothing can be written there.
+    expect((await workspace.execute({ command: 'ls /' })).stdout).toBe('data\ndev\nro\n');
     const refused = await workspace.execute({ command: 'echo x > /top' });
     expect(refused).toMatchObject({ exit_code: 1, stdout: '', stderr: 'bash: cannot write to read-only mount /\n' });
   });
@@ -305,7 +305,7 @@ describe('provision', () => {
     expect(result.kind).toBe('provision');
     expect(result.command).toBe('cat /f*.txt > /out.txt');
     expect(result.cache_read_high).toBeGreaterThanOrEqual(5);
-    expect((await workspace.execute({ command: 'ls /' })).stdout).toBe('five.txt\n');
+    expect((await workspace.execute({ command: 'ls /' })).stdout).toBe('dev\nfive.txt\n');
     await expect(workspace.provision({ command: 'true', session_id: 'ghost' })).rejects.toThrow('session not found');
   });
 });

@@ -15,8 +15,11 @@ import type {
   WorkspaceDetail,
 } from '@mirage-ts/protocol';
 import { isRecord } from '@mirage-ts/protocol';
-import { Bash, InMemoryFs, MountableFs } from './engine.js';
+import { Bash, InMemoryFs } from './engine.js';
 import type { BashExecResult, IFileSystem } from './engine.js';
+import { BuiltinShell } from './builtin/shell.js';
+import { DEFAULT_LIMITS } from './limits.js';
+import type { WorkspaceLimits } from './limits.js';
 import { parseMode, SESSION_ID_PATTERN } from './config.js';
 import type { MountSpec, ValidatedConfig } from './config.js';
 import { WorkspaceError } from './errors.js';
@@ -25,7 +28,7 @@ import { CommandHistory, type HistoryEntry } from './history.js';
 import { newSessionId } from './ids.js';
 import { normalizePrefix, owningMount, summaryPrefix, treePrefix } from './mount-paths.js';
 import type { JobTable } from './jobs.js';
-import { describeMount, ModeGuardFs, ReadOnlyMountError, truncateDescription } from './mounts/index.js';
+import { describeMount, ReadOnlyMountError, truncateDescription } from './mounts/index.js';
 import { redactS3Config } from './mounts/s3/config.js';
 import { provisionCommand } from './provision/index.js';
 import { expandGlob } from './glob.js';
@@ -72,6 +75,8 @@ export interface WorkspaceInit {
   jobs: JobTable;
   outputLimitBytes: number;
   network: string[];
+  /** Resolved limits (limits.ts); max_output_bytes, when given, wins over outputLimitBytes. */
+  limits?: WorkspaceLimits;
   now?: number;
   /** The registry's change events; a workspace built on its own gets a channel nobody listens to. */
   events?: WorkspaceEvents;
@@ -93,7 +98,8 @@ export class Workspace {
   private readonly outputLimitBytes: number;
   private readonly network: string[];
   private readonly sessions = new Map<string, Session>();
-  private readonly shells = new Map<string, Bash>();
+  readonly limits: WorkspaceLimits;
+  private readonly shells = new Map<string, BuiltinShell>();
   private readonly history = new CommandHistory();
   private readonly events: WorkspaceEvents;
   private closed = false;
@@ -104,7 +110,8 @@ export class Workspace {
     this.config = init.validated.config;
     this.defaultSessionId = init.validated.defaultSessionId;
     this.jobs = init.jobs;
-    this.outputLimitBytes = init.outputLimitBytes;
+    this.limits = init.limits ?? { ...DEFAULT_LIMITS, max_output_bytes: init.outputLimitBytes };
+    this.outputLimitBytes = this.limits.max_output_bytes;
     this.network = init.network;
     this.events = init.events ?? new WorkspaceEvents();
     const mounts: LiveMount[] = init.validated.mounts.map((spec: MountSpec, index) => ({
@@ -363,7 +370,7 @@ export class Workspace {
         signal,
         // Raw bytes as latin1: forwarded verbatim, and much cheaper than text for large input.
         ...(request.stdin !== undefined ? { stdin: latin1(request.stdin), stdinKind: 'bytes' as const } : {}),
-      });
+      }, { session, keep: !isolated, exportAlso: Object.keys(request.env ?? {}) });
     } catch (error) {
       // just-bash rejects exec() when a redirect target's file system throws (e.g. a read-only
       // mount): that is the command failing, exit 1, not a server error.
@@ -390,13 +397,13 @@ export class Workspace {
     if (cutStdout !== undefined) {
       stdout = cutStdout;
       truncated = true;
-      notes.push(`mirage: stdout truncated at ${this.outputLimitBytes} bytes (output limit)\n`);
+      notes.push(`mirage: stdout truncated at ${this.outputLimitBytes} bytes (limits.max_output_bytes)\n`);
     }
     const cutStderr = cut(stderr, this.outputLimitBytes);
     if (cutStderr !== undefined) {
       stderr = cutStderr;
       truncated = true;
-      notes.push(`mirage: stderr truncated at ${this.outputLimitBytes} bytes (output limit)\n`);
+      notes.push(`mirage: stderr truncated at ${this.outputLimitBytes} bytes (limits.max_output_bytes)\n`);
     }
     if (truncated) {
       if (stderr !== '' && !stderr.endsWith('\n')) stderr += '\n';
@@ -408,7 +415,7 @@ export class Workspace {
   }
 
   /** The shell for a session's effective mount modes (sessions with equal modes share one). */
-  private shellFor(session: Session): Bash {
+  private shellFor(session: Session): BuiltinShell {
     const modes = this.mounts.map((mount) => {
       const ceiling = session.ceilings?.get(mount.prefix);
       return ceiling !== undefined && MODE_RANK[ceiling] < MODE_RANK[mount.mode] ? ceiling : mount.mode;
@@ -416,17 +423,7 @@ export class Workspace {
     const key = modes.join(',');
     let shell = this.shells.get(key);
     if (shell === undefined) {
-      const root = this.mounts.findIndex((mount) => mount.prefix === '/');
-      const namespace = new MountableFs({ base: new ModeGuardFs(this.mounts[root].backend, modes[root], '/') });
-      this.mounts.forEach((mount, index) => {
-        if (index !== root) namespace.mount(mount.prefix, new ModeGuardFs(mount.backend, modes[index], summaryPrefix(mount.prefix)));
-      });
-      shell = new Bash({
-        fs: namespace,
-        cwd: '/',
-        env: { HOME: '/' },
-        ...(this.network.length > 0 ? { network: { allowedUrlPrefixes: this.network } } : {}),
-      });
+      shell = new BuiltinShell(this.mounts, modes, { network: this.network, limits: this.limits });
       this.shells.set(key, shell);
     }
     return shell;

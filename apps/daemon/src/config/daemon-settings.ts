@@ -3,6 +3,8 @@
 // Everything downstream receives the resolved settings by injection; nothing reads process.env.
 import { isAbsolute, resolve } from 'node:path';
 import { DAEMON_KEY_DEFAULTS, DaemonConfigError, ensureTokenFile, homePaths, mirageHome, readDaemonTable, settingDefault } from '@mirage-ts/protocol';
+import type { LimitsPolicy } from '@mirage-ts/workspace-core';
+import { readLimitsPolicy } from './limits-policy.js';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -40,6 +42,8 @@ export interface MirageModuleOptions {
   outputLimitBytes?: number;
   /** Largest multipart `stdin` part accepted on execute. Default 256 MiB. */
   maxStdinBytes?: number;
+  /** Workspace limit defaults and ceilings; default config.toml `[limits.defaults]`/`[limits.ceilings]`. */
+  limits?: LimitsPolicy;
   /**
    * Apply the Host check and bearer auth to every path of the HTTP server (true for the
    * standalone daemon) or only to mirage's own routes, wherever they are mounted (default when
@@ -73,6 +77,7 @@ export interface DaemonSettings {
   outputLimitBytes: number | undefined;
   maxStdinBytes: number;
   guardAllRoutes: boolean;
+  limits: LimitsPolicy;
 }
 
 export const DEFAULT_ALLOWED_HOSTS: readonly string[] = parseHostList(DAEMON_KEY_DEFAULTS.allowed_hosts);
@@ -159,5 +164,6 @@ export function resolveDaemonSettings(options: MirageModuleOptions = {}): Daemon
     outputLimitBytes: options.outputLimitBytes,
     maxStdinBytes: options.maxStdinBytes ?? DEFAULT_MAX_STDIN_BYTES,
     guardAllRoutes: options.guardAllRoutes ?? false,
+    limits: options.limits ?? readLimitsPolicy(home),
   };
 }

@@ -17,7 +17,7 @@ import { DaemonLifecycleService } from './daemon-lifecycle.service.js';
     { provide: MIRAGE_EXIT, useFactory: (options: MirageModuleOptions) => options.onExit ?? null, inject: [MIRAGE_MODULE_OPTIONS] },
     {
       provide: MIRAGE_REGISTRY,
-      useFactory: (settings: DaemonSettings) => new WorkspaceRegistry({ allowNetwork: settings.allowNetwork, outputLimitBytes: settings.outputLimitBytes, env: settings.env }),
+      useFactory: (settings: DaemonSettings) => new WorkspaceRegistry({ allowNetwork: settings.allowNetwork, outputLimitBytes: settings.outputLimitBytes, env: settings.env, limits: settings.limits }),
       inject: [MIRAGE_SETTINGS],
     },
     DaemonLifecycleService,
