@@ -9,6 +9,8 @@ import { isAbsolute } from 'node:path';
 import { ConfigLoadError, MOUNT_MODES, interpolateEnv, isRecord } from '@mirage-ts/protocol';
 import type { MountMode, WorkspaceConfig } from '@mirage-ts/protocol';
 import { WorkspaceError } from './errors.js';
+import { ENGINE_CHOICES } from './engines/engine.js';
+import type { EngineChoice } from './engines/engine.js';
 import { parseS3MountConfig } from './mounts/s3/config.js';
 
 export type ResourceName = 'ram' | 'disk' | 's3';
@@ -32,12 +34,14 @@ export interface ValidatedConfig {
   workspaceId?: string;
   /** URL prefixes `curl` may reach (empty: no network). */
   networkAllow: string[];
+  /** `engine:` of the config (docs/engines.md); undefined = the daemon's default. */
+  engine?: EngineChoice;
 }
 
 const TOP_LEVEL_KEYS = new Set([
   'mounts', 'mode', 'consistency', 'read', 'write', 'cache', 'index', 'store', 'console', 'io', 'runtimes',
   'runtime', 'profiles', 'profile', 'route_policy', 'secrets', 'env', 'clis', 'command_limits',
-  'default_session_id', 'default_agent_id', 'workspace_id', 'network',
+  'default_session_id', 'default_agent_id', 'workspace_id', 'network', 'engine',
 ]);
 const MOUNT_KEYS = new Set([
   'resource', 'vfs', 'mode', 'config', 'read', 'write', 'ttl', 'index', 'command_limits', 'command_safeguards',
@@ -117,6 +121,13 @@ export async function validateConfig(raw: unknown, env: Record<string, string | 
     }
   }
 
+  let engine: EngineChoice | undefined;
+  if (document.engine !== undefined) {
+    if (typeof document.engine === 'string' && (ENGINE_CHOICES as readonly string[]).includes(document.engine.toLowerCase())) {
+      engine = document.engine.toLowerCase() as EngineChoice;
+    } else problems.push(`invalid engine: ${String(document.engine)} (expected one of ${ENGINE_CHOICES.join(', ')})`);
+  }
+
   const mounts: MountSpec[] = [];
   const unknownResources: string[] = [];
   if (!isRecord(document.mounts)) {
@@ -189,7 +200,8 @@ export async function validateConfig(raw: unknown, env: Record<string, string | 
   }
   const config: WorkspaceConfig = { ...document, mode: document.mode === undefined ? undefined : defaultMode, mounts: normalizedMounts };
   if (config.mode === undefined) delete config.mode;
-  return { config, mounts, defaultSessionId, workspaceId, networkAllow };
+  if (engine !== undefined) config.engine = engine;
+  return { config, mounts, defaultSessionId, workspaceId, networkAllow, engine };
 }
 
 function denormalizedKey(mounts: Record<string, unknown>, prefix: string): string {

@@ -8,6 +8,7 @@ import type { JobTableOptions } from './jobs.js';
 import { buildBackend } from './mounts/index.js';
 import type { SessionState, TreeFile } from './tree.js';
 import { DEFAULT_OUTPUT_LIMIT_BYTES, Workspace } from './workspace.js';
+import { BuiltinEngine } from './engines/builtin/index.js';
 
 export interface WorkspaceCoreOptions {
   /** Lets `network: {allow: [...]}` in a workspace config enable curl for those URLs. Default false. */
@@ -64,7 +65,7 @@ export class WorkspaceRegistry {
         backends,
         jobs: this.jobs,
         outputLimitBytes: this.options.outputLimitBytes,
-        network: this.options.allowNetwork ? validated.networkAllow : [],
+        engine: (mounts) => new BuiltinEngine(mounts, this.options.allowNetwork ? validated.networkAllow : []),
       });
       if (request.files !== undefined) await workspace.replaceTree(request.files, { seeding: true });
       if (request.sessions !== undefined) workspace.restoreSessions(request.sessions);

@@ -1,0 +1,132 @@
+// The builtin engine: just-bash (a bash simulation in JS) over the mounts' IFileSystem backends.
+// Every call starts a fresh just-bash shell; the session's cwd and env are fed in and the final
+// env (PWD included) is read back. Shell functions, aliases and `set` options live only for one
+// call. Sessions with equal effective mount modes share one shell object.
+import type { MountMode } from '@mirage-ts/protocol';
+import { Bash, InMemoryFs } from '../../engine.js';
+import type { BashExecResult, IFileSystem } from '../../engine.js';
+import { ReadOnlyMountError } from '../../mounts/index.js';
+import type { EngineRunInput, EngineRunOutput, EngineSessionState, ShellEngine } from '../engine.js';
+import { buildNamespace } from '../namespace.js';
+import type { NamespaceMount } from '../namespace.js';
+
+/** Env entries that describe one shell run, not state to carry to the next call. */
+const TRANSIENT_ENV = new Set(['?', '_', 'SHELLOPTS', 'BASHOPTS', 'BASHPID', 'PPID', 'RANDOM', 'LINENO', 'SECONDS', 'OPTIND']);
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The one place a just-bash shell is constructed (over a namespace, with optional curl). */
+export function createBuiltinShell(fs: IFileSystem, network: readonly string[]): Bash {
+  return new Bash({
+    fs,
+    cwd: '/',
+    env: { HOME: '/' },
+    ...(network.length > 0 ? { network: { allowedUrlPrefixes: [...network] } } : {}),
+  });
+}
+
+export class BuiltinEngine implements ShellEngine {
+  readonly name = 'builtin' as const;
+  private readonly shells = new Map<string, Bash>();
+
+  constructor(
+    private readonly mounts: readonly NamespaceMount[],
+    private readonly network: readonly string[],
+  ) {}
+
+  initialState(): EngineSessionState {
+    return { cwd: '/', env: baseEnv() };
+  }
+
+  async run(input: EngineRunInput): Promise<EngineRunOutput> {
+    const shell = this.shellFor(input.modes);
+    const session = input.state;
+    let cwd = session.cwd;
+    if (input.requestedCwd !== undefined) {
+      cwd = shell.fs.resolvePath(session.cwd, input.requestedCwd);
+      let isDirectory = false;
+      try {
+        isDirectory = (await shell.fs.stat(cwd)).isDirectory;
+      } catch {
+        isDirectory = false;
+      }
+      if (!isDirectory) return { exitCode: 1, stdout: '', stderr: `bash: cd: ${input.requestedCwd}: No such file or directory\n` };
+    }
+    const env: Record<string, string> = { ...session.env, ...(input.extraEnv ?? {}), PWD: cwd };
+    if (input.signal?.aborted) return { exitCode: 124, stdout: '', stderr: 'bash: execution aborted\n' };
+    const timeout = input.timeoutMs !== undefined ? AbortSignal.timeout(input.timeoutMs) : undefined;
+    const signal = timeout === undefined ? input.signal : input.signal === undefined ? timeout : AbortSignal.any([input.signal, timeout]);
+    let result: BashExecResult;
+    try {
+      result = await shell.exec(input.command, {
+        cwd,
+        env,
+        replaceEnv: true,
+        signal,
+        // Raw bytes as latin1: forwarded verbatim, and much cheaper than text for large input.
+        ...(input.stdin !== undefined ? { stdin: latin1(input.stdin), stdinKind: 'bytes' as const } : {}),
+      });
+    } catch (error) {
+      // just-bash rejects exec() when a redirect target's file system throws (e.g. a read-only
+      // mount): that is the command failing, exit 1, not a server error.
+      if (error instanceof ReadOnlyMountError || isFsError(error)) return { exitCode: 1, stdout: '', stderr: `bash: ${(error as Error).message}\n` };
+      throw error;
+    }
+    const binary = result.stdoutKind === 'bytes' || (result.stdoutKind === undefined && result.stdoutEncoding === 'binary');
+    const output: EngineRunOutput = {
+      exitCode: timeout?.aborted === true && input.signal?.aborted !== true ? 124 : result.exitCode,
+      stdout: binary ? Buffer.from(result.stdout, 'latin1') : result.stdout,
+      stderr: result.stderr,
+    };
+    if (!input.signal?.aborted && timeout?.aborted !== true) {
+      const next = carryEnv(result.env);
+      const nextCwd = result.env.PWD && result.env.PWD.startsWith('/') ? result.env.PWD : session.cwd;
+      next.PWD = nextCwd;
+      output.state = { cwd: nextCwd, env: next };
+    }
+    return output;
+  }
+
+  async dropSession(): Promise<void> {
+    // Sessions hold nothing here: shells are shared per mode set.
+  }
+
+  async close(): Promise<void> {
+    this.shells.clear();
+  }
+
+  /** The shell for a set of effective mount modes (sessions with equal modes share one). */
+  private shellFor(modes: readonly MountMode[]): Bash {
+    const key = modes.join(',');
+    let shell = this.shells.get(key);
+    if (shell === undefined) {
+      shell = createBuiltinShell(buildNamespace(this.mounts, modes), this.network);
+      this.shells.set(key, shell);
+    }
+    return shell;
+  }
+}
+
+let cachedBaseEnv: Record<string, string> | undefined;
+
+/** A new session's env: what a fresh just-bash shell starts with (HOME, PATH, IFS, ...), at `/`. */
+function baseEnv(): Record<string, string> {
+  cachedBaseEnv ??= carryEnv(createBuiltinShell(new InMemoryFs(), []).getEnv());
+  return { ...cachedBaseEnv, PWD: '/', OLDPWD: '/' };
+}
+
+/** The variables worth keeping from a shell's final env (identifiers, not per-run ones). */
+export function carryEnv(env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (typeof value === 'string' && IDENTIFIER.test(key) && !TRANSIENT_ENV.has(key)) out[key] = value;
+  }
+  return out;
+}
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+function isFsError(error: unknown): boolean {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && /^E[A-Z]+$/.test(String((error as { code?: unknown }).code));
+}
