@@ -1,4 +1,5 @@
-// Builds the backend file system of each mount: ram = InMemoryFs, disk = ReadWriteFs rooted at
+// Builds the backend file system of each mount: ram = InMemoryFs (builtin engine) or, for the
+// sandbox engine, a ReadWriteFs over the mount's real directory; disk = ReadWriteFs rooted at
 // config.root (symlinks allowed but confined to the root), s3 = the s3 module's S3Fs.
 import { InMemoryFs, ReadWriteFs } from '../engine.js';
 import type { IFileSystem } from '../engine.js';
@@ -6,14 +7,27 @@ import type { MountSpec } from '../config.js';
 import { WorkspaceError } from '../errors.js';
 import { loadS3Module } from './s3-loader.js';
 import { parseS3MountConfig } from './s3/config.js';
+import { withHiddenPaths } from '../engines/sandbox/hidden-fs.js';
 import type { S3MountConfig } from './s3/config.js';
 
 export { ModeGuardFs, ReadOnlyMountError } from './guard.js';
 export { loadS3Module } from './s3-loader.js';
 export type { S3Module } from './s3-loader.js';
 
-export async function buildBackend(spec: MountSpec): Promise<IFileSystem> {
+/** Where a sandboxed ram mount keeps its files, and what of them is bwrap's, not the agent's. */
+export interface RamDirOptions {
+  ramDir: string;
+  hidden?: ReadonlySet<string>;
+}
+
+export async function buildBackend(spec: MountSpec, ram?: RamDirOptions): Promise<IFileSystem> {
   try {
+    if (spec.resource === 'ram' && ram !== undefined) {
+      // The same confinement as disk: a symlink the agent made (`ln -s /etc/shadow x`) is read
+      // as a link, never followed out of the directory.
+      const fs = new ReadWriteFs({ root: ram.ramDir, allowSymlinks: true, maxFileReadSize: 1024 * 1024 * 1024 });
+      return ram.hidden !== undefined && ram.hidden.size > 0 ? withHiddenPaths(fs, ram.hidden) : fs;
+    }
     if (spec.resource === 'ram') return new InMemoryFs();
     if (spec.resource === 'disk') {
       // ReadWriteFs confines every path, `..` and symlink target to the root (tested in

@@ -47,7 +47,8 @@ export const DRIVER = [
   EXIT,
   "trap '[[ $__mirage_dumped == 1 ]] || __mirage_dump' EXIT;",
   'shopt -s expand_aliases;',
-  'builtin source /dev/fd/5; exec 5<&-;',
+  // fd 5 is a socket (Node's pipes are): read into a variable, `source /dev/fd/5` cannot open it.
+  "IFS= read -r -d '' __mirage_state <&5; exec 5<&-; eval \"$__mirage_state\"; unset __mirage_state;",
   'eval "$__mirage_cmd";',
   '__mirage_status=$?; __mirage_dump; exec 4>&-; builtin exit $__mirage_status',
 ].join(' ');

@@ -8,7 +8,8 @@
 // (driver.ts). See docs/engines.md.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, constants as fsConstants, existsSync, openSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, openSync, unlinkSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { posix } from 'node:path';
@@ -63,8 +64,10 @@ export class SandboxEngine implements ShellEngine {
     const env = this.environment({ ...session.env, ...(input.extraEnv ?? {}) });
     const args = this.bwrapArgs(input.modes, dirs.home, dirs.tmp);
 
-    // stdio through the session's FIFOs: a real pipe (not a socket) so `/dev/stdout` and
-    // `/dev/stdin` open inside. Node's ends are non-blocking, the child's blocking.
+    // stdout/stderr through the session's FIFOs: a real pipe (not a socket) so `/dev/stdout`
+    // opens inside; Node's ends non-blocking, the child's blocking. stdin is a file (unlinked once
+    // open): a FIFO whose writer has closed blocks a later `open(/dev/stdin)` forever.
+    if (input.stdin !== undefined) await writeFile(dirs.fifos.stdin, input.stdin, { mode: 0o600 });
     const opened: number[] = [];
     const open = (path: string, flags: number): number => {
       const fd = openSync(path, flags);
@@ -74,7 +77,6 @@ export class SandboxEngine implements ShellEngine {
     let child: ChildProcess;
     let stdoutReader: Socket;
     let stderrReader: Socket;
-    let stdinWriter: Socket | undefined;
     const childEnds: number[] = [];
     try {
       const outRead = open(dirs.fifos.stdout, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
@@ -83,17 +85,14 @@ export class SandboxEngine implements ShellEngine {
       const errWrite = open(dirs.fifos.stderr, fsConstants.O_WRONLY);
       childEnds.push(outWrite, errWrite);
       let inRead: number | 'ignore' = 'ignore';
-      let inWrite: number | undefined;
       if (input.stdin !== undefined) {
-        // O_RDWR so the open does not wait for a reader; the child's blocking read end next.
-        inWrite = open(dirs.fifos.stdin, fsConstants.O_RDWR | fsConstants.O_NONBLOCK);
         inRead = open(dirs.fifos.stdin, fsConstants.O_RDONLY);
         childEnds.push(inRead);
+        unlinkSync(dirs.fifos.stdin);
       }
       child = spawn(this.bwrap, args, { env, stdio: [inRead, outWrite, errWrite, 'pipe', 'pipe', 'pipe'] });
       stdoutReader = new Socket({ fd: outRead, readable: true, writable: false });
       stderrReader = new Socket({ fd: errRead, readable: true, writable: false });
-      if (inWrite !== undefined) stdinWriter = new Socket({ fd: inWrite, readable: false, writable: true });
     } catch (error) {
       for (const fd of opened) closeQuietly(fd);
       throw error;
@@ -120,7 +119,6 @@ export class SandboxEngine implements ShellEngine {
     const dump = collect(child.stdio[4] as Readable, 64 * 1024 * 1024);
     writeAndEnd(child.stdio[3], Buffer.from(input.command, 'utf8'));
     writeAndEnd((child.stdio as unknown[])[5], restoreScript(cwd, input.requestedCwd, session.shell));
-    if (stdinWriter !== undefined && input.stdin !== undefined) writeAndEnd(stdinWriter, Buffer.from(input.stdin.buffer, input.stdin.byteOffset, input.stdin.byteLength));
 
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
       child.once('error', (error) => resolve({ code: null, signal: null, error }));
@@ -129,7 +127,6 @@ export class SandboxEngine implements ShellEngine {
     const [out, err, state] = await Promise.all([stdout, stderr, dump]);
     clearTimeout(timer);
     input.signal?.removeEventListener('abort', onAbort);
-    stdinWriter?.destroy();
     this.running.delete(child);
 
     if (exit.error !== undefined) throw new Error(`sandbox: bwrap did not start: ${exit.error.message}`);

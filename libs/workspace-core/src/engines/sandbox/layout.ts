@@ -8,7 +8,7 @@ import { join } from 'node:path';
 export interface SessionDirs {
   home: string;
   tmp: string;
-  /** FIFOs for the call's stdin, stdout and stderr (real pipes: `/dev/stdout` opens). */
+  /** FIFOs for the call's stdout and stderr (real pipes: `/dev/stdout` opens); `stdin` is a plain file's path. */
   fifos: { stdin: string; stdout: string; stderr: string };
 }
 
@@ -42,7 +42,7 @@ export class SandboxLayout {
       mkdirSync(dirs.tmp, { recursive: true, mode: 0o1777 });
       mkdirSync(join(base, 'io'), { recursive: true, mode: 0o700 });
       // Node cannot make a FIFO itself.
-      const made = spawnSync('mkfifo', ['-m', '600', dirs.fifos.stdin, dirs.fifos.stdout, dirs.fifos.stderr], { stdio: 'ignore', env: {} });
+      const made = spawnSync('mkfifo', ['-m', '600', dirs.fifos.stdout, dirs.fifos.stderr], { stdio: 'ignore', env: {} });
       if (made.status !== 0) throw new Error(`mkfifo failed for session ${sessionId}`);
     }
     return dirs;
