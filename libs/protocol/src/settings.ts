@@ -36,6 +36,7 @@ export const DAEMON_KEY_ENV: Readonly<Record<string, string | undefined>> = {
   version_root: 'MIRAGE_VERSION_ROOT',
   snapshot_root: 'MIRAGE_SNAPSHOT_ROOT',
   state_root: 'MIRAGE_STATE_ROOT',
+  engine: 'MIRAGE_ENGINE',
 };
 export const DAEMON_KEYS: readonly string[] = Object.keys(DAEMON_KEY_ENV).sort();
 export const NUMERIC_DAEMON_KEYS: readonly string[] = ['idle_grace_seconds', 'jwt_clock_skew', 'port'];
@@ -46,6 +47,7 @@ export const DAEMON_KEY_DEFAULTS: Readonly<Record<string, string>> = {
   jwt_clock_skew: '5',
   idle_grace_seconds: '30',
   port: '8765',
+  engine: 'auto',
 };
 
 export type DaemonTable = Record<string, string>;

@@ -22,6 +22,8 @@ export type { WorkspaceCoreOptions, CreateWorkspaceInput } from './registry.js';
 export { Workspace, DEFAULT_OUTPUT_LIMIT_BYTES, summaryPrefix } from './workspace.js';
 export type { ExecuteRequest, HistoryEntry, LiveMount } from './workspace.js';
 export { JobTable } from './jobs.js';
+export { ENGINE_CHOICES, ENGINE_NAMES } from './engines/engine.js';
+export type { EngineAvailability, EngineChoice, EngineName } from './engines/engine.js';
 export type { JobMeta, JobRun, JobTableOptions } from './jobs.js';
 export { validateConfig, normalizePrefix, parseMode, RESOURCES } from './config.js';
 export type { MountSpec, ValidatedConfig, ResourceName } from './config.js';

@@ -142,7 +142,7 @@ export class WorkspaceRegistry {
     const hostDirs: (string | null)[] = [];
     for (const [index, spec] of validated.mounts.entries()) {
       const ramDir = spec.resource === 'ram' ? layout.mountDir(index) : undefined;
-      backends.push(await buildBackend(spec, ramDir === undefined ? undefined : { ramDir, hidden: spec.prefix === '/' ? hiddenAtRoot : undefined }));
+      backends.push(await buildBackend(spec, { ramDir, hidden: spec.prefix === '/' && spec.resource === 'ram' ? hiddenAtRoot : undefined }));
       hostDirs.push(ramDir ?? String((spec as MountSpec).config.root));
     }
     const bwrap = this.bwrap as string;

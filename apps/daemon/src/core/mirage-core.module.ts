@@ -18,8 +18,12 @@ export class MirageCoreModule {
       providers: [
         {
           provide: MIRAGE_REGISTRY,
-          useFactory: (resolved: DaemonSettings) =>
-            new WorkspaceRegistry({ allowNetwork: resolved.allowNetwork, outputLimitBytes: resolved.outputLimitBytes, env: resolved.env }),
+          useFactory: async (resolved: DaemonSettings) => {
+            const registry = new WorkspaceRegistry({ allowNetwork: resolved.allowNetwork, outputLimitBytes: resolved.outputLimitBytes, env: resolved.env, engine: resolved.engine });
+            // One bwrap probe at start-up decides what `auto` means (docs/engines.md).
+            if (resolved.engine !== 'builtin') await registry.probeEngines();
+            return registry;
+          },
           inject: [MIRAGE_SETTINGS],
         },
         DaemonLifecycleService,

@@ -7,26 +7,29 @@ import type { MountSpec } from '../config.js';
 import { WorkspaceError } from '../errors.js';
 import { loadS3Module } from './s3-loader.js';
 import { parseS3MountConfig } from './s3/config.js';
-import { withHiddenPaths } from '../engines/sandbox/hidden-fs.js';
+import { sandboxDirView } from '../engines/sandbox/hidden-fs.js';
 import type { S3MountConfig } from './s3/config.js';
 
 export { ModeGuardFs, ReadOnlyMountError } from './guard.js';
 export { loadS3Module } from './s3-loader.js';
 export type { S3Module } from './s3-loader.js';
 
-/** Where a sandboxed ram mount keeps its files, and what of them is bwrap's, not the agent's. */
-export interface RamDirOptions {
-  ramDir: string;
+/**
+ * For a sandboxed workspace: where a ram mount keeps its files, and what of a root mount's
+ * directory is bwrap's, not the agent's (engines/sandbox/hidden-fs.ts).
+ */
+export interface SandboxDirOptions {
+  ramDir?: string;
   hidden?: ReadonlySet<string>;
 }
 
-export async function buildBackend(spec: MountSpec, ram?: RamDirOptions): Promise<IFileSystem> {
+export async function buildBackend(spec: MountSpec, sandbox?: SandboxDirOptions): Promise<IFileSystem> {
   try {
-    if (spec.resource === 'ram' && ram !== undefined) {
+    if (sandbox !== undefined && (spec.resource === 'ram' || spec.resource === 'disk')) {
       // The same confinement as disk: a symlink the agent made (`ln -s /etc/shadow x`) is read
-      // as a link, never followed out of the directory.
-      const fs = new ReadWriteFs({ root: ram.ramDir, allowSymlinks: true, maxFileReadSize: 1024 * 1024 * 1024 });
-      return ram.hidden !== undefined && ram.hidden.size > 0 ? withHiddenPaths(fs, ram.hidden) : fs;
+      // as a link, never followed out of the directory; links are kept as bash made them.
+      const root = spec.resource === 'ram' ? String(sandbox.ramDir) : String(spec.config.root);
+      return sandboxDirView(new ReadWriteFs({ root, allowSymlinks: true, maxFileReadSize: 1024 * 1024 * 1024 }), root, sandbox.hidden);
     }
     if (spec.resource === 'ram') return new InMemoryFs();
     if (spec.resource === 'disk') {

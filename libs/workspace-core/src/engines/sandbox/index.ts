@@ -21,7 +21,7 @@ import type { SandboxLayout } from './layout.js';
 
 export { SandboxLayout } from './layout.js';
 export { probeSandbox, findBwrap } from './probe.js';
-export { SYSTEM_MOUNT_POINTS, withHiddenPaths } from './hidden-fs.js';
+export { SYSTEM_MOUNT_POINTS, sandboxDirView } from './hidden-fs.js';
 
 /** A mount as the sandbox binds it; `hostDir` null = the implicit root (an empty read-only tmpfs). */
 export interface SandboxMount {
@@ -43,7 +43,8 @@ const LIMIT_SLACK = 4;
 
 export class SandboxEngine implements ShellEngine {
   readonly name = 'sandbox' as const;
-  private readonly running = new Set<ChildProcess>();
+  /** Live calls, each with the function that kills its whole sandbox. */
+  private readonly running = new Map<ChildProcess, () => void>();
   private readonly systemDirs = SYSTEM_DIRS.filter((path) => existsSync(path));
 
   constructor(
@@ -90,7 +91,7 @@ export class SandboxEngine implements ShellEngine {
         childEnds.push(inRead);
         unlinkSync(dirs.fifos.stdin);
       }
-      child = spawn(this.bwrap, args, { env, stdio: [inRead, outWrite, errWrite, 'pipe', 'pipe', 'pipe'] });
+      child = spawn(this.bwrap, args, { env, stdio: [inRead, outWrite, errWrite, 'pipe', 'pipe', 'pipe', 'pipe'] });
       stdoutReader = new Socket({ fd: outRead, readable: true, writable: false });
       stderrReader = new Socket({ fd: errRead, readable: true, writable: false });
     } catch (error) {
@@ -100,15 +101,42 @@ export class SandboxEngine implements ShellEngine {
       // The child holds its own copies now: without closing ours, EOF would never come.
       for (const fd of childEnds) closeQuietly(fd);
     }
-    this.running.add(child);
+    const running = child;
+    // The host pid of the sandbox's init (pid 1 of its pid namespace), from --info-fd: killing it
+    // kills every process of the namespace, background ones included. Killing only bwrap is not
+    // enough: one killed before its init set --die-with-parent leaves that init running.
+    let initPid: number | undefined;
+    let killWanted = false;
+    const exited = (): boolean => running.exitCode !== null || running.signalCode !== null;
+    const killSandbox = (): void => {
+      killWanted = true;
+      if (exited()) return;
+      if (initPid !== undefined) {
+        try {
+          process.kill(initPid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+        running.kill('SIGKILL');
+        return;
+      }
+      // Not yet known: killed as soon as bwrap reports it, or bwrap alone if it never does.
+      setTimeout(() => {
+        if (!exited() && initPid === undefined) running.kill('SIGKILL');
+      }, 2000).unref();
+    };
+    void collect((child.stdio as unknown[])[6] as Readable, 64 * 1024).then(({ bytes }) => {
+      const match = /"child-pid"\s*:\s*(\d+)/.exec(bytes.toString('utf8'));
+      if (match !== null) initPid = Number(match[1]);
+      if (killWanted) killSandbox();
+    });
+    this.running.set(child, killSandbox);
 
     let killedBy: 'timeout' | 'cancel' | undefined;
     const kill = (reason: 'timeout' | 'cancel'): void => {
       if (killedBy !== undefined) return;
       killedBy = reason;
-      // bwrap's sandbox init dies with it (--die-with-parent), and with the init the whole pid
-      // namespace: every process the line started, background ones included.
-      child.kill('SIGKILL');
+      killSandbox();
     };
     const onAbort = (): void => kill('cancel');
     input.signal?.addEventListener('abort', onAbort, { once: true });
@@ -124,7 +152,16 @@ export class SandboxEngine implements ShellEngine {
       child.once('error', (error) => resolve({ code: null, signal: null, error }));
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });
-    const [out, err, state] = await Promise.all([stdout, stderr, dump]);
+    // The namespace is gone with bwrap, so every writer of the FIFOs is: EOF follows at once. A
+    // writer that survived anyway must not hang the call or the session's next ones.
+    const streams = await Promise.race([Promise.all([stdout, stderr, dump]), delay(2000).then(() => undefined)]);
+    if (streams === undefined) {
+      stdoutReader.destroy();
+      stderrReader.destroy();
+      (child.stdio[4] as Readable).destroy();
+      this.layout.resetFifos(input.sessionId);
+    }
+    const [out, err, state] = streams ?? (await Promise.all([stdout, stderr, dump]));
     clearTimeout(timer);
     input.signal?.removeEventListener('abort', onAbort);
     this.running.delete(child);
@@ -150,10 +187,10 @@ export class SandboxEngine implements ShellEngine {
   }
 
   async close(): Promise<void> {
-    const exits = [...this.running].map((child) => new Promise<void>((resolve) => {
+    const exits = [...this.running].map(([child, killSandbox]) => new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
       else child.once('exit', () => resolve());
-      child.kill('SIGKILL');
+      killSandbox();
     }));
     await Promise.all(exits);
     this.layout.remove();
@@ -185,7 +222,7 @@ export class SandboxEngine implements ShellEngine {
     for (const { mount, mode } of others) args.push(mode === 'read' ? '--ro-bind' : '--bind', mount.hostDir as string, mount.prefix);
     // A read-only root is remounted last, once every mount point exists.
     if (root.hostDir === null || modes[rootIndex] === 'read') args.push('--remount-ro', '/');
-    args.push('--chdir', '/', '--', '/bin/bash', '-c', DRIVER, 'bash');
+    args.push('--info-fd', '6', '--chdir', '/', '--', '/bin/bash', '-c', DRIVER, 'bash');
     return args;
   }
 }
@@ -195,6 +232,8 @@ function carry(env: Record<string, string>): Record<string, string> {
   for (const [key, value] of Object.entries(env)) if (IDENTIFIER.test(key) && !PER_SHELL_ENV.has(key)) out[key] = value;
   return out;
 }
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 function closeQuietly(fd: number): void {
   try {

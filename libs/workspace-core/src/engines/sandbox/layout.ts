@@ -48,6 +48,14 @@ export class SandboxLayout {
     return dirs;
   }
 
+  /** New FIFOs for a session whose old ones may still have a stray writer. */
+  resetFifos(sessionId: string): void {
+    const dirs = this.session(sessionId);
+    rmSync(dirs.fifos.stdout, { force: true });
+    rmSync(dirs.fifos.stderr, { force: true });
+    this.session(sessionId);
+  }
+
   dropSession(sessionId: string): void {
     rmSync(join(this.directory, 'sessions', `s-${sessionId}`), { recursive: true, force: true });
   }
