@@ -81,7 +81,8 @@ export class WorkspaceRegistry {
     let layout: SandboxLayout | undefined;
     try {
       const choice = validated.engine ?? this.options.engine;
-      const selection = selectEngine(choice, validated.mounts, choice === 'builtin' ? undefined : await this.probeEngines());
+      const network = this.options.allowNetwork ? validated.networkAllow : [];
+      const selection = selectEngine(choice, validated.mounts, choice === 'builtin' ? undefined : await this.probeEngines(), network);
       let workspace: Workspace;
       if (selection.name === 'sandbox') {
         layout = new SandboxLayout(join(this.options.sandboxRoot, id));
@@ -95,7 +96,7 @@ export class WorkspaceRegistry {
           backends,
           jobs: this.jobs,
           outputLimitBytes: this.options.outputLimitBytes,
-          engine: (mounts) => new BuiltinEngine(mounts, this.options.allowNetwork ? validated.networkAllow : []),
+          engine: (mounts) => new BuiltinEngine(mounts, network),
           engineReason: selection.reason,
         });
       }
