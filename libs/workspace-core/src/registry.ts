@@ -36,6 +36,8 @@ export interface WorkspaceCoreOptions {
   engine?: EngineChoice;
   /** Where sandboxed workspaces keep their ram mounts and session dirs. Default /dev/shm/mirage-<pid>. */
   sandboxRoot?: string;
+  /** The bwrap executable. Default: the first of /usr/bin, /usr/local/bin, /bin that has one. */
+  bwrapPath?: string;
 }
 
 export interface CreateWorkspaceInput {
@@ -52,10 +54,10 @@ export class WorkspaceRegistry {
   private readonly reserved = new Set<string>();
   private readonly deleting = new Map<string, Promise<WorkspaceClosed>>();
   private readonly emptyListeners: (() => void)[] = [];
-  private readonly options: Required<Omit<WorkspaceCoreOptions, 'jobs'>>;
+  private readonly options: Required<Omit<WorkspaceCoreOptions, 'jobs' | 'bwrapPath'>>;
   private sandboxProbe: Promise<EngineAvailability> | undefined;
   private sandboxAvailability: EngineAvailability | undefined;
-  private readonly bwrap = findBwrap();
+  private readonly bwrap: string | undefined;
 
   constructor(options: WorkspaceCoreOptions = {}) {
     this.options = {
@@ -66,6 +68,7 @@ export class WorkspaceRegistry {
       sandboxRoot: options.sandboxRoot ?? join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), `mirage-${process.pid}`),
     };
     this.jobs = new JobTable(options.jobs);
+    this.bwrap = options.bwrapPath ?? findBwrap();
   }
 
   get size(): number {

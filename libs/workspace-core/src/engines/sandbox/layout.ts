@@ -2,8 +2,19 @@
 // sandbox root (tmpfs: /dev/shm by default), holding each ram mount's files and each session's
 // private $HOME, /tmp and stdio FIFOs. Removed with the workspace.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/**
+ * The sandbox root of a daemon, stable across its restarts (named after its state folder): what
+ * a crashed daemon left there is replaced when the workspace comes back, not leaked.
+ */
+export function sandboxRootFor(key: string): string {
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  return join(base, `mirage-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`);
+}
 
 export interface SessionDirs {
   home: string;

@@ -89,3 +89,44 @@ describe('sandbox engine', () => {
     expect(readdirSync(sandboxRoot)).not.toContain('gone');
   });
 });
+
+describe('engine selection', () => {
+  const RAM_ONLY = { mounts: { '/': { resource: 'ram' } } };
+
+  it('auto takes the sandbox where bwrap works; an unknown engine is refused listing the choices', async () => {
+    const auto = new WorkspaceRegistry({ env: {}, engine: 'auto', sandboxRoot });
+    try {
+      expect(await auto.probeEngines()).toEqual({ name: 'sandbox', available: true });
+      expect(auto.defaultEngine()).toBe('sandbox');
+      expect((await auto.create({ config: RAM_ONLY })).engineName).toBe('sandbox');
+      expect((await auto.create({ config: { ...RAM_ONLY, engine: 'Builtin' } })).engineName).toBe('builtin');
+      await expect(auto.create({ config: { ...RAM_ONLY, engine: 'vm' } })).rejects.toMatchObject({ code: 'invalid', message: 'invalid engine: vm (expected one of auto, builtin, sandbox)' });
+      await expect(auto.create({ config: { ...RAM_ONLY, engine: 3 } })).rejects.toMatchObject({ code: 'invalid' });
+    } finally {
+      await auto.closeAll();
+    }
+  });
+
+  it('without a working bwrap: auto falls back with the reason, an explicit sandbox is refused with it', async () => {
+    const broken = new WorkspaceRegistry({ env: {}, engine: 'auto', sandboxRoot, bwrapPath: '/nonexistent/bwrap' });
+    try {
+      const probe = await broken.probeEngines();
+      expect(probe.available).toBe(false);
+      expect(probe.reason).toMatch(/^bwrap could not start: /);
+      expect(broken.engines()).toEqual([{ name: 'builtin', available: true }, probe]);
+      const fallback = await broken.create({ config: RAM_ONLY });
+      expect(fallback.engineName).toBe('builtin');
+      expect(fallback.detail().engine_reason).toBe(`auto: ${probe.reason}`);
+      await expect(broken.create({ config: { ...RAM_ONLY, engine: 'sandbox' }, id: 'refused' })).rejects.toMatchObject({
+        code: 'invalid',
+        message: `engine sandbox refused: not available on this host: ${probe.reason}`,
+      });
+      expect(broken.has('refused')).toBe(false);
+      await expect(broken.create({ config: { engine: 'sandbox', mounts: { '/': { resource: 'disk', config: { root: sandboxRoot } } } } })).rejects.toMatchObject({
+        message: 'engine sandbox refused: the sandbox engine cannot use a disk mount at / (its mount points would be created in the host directory)',
+      });
+    } finally {
+      await broken.closeAll();
+    }
+  });
+});
