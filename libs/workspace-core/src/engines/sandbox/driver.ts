@@ -9,6 +9,12 @@
 // The whole driver is one line so the line numbers bash reports for the user's code (`bash: line
 // 1: foo: command not found`) count from the user's first line, as with `bash -c`.
 
+/**
+ * Functions never carried to the next call: the driver's own, and the names of builtins it calls
+ * without `builtin` (a user's `builtin() { :; }` spoils at most the call that defined it).
+ */
+const FUNCTIONS_NOT_CARRIED = '__mirage_*|exit|builtin|local|eval|unset|continue|exec|trap';
+
 /** Variables of bash itself (or of the driver) that are never carried to the next call. */
 const NOT_CARRIED = [
   '__mirage_*', 'BASH', 'BASH_*', 'BASHOPTS', 'BASHPID', 'EUID', 'UID', 'PPID', 'SHELLOPTS', 'HISTCMD', 'FUNCNAME', 'GROUPS',
@@ -25,7 +31,7 @@ const DUMP = [
   "for __mirage_n in $(builtin compgen -e); do builtin printf '%s=%s\\0' \"$__mirage_n\" \"${!__mirage_n}\"; done;",
   "builtin printf '\\0';",
   'builtin shopt -p; builtin set +o; builtin alias -p;',
-  'for __mirage_n in $(builtin compgen -A function); do case $__mirage_n in __mirage_*|exit) ;; *) builtin declare -f -- "$__mirage_n";; esac; done;',
+  `for __mirage_n in $(builtin compgen -A function); do case $__mirage_n in ${FUNCTIONS_NOT_CARRIED}) ;; *) builtin declare -f -- "$__mirage_n";; esac; done;`,
   `for __mirage_n in $(builtin compgen -v); do case $__mirage_n in ${NOT_CARRIED}) continue;; esac;`,
   '[[ ${!__mirage_n@a} == *x* ]] && continue; builtin declare -p -- "$__mirage_n"; done;',
   '} >&4 2>/dev/null;',

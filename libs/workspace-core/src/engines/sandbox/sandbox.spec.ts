@@ -76,9 +76,14 @@ describe('sandbox engine', () => {
   });
 
   it('a user function named like the driver cannot break the next call', async () => {
-    await workspace.execute({ command: 'exit() { echo fake; }; __mirage_dump() { :; }', session_id: 'b' });
-    const next = await workspace.execute({ command: 'echo still; exit 6', session_id: 'b' });
-    expect(next).toMatchObject({ exit_code: 6, stdout: 'still\n' });
+    await workspace.execute({ command: 'cd /scratch; kept() { echo kept; }', session_id: 'b' });
+    await workspace.execute({ command: 'exit() { echo fake; }; __mirage_dump() { :; }; builtin() { :; }; eval() { :; }; local() { :; }; cd /; X=1', session_id: 'b' });
+    const next = await workspace.execute({ command: 'echo still; kept; exit 6', session_id: 'b' });
+    expect(next).toMatchObject({ exit_code: 6, stdout: 'still\nkept\n' });
+    expect((await workspace.execute({ command: 'pwd; type builtin eval local 2>&1 | grep -c function', session_id: 'b' })).stdout).toBe('/scratch\n0\n');
+    // The driver's fds closed by the line: that call's state is lost, the session is not.
+    expect((await workspace.execute({ command: 'cd /; exec 4>&- 5>&- 3>&-; echo closed', session_id: 'b' })).stdout).toBe('closed\n');
+    expect((await workspace.execute({ command: 'pwd', session_id: 'b' })).stdout).toBe('/scratch\n');
   });
 
   it('a deleted workspace leaves nothing on the host', async () => {
