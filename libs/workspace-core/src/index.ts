@@ -27,7 +27,7 @@ export { Workspace, DEFAULT_OUTPUT_LIMIT_BYTES, summaryPrefix } from './workspac
 export type { ExecuteRequest, HistoryEntry, LiveMount } from './workspace.js';
 export { JobTable } from './jobs.js';
 export { ENGINE_CHOICES, ENGINE_NAMES } from './engines/engine.js';
-export { sandboxRootFor } from './engines/sandbox/layout.js';
+export { claimSandboxRoot, sandboxRootFor } from './engines/sandbox/layout.js';
 export type { EngineAvailability, EngineChoice, EngineName } from './engines/engine.js';
 export type { JobMeta, JobRun, JobTableOptions } from './jobs.js';
 export { validateConfig, normalizePrefix, parseMode, RESOURCES } from './config.js';

@@ -34,7 +34,7 @@ export interface WorkspaceCoreOptions {
    * bubblewrap works here, else builtin. Default `builtin` (the daemon passes its own default).
    */
   engine?: EngineChoice;
-  /** Where sandboxed workspaces keep their ram mounts and session dirs. Default /dev/shm/mirage-<pid>. */
+  /** Where sandboxed workspaces keep their ram mounts and session dirs. Default /dev/shm/mirage-<pid>-<n>. */
   sandboxRoot?: string;
   /** The bwrap executable. Default: the first of /usr/bin, /usr/local/bin, /bin that has one. */
   bwrapPath?: string;
@@ -46,6 +46,8 @@ export interface CreateWorkspaceInput {
   sessions?: SessionState[];
   files?: TreeFile[];
 }
+
+let registryCount = 0;
 
 export class WorkspaceRegistry {
   readonly jobs: JobTable;
@@ -65,7 +67,8 @@ export class WorkspaceRegistry {
       outputLimitBytes: options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
       env: options.env ?? process.env,
       engine: options.engine ?? 'builtin',
-      sandboxRoot: options.sandboxRoot ?? join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), `mirage-${process.pid}`),
+      // One root per registry: two registries of a process may both hold a workspace `w`.
+      sandboxRoot: options.sandboxRoot ?? join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), `mirage-${process.pid}-${(registryCount += 1)}`),
     };
     this.jobs = new JobTable(options.jobs);
     this.bwrap = options.bwrapPath ?? findBwrap();

@@ -1,7 +1,7 @@
 // The shared providers every feature module imports: settings (via DaemonConfigModule), the one
 // WorkspaceRegistry, the lifecycle, and the edge hooks. VersioningModule imports it the same way.
 import { type DynamicModule, Module } from '@nestjs/common';
-import { sandboxRootFor, WorkspaceRegistry } from '@mirage-ts/workspace-core';
+import { claimSandboxRoot, WorkspaceRegistry } from '@mirage-ts/workspace-core';
 import { DaemonConfigModule } from '../config/daemon-config.module.js';
 import type { DaemonSettings, ExitReason } from '../config/daemon-settings.js';
 import { MIRAGE_REGISTRY, MIRAGE_SETTINGS } from '../config/tokens.js';
@@ -24,7 +24,7 @@ export class MirageCoreModule {
               outputLimitBytes: resolved.outputLimitBytes,
               env: resolved.env,
               engine: resolved.engine,
-              sandboxRoot: sandboxRootFor(resolved.stateRoot),
+              sandboxRoot: claimSandboxRoot(resolved.stateRoot),
             });
             // One bwrap probe at start-up decides what `auto` means (docs/engines.md).
             if (resolved.engine !== 'builtin') await registry.probeEngines();

@@ -19,7 +19,7 @@ import type { EngineRunInput, EngineRunOutput, EngineSessionState, ShellEngine }
 import { DRIVER, parseDump, restoreScript } from './driver.js';
 import type { SandboxLayout } from './layout.js';
 
-export { SandboxLayout, sandboxRootFor } from './layout.js';
+export { SandboxLayout, sandboxRootFor, claimSandboxRoot } from './layout.js';
 export { probeSandbox, findBwrap } from './probe.js';
 export { SYSTEM_MOUNT_POINTS, sandboxDirView } from './hidden-fs.js';
 

@@ -16,6 +16,16 @@ export function sandboxRootFor(key: string): string {
   return join(base, `mirage-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`);
 }
 
+/**
+ * The sandbox root of a daemon that is starting (one per state folder), emptied of what a crashed
+ * run left: the workspaces it restores are rebuilt from the state store, the rest is garbage.
+ */
+export function claimSandboxRoot(key: string): string {
+  const root = sandboxRootFor(key);
+  rmSync(root, { recursive: true, force: true });
+  return root;
+}
+
 export interface SessionDirs {
   home: string;
   tmp: string;
