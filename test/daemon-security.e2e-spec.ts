@@ -23,7 +23,7 @@ describe('daemon edge', () => {
     it('health needs no token', async () => {
       const answer = await d.call('GET', '/v1/health', { token: null });
       expect(answer.status).toBe(200);
-      expect(answer.json).toEqual({ status: 'ok', workspaces: 0, uptime_s: expect.any(Number) });
+      expect(answer.json).toEqual({ status: 'ok', workspaces: 0, uptime_s: expect.any(Number), engines: expect.any(Array), default_engine: expect.any(String) });
       expect(answer.json.uptime_s).toBeGreaterThanOrEqual(0);
     });
 

@@ -57,6 +57,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'allowed_hosts', env: 'MIRAGE_ALLOWED_HOSTS', type: 'list', default: '127.0.0.1,localhost,::1', readBy: 'daemon', description: 'Host headers the daemon accepts (CSV; * disables the check).' },
   { key: 'auth_mode', env: 'MIRAGE_AUTH_MODE', type: 'string', default: 'local', readBy: 'daemon', description: 'Bearer auth: local (token file) or token (MIRAGE_AUTH_TOKEN required).' },
   { key: 'auth_token', env: 'MIRAGE_TOKEN', daemonEnv: 'MIRAGE_AUTH_TOKEN', type: 'string', default: '', readBy: 'both', description: 'Bearer token the client sends and the daemon accepts (else the auth_token file).' },
+  { key: 'engine', env: 'MIRAGE_ENGINE', type: 'string', default: 'auto', readBy: 'daemon', description: 'Shell engine of workspaces whose config names none: auto (sandbox where bubblewrap works), sandbox or builtin.' },
   { key: 'idle_grace_seconds', env: 'MIRAGE_IDLE_GRACE_SECONDS', type: 'number', default: '30', readBy: 'both', description: 'Seconds the daemon stays up once its last workspace is gone.' },
   { key: 'jwt_alg', env: 'MIRAGE_JWT_ALG', type: 'string', default: '', readBy: 'none', description: 'JWT mode (not supported by mirage-ts): the accepted algorithm.' },
   { key: 'jwt_audience', env: 'MIRAGE_JWT_AUDIENCE', type: 'list', default: '', readBy: 'none', description: 'JWT mode (not supported by mirage-ts): accepted audiences.' },

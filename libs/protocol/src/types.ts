@@ -23,6 +23,10 @@ export interface HealthResponse {
   status: 'ok';
   workspaces: number;
   uptime_s: number;
+  /** Shell engines this daemon can run, and why not (docs/engines.md). Extra field of mirage-ts. */
+  engines?: { name: string; available: boolean; reason?: string }[];
+  /** The engine `auto` resolves to. */
+  default_engine?: string;
 }
 export interface ShutdownResponse {
   status: 'shutting_down';
@@ -64,6 +68,10 @@ export interface WorkspaceDetail {
   mounts: MountSummary[];
   sessions: SessionSummary[];
   internals: WorkspaceInternals | null;
+  /** The shell engine running this workspace's commands (`builtin` or `sandbox`); mirage-ts extra. */
+  engine?: string;
+  /** Why that engine, when `auto` did not pick the sandbox. */
+  engine_reason?: string;
 }
 export interface CreateWorkspaceRequest {
   config: WorkspaceConfig;

@@ -11,6 +11,8 @@ import { isAbsolute } from 'node:path';
 import { ConfigLoadError, MOUNT_MODES, interpolateEnv, isRecord } from '@mirage-ts/protocol';
 import type { MountMode, WorkspaceConfig } from '@mirage-ts/protocol';
 import { WorkspaceError } from './errors.js';
+import { ENGINE_CHOICES } from './engines/engine.js';
+import type { EngineChoice } from './engines/engine.js';
 import { parseLimits } from './limits.js';
 import type { PartialLimits } from './limits.js';
 import { normalizePrefix } from './mount-paths.js';
@@ -39,6 +41,8 @@ export interface ValidatedConfig {
   networkAllow: string[];
   /** The `limits` block as asked (limits.ts merges it with the daemon's defaults and ceilings). */
   limits: PartialLimits;
+  /** `engine:` of the config (docs/engines.md); undefined = the daemon's default. */
+  engine?: EngineChoice;
 }
 
 /** Top-level keys accepted and kept as they are (no section of ours reads them). */
@@ -74,6 +78,7 @@ interface Draft {
   networkAllow: string[];
   mounts: MountSpec[];
   limits: PartialLimits;
+  engine?: EngineChoice;
   /** Backends no build knows: a build failure (502) once the config is otherwise valid. */
   unknownResources: string[];
 }
@@ -136,6 +141,16 @@ const networkSection: ConfigSection = {
   },
 };
 
+const engineSection: ConfigSection = {
+  keys: ['engine'],
+  check(document, draft) {
+    if (document.engine === undefined) return;
+    if (typeof document.engine === 'string' && (ENGINE_CHOICES as readonly string[]).includes(document.engine.toLowerCase())) {
+      draft.engine = document.engine.toLowerCase() as EngineChoice;
+    } else draft.problems.push(`invalid engine: ${String(document.engine)} (expected one of ${ENGINE_CHOICES.join(', ')})`);
+  },
+};
+
 const limitsSection: ConfigSection = {
   keys: ['limits'],
   check(document, draft) {
@@ -158,7 +173,7 @@ const mountsSection: ConfigSection = {
 };
 
 /** The sections, in the order they are checked (and their problems reported). */
-const SECTIONS: readonly ConfigSection[] = [modeSection, sessionsSection, workspaceIdSection, networkSection, limitsSection, mountsSection];
+const SECTIONS: readonly ConfigSection[] = [modeSection, sessionsSection, workspaceIdSection, networkSection, engineSection, limitsSection, mountsSection];
 
 const TOP_LEVEL_KEYS = new Set([...PASSED_THROUGH_KEYS, ...SECTIONS.flatMap((section) => section.keys)]);
 
@@ -182,7 +197,7 @@ export async function validateConfig(raw: unknown, env: Record<string, string | 
     throw new WorkspaceError('build_failed', `resource build failed: unknown resource: ${draft.unknownResources.join(', ')}`);
   }
   const { mounts, defaultSessionId, workspaceId, networkAllow } = draft;
-  return { config: normalizedDocument(document, draft), mounts, defaultSessionId, workspaceId, networkAllow, limits: draft.limits };
+  return { config: normalizedDocument(document, draft), mounts, defaultSessionId, workspaceId, networkAllow, limits: draft.limits, engine: draft.engine };
 }
 
 /** One mount block: prefix, resource (or its old name `vfs`), mode, backend options. */
@@ -257,6 +272,7 @@ function normalizedDocument(document: Record<string, unknown>, draft: Draft): Wo
   }
   const config: WorkspaceConfig = { ...document, mode: document.mode === undefined ? undefined : draft.defaultMode, mounts: normalizedMounts };
   if (config.mode === undefined) delete config.mode;
+  if (draft.engine !== undefined) config.engine = draft.engine;
   return config;
 }
 

@@ -1,9 +1,13 @@
 // Public API of @mirage-ts/workspace-core: the registry of workspaces, workspaces and their
 // sessions, the job table, config validation, and the file-tree contract.
 //
-// Behaviour worth knowing (tested in *.spec.ts beside this file):
+// Behaviour worth knowing (tested in *.spec.ts beside this file). Commands run on one of two
+// engines (docs/engines.md): `builtin` (just-bash) or `sandbox` (real bash in bubblewrap, tested in
+// engines/sandbox/sandbox.spec.ts and test/sandbox-engine.e2e-spec.ts); the points below are the
+// builtin engine's, the registry's default.
 // - Sessions keep cwd and variables between calls (each call is a fresh just-bash shell fed the
-//   session's env and cwd). Shell functions, aliases and `set`/`shopt` options do NOT carry over.
+//   session's env and cwd). Shell functions, aliases and `set`/`shopt` options do NOT carry over
+//   (they do on the sandbox engine).
 //   A call with its own `cwd` or `env` leaves the session untouched.
 // - Mount modes: `read` refuses every change (exit 1, `cannot write to read-only mount /x/`); a
 //   redirect into a read-only mount fails the whole command line with exit 1 (just-bash rejects
@@ -42,6 +46,9 @@ export type {
   WorkspaceEventType,
 } from './events.js';
 export { JobTable } from './jobs.js';
+export { ENGINE_CHOICES, ENGINE_NAMES } from './engines/engine.js';
+export { claimSandboxRoot, sandboxRootFor } from './engines/sandbox/layout.js';
+export type { EngineAvailability, EngineChoice, EngineName } from './engines/engine.js';
 export type { JobMeta, JobRun, JobTableOptions } from './jobs.js';
 export { validateConfig, parseMode, RESOURCES } from './config.js';
 export { normalizePrefix, summaryPrefix, treePrefix, holdsPath, owningMount, mountResource, configMounts } from './mount-paths.js';

@@ -1,4 +1,7 @@
 // The in-memory registry of live workspaces, in registration order (docs/architecture.md, "The request path").
+import { existsSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { WorkspaceClosed } from '@mirage-ts/protocol';
 import { validateConfig } from './config.js';
 import { WorkspaceError } from './errors.js';
@@ -7,10 +10,18 @@ import { isValidWorkspaceId, newWorkspaceId } from './ids.js';
 import { JobTable } from './jobs.js';
 import type { JobTableOptions } from './jobs.js';
 import { resolveLimits } from './limits.js';
-import type { LimitsPolicy } from './limits.js';
+import type { LimitsPolicy, WorkspaceLimits } from './limits.js';
 import { buildBackend } from './mounts/index.js';
 import type { SessionState, TreeFile } from './tree.js';
 import { DEFAULT_OUTPUT_LIMIT_BYTES, Workspace } from './workspace.js';
+import { BuiltinEngine } from './engines/builtin/index.js';
+import type { EngineAvailability, EngineChoice } from './engines/engine.js';
+import { findBwrap, probeSandbox, SandboxEngine, SandboxLayout, SYSTEM_MOUNT_POINTS } from './engines/sandbox/index.js';
+import { selectEngine } from './engines/select.js';
+import type { EngineSelection } from './engines/select.js';
+import type { MountSpec, ValidatedConfig } from './config.js';
+import type { IFileSystem } from './engine.js';
+import type { LiveMount } from './workspace.js';
 
 export interface WorkspaceCoreOptions {
   /** Lets `network: {allow: [...]}` in a workspace config enable curl for those URLs. Default false. */
@@ -25,6 +36,15 @@ export interface WorkspaceCoreOptions {
   onListenerError?: ListenerErrorHandler;
   /** Daemon-wide defaults and ceilings of the workspace `limits` block (outputLimitBytes is the max_output_bytes default). */
   limits?: LimitsPolicy;
+  /**
+   * The engine of workspaces whose config names none (docs/engines.md). `auto`: the sandbox when
+   * bubblewrap works here, else builtin. Default `builtin` (the daemon passes its own default).
+   */
+  engine?: EngineChoice;
+  /** Where sandboxed workspaces keep their ram mounts and session dirs. Default /dev/shm/mirage-<pid>-<n>. */
+  sandboxRoot?: string;
+  /** The bwrap executable. Default: the first of /usr/bin, /usr/local/bin, /bin that has one. */
+  bwrapPath?: string;
 }
 
 export interface CreateWorkspaceInput {
@@ -33,6 +53,8 @@ export interface CreateWorkspaceInput {
   sessions?: SessionState[];
   files?: TreeFile[];
 }
+
+let registryCount = 0;
 
 export class WorkspaceRegistry {
   readonly jobs: JobTable;
@@ -43,19 +65,26 @@ export class WorkspaceRegistry {
   private readonly reserved = new Set<string>();
   private readonly deleting = new Map<string, Promise<WorkspaceClosed>>();
   private readonly emptyListeners: (() => void)[] = [];
-  private readonly options: Required<Omit<WorkspaceCoreOptions, 'jobs' | 'onListenerError' | 'limits'>>;
+  private readonly options: Required<Omit<WorkspaceCoreOptions, 'jobs' | 'onListenerError' | 'limits' | 'bwrapPath'>>;
   private readonly limitsPolicy: LimitsPolicy;
+  private sandboxProbe: Promise<EngineAvailability> | undefined;
+  private sandboxAvailability: EngineAvailability | undefined;
+  private readonly bwrap: string | undefined;
 
   constructor(options: WorkspaceCoreOptions = {}) {
     this.options = {
       allowNetwork: options.allowNetwork ?? false,
       outputLimitBytes: options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
       env: options.env ?? process.env,
+      engine: options.engine ?? 'builtin',
+      // One root per registry: two registries of a process may both hold a workspace `w`.
+      sandboxRoot: options.sandboxRoot ?? join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), `mirage-${process.pid}-${(registryCount += 1)}`),
     };
     this.jobs = new JobTable(options.jobs);
     this.events = new WorkspaceEvents(options.onListenerError);
     const defaults = options.limits?.defaults ?? {};
     this.limitsPolicy = { ...options.limits, defaults: { max_output_bytes: this.options.outputLimitBytes, ...defaults } };
+    this.bwrap = options.bwrapPath ?? findBwrap();
   }
 
   get size(): number {
@@ -70,28 +99,96 @@ export class WorkspaceRegistry {
     if (typeof id !== 'string' || !isValidWorkspaceId(id)) throw new WorkspaceError('invalid', `invalid workspace id: ${String(id)}`);
     if (this.workspaces.has(id) || this.reserved.has(id)) throw new WorkspaceError('already_exists', `workspace id already exists: ${id}`);
     this.reserved.add(id);
+    let layout: SandboxLayout | undefined;
     let workspace: Workspace;
     try {
-      const backends = [];
-      for (const spec of validated.mounts) backends.push(await buildBackend(spec));
-      workspace = new Workspace({
-        id,
-        validated,
-        backends,
-        jobs: this.jobs,
-        outputLimitBytes: limits.limits.max_output_bytes,
-        limits: limits.limits,
-        network: this.options.allowNetwork ? validated.networkAllow : [],
-        events: this.events,
-      });
+      const choice = validated.engine ?? this.options.engine;
+      const network = this.options.allowNetwork ? validated.networkAllow : [];
+      const selection = selectEngine(choice, validated.mounts, choice === 'builtin' ? undefined : await this.probeEngines(), network);
+      if (selection.name === 'sandbox') {
+        layout = new SandboxLayout(join(this.options.sandboxRoot, id));
+        workspace = await this.sandboxWorkspace(id, validated, selection, layout, limits.limits);
+      } else {
+        const backends = [];
+        for (const spec of validated.mounts) backends.push(await buildBackend(spec));
+        workspace = new Workspace({
+          id,
+          validated,
+          backends,
+          jobs: this.jobs,
+          outputLimitBytes: limits.limits.max_output_bytes,
+          limits: limits.limits,
+          engine: (mounts) => new BuiltinEngine(mounts, network, limits.limits),
+          engineReason: selection.reason,
+          events: this.events,
+        });
+      }
       if (request.files !== undefined) await workspace.replaceTree(request.files, { seeding: true });
       if (request.sessions !== undefined) workspace.restoreSessions(request.sessions);
       this.workspaces.set(id, workspace);
+    } catch (error) {
+      layout?.remove();
+      throw error;
     } finally {
       this.reserved.delete(id);
     }
     await this.events.emit({ type: 'created', workspaceId: id });
     return workspace;
+  }
+
+  /** Probes bubblewrap once (the daemon does it at start-up); later calls answer the same. */
+  probeEngines(): Promise<EngineAvailability> {
+    this.sandboxProbe ??= probeSandbox(this.bwrap).then((availability) => (this.sandboxAvailability = availability));
+    return this.sandboxProbe;
+  }
+
+  /** The engines and whether each can run here (sandbox: as the last probe found it). */
+  engines(): EngineAvailability[] {
+    return [{ name: 'builtin', available: true }, this.sandboxAvailability ?? { name: 'sandbox', available: false, reason: 'not probed yet' }];
+  }
+
+  /** What a config without `engine` gets: `builtin`, `sandbox`, or `auto` resolved by the probe. */
+  defaultEngine(): string {
+    if (this.options.engine !== 'auto') return this.options.engine;
+    return this.sandboxAvailability?.available === true ? 'sandbox' : 'builtin';
+  }
+
+  /**
+   * A workspace whose ram mounts are directories of its sandbox layout (read by the daemon with a
+   * ReadWriteFs, so snapshots and versions work as for disk), run by the sandbox engine.
+   */
+  private async sandboxWorkspace(
+    id: string,
+    validated: ValidatedConfig,
+    selection: EngineSelection,
+    layout: SandboxLayout,
+    limits: WorkspaceLimits,
+  ): Promise<Workspace> {
+    layout.create();
+    const hiddenAtRoot = new Set<string>([
+      ...SYSTEM_MOUNT_POINTS.map((name) => `/${name}`),
+      ...validated.mounts.filter((mount) => mount.prefix !== '/').map((mount) => mount.prefix),
+    ]);
+    const backends: IFileSystem[] = [];
+    const hostDirs: (string | null)[] = [];
+    for (const [index, spec] of validated.mounts.entries()) {
+      const ramDir = spec.resource === 'ram' ? layout.mountDir(index) : undefined;
+      backends.push(await buildBackend(spec, { ramDir, hidden: spec.prefix === '/' && spec.resource === 'ram' ? hiddenAtRoot : undefined }));
+      hostDirs.push(ramDir ?? String((spec as MountSpec).config.root));
+    }
+    const bwrap = this.bwrap as string;
+    return new Workspace({
+      id,
+      validated,
+      backends,
+      jobs: this.jobs,
+      outputLimitBytes: limits.max_output_bytes,
+      limits,
+      events: this.events,
+      engine: (mounts: readonly LiveMount[]) =>
+        new SandboxEngine(bwrap, layout, mounts.map((mount, index) => ({ prefix: mount.prefix, hostDir: mount.implicit ? null : hostDirs[index] }))),
+      engineReason: selection.reason,
+    });
   }
 
   get(id: string): Workspace {
@@ -140,5 +237,10 @@ export class WorkspaceRegistry {
     await this.jobs.close();
     await Promise.all(workspaces.map((workspace) => workspace.close()));
     this.workspaces.clear();
+    try {
+      rmdirSync(this.options.sandboxRoot); // only when empty: every sandboxed workspace removed its own
+    } catch {
+      // Absent (no sandboxed workspace) or still in use.
+    }
   }
 }

@@ -1,7 +1,6 @@
 // A workspace: mounts on one namespace, sessions that keep cwd and env between calls, a command
-// history. Every exec() starts a fresh just-bash shell; the session's cwd and env are fed in and
-// the final env (PWD included) is read back. Shell functions, aliases and `set` options live only
-// for one call: they do not carry over to the next one.
+// history. Command lines run through the workspace's shell engine (engines/engine.ts): `builtin`
+// (just-bash) or `sandbox` (real bash in bubblewrap); see docs/engines.md.
 import type {
   CreateSessionRequest,
   IoResult,
@@ -15,9 +14,8 @@ import type {
   WorkspaceDetail,
 } from '@mirage-ts/protocol';
 import { isRecord } from '@mirage-ts/protocol';
-import { Bash, InMemoryFs } from './engine.js';
-import type { BashExecResult, IFileSystem } from './engine.js';
-import { BuiltinShell } from './builtin/shell.js';
+import { InMemoryFs } from './engine.js';
+import type { IFileSystem } from './engine.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import type { WorkspaceLimits } from './limits.js';
 import { parseMode, SESSION_ID_PATTERN } from './config.js';
@@ -28,7 +26,10 @@ import { CommandHistory, type HistoryEntry } from './history.js';
 import { newSessionId } from './ids.js';
 import { normalizePrefix, owningMount, summaryPrefix, treePrefix } from './mount-paths.js';
 import type { JobTable } from './jobs.js';
-import { describeMount, ReadOnlyMountError, truncateDescription } from './mounts/index.js';
+import { describeMount, truncateDescription } from './mounts/index.js';
+import { carryEnv } from './engines/builtin/index.js';
+import type { EngineName, EngineRunOutput, ShellEngine } from './engines/engine.js';
+import { buildNamespace } from './engines/namespace.js';
 import { redactS3Config } from './mounts/s3/config.js';
 import { provisionCommand } from './provision/index.js';
 import { expandGlob } from './glob.js';
@@ -44,6 +45,8 @@ export interface ExecuteRequest {
   env?: Record<string, string>;
   stdin?: Uint8Array;
   record?: boolean;
+  /** Ends the call with exit 124 after this many seconds (library callers; not on the wire yet). */
+  timeout_s?: number;
 }
 
 export type { HistoryEntry } from './history.js';
@@ -62,6 +65,8 @@ interface Session {
   id: string;
   cwd: string;
   env: Record<string, string>;
+  /** Engine-private shell state (sandbox: functions, aliases, options, unexported variables). */
+  shell?: string;
   /** Per-mount mode ceilings (`/data` → read), or null for none. */
   ceilings: Map<string, MountMode> | null;
   /** Tail of this session's call chain: calls of one session run one at a time. */
@@ -74,18 +79,18 @@ export interface WorkspaceInit {
   backends: IFileSystem[];
   jobs: JobTable;
   outputLimitBytes: number;
-  network: string[];
   /** Resolved limits (limits.ts); max_output_bytes, when given, wins over outputLimitBytes. */
   limits?: WorkspaceLimits;
+  /** Builds the workspace's engine over its live mounts (the implicit root included). */
+  engine: (mounts: readonly LiveMount[]) => ShellEngine;
+  /** Why this engine was chosen (shown by `workspace get`), e.g. why `auto` fell back. */
+  engineReason?: string;
   now?: number;
   /** The registry's change events; a workspace built on its own gets a channel nobody listens to. */
   events?: WorkspaceEvents;
 }
 
 const MODE_RANK: Record<MountMode, number> = { read: 0, write: 1, exec: 2 };
-/** Env entries that describe one shell run, not state to carry to the next call. */
-const TRANSIENT_ENV = new Set(['?', '_', 'SHELLOPTS', 'BASHOPTS', 'BASHPID', 'PPID', 'RANDOM', 'LINENO', 'SECONDS', 'OPTIND']);
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export class Workspace {
   readonly id: string;
@@ -96,10 +101,10 @@ export class Workspace {
   readonly mounts: readonly LiveMount[];
   private readonly jobs: JobTable;
   private readonly outputLimitBytes: number;
-  private readonly network: string[];
+  private readonly engine: ShellEngine;
+  readonly engineReason: string | undefined;
   private readonly sessions = new Map<string, Session>();
   readonly limits: WorkspaceLimits;
-  private readonly shells = new Map<string, BuiltinShell>();
   private readonly history = new CommandHistory();
   private readonly events: WorkspaceEvents;
   private closed = false;
@@ -112,7 +117,6 @@ export class Workspace {
     this.jobs = init.jobs;
     this.limits = init.limits ?? { ...DEFAULT_LIMITS, max_output_bytes: init.outputLimitBytes };
     this.outputLimitBytes = this.limits.max_output_bytes;
-    this.network = init.network;
     this.events = init.events ?? new WorkspaceEvents();
     const mounts: LiveMount[] = init.validated.mounts.map((spec: MountSpec, index) => ({
       prefix: spec.prefix,
@@ -127,6 +131,8 @@ export class Workspace {
       mounts.push({ prefix: '/', resource: 'ram', mode: 'read', config: {}, backend: new InMemoryFs(), implicit: true });
     }
     this.mounts = mounts;
+    this.engine = init.engine(mounts);
+    this.engineReason = init.engineReason;
     this.sessions.set(this.defaultSessionId, this.freshSession(this.defaultSessionId, null));
   }
 
@@ -156,10 +162,16 @@ export class Workspace {
     };
   }
 
+  get engineName(): EngineName {
+    return this.engine.name;
+  }
+
   detail(verbose = false): WorkspaceDetail {
     return {
       id: this.id,
       mode: this.mode(),
+      engine: this.engine.name,
+      ...(this.engineReason !== undefined ? { engine_reason: this.engineReason } : {}),
       created_at: this.createdAt,
       fuse_mountpoints: {},
       mounts: this.mountSummaries(),
@@ -240,6 +252,7 @@ export class Workspace {
     const session = this.requireSession(id);
     this.jobs.cancelSession(this.id, id);
     await session.tail.catch(() => undefined);
+    await this.engine.dropSession(id);
     if (id === this.defaultSessionId) this.sessions.set(id, this.freshSession(id, null));
     else this.sessions.delete(id);
     await this.events.emit({ type: 'sessions', change: 'deleted', workspaceId: this.id, sessionId: id });
@@ -260,6 +273,7 @@ export class Workspace {
       session.cwd = typeof state.cwd === 'string' && state.cwd.startsWith('/') ? state.cwd : '/';
       session.env = isRecord(state.env) ? carryEnv(state.env as Record<string, string>) : session.env;
       session.env.PWD = session.cwd;
+      session.shell = undefined;
       this.sessions.set(session.id, session);
       restored.push(session.id);
     }
@@ -273,7 +287,8 @@ export class Workspace {
   }
 
   private freshSession(id: string, ceilings: Map<string, MountMode> | null): Session {
-    return { id, cwd: '/', env: baseEnv(), ceilings, tail: Promise.resolve() };
+    const initial = this.engine.initialState();
+    return { id, cwd: initial.cwd, env: initial.env, ceilings, tail: Promise.resolve() };
   }
 
   private parseCeilings(mounts: CreateSessionRequest['mounts'] | unknown): Map<string, MountMode> | null {
@@ -309,7 +324,7 @@ export class Workspace {
   async provision(request: { command: string; session_id?: string }): Promise<ProvisionResult> {
     this.assertOpen();
     const session = this.requireSession(request.session_id ?? this.defaultSessionId);
-    const namespace = this.shellFor(session).fs;
+    const namespace = buildNamespace(this.mounts, this.modesOf(session));
     // A `/` mount always exists (the user's or the implicit one): every path has an owner.
     const mountOf = (path: string): LiveMount => owningMount(this.mounts, path, prefixOf) as LiveMount;
     const sizeOf = async (path: string): Promise<number | undefined> => {
@@ -345,63 +360,42 @@ export class Workspace {
   }
 
   private async run(session: Session, request: ExecuteRequest, signal?: AbortSignal): Promise<IoResult> {
-    const shell = this.shellFor(session);
     const isolated = request.cwd !== undefined || request.env !== undefined;
-    let cwd = session.cwd;
-    if (request.cwd !== undefined) {
-      cwd = shell.fs.resolvePath(session.cwd, request.cwd);
-      let isDirectory = false;
-      try {
-        isDirectory = (await shell.fs.stat(cwd)).isDirectory;
-      } catch {
-        isDirectory = false;
-      }
-      if (!isDirectory) return ioResult(1, '', `bash: cd: ${request.cwd}: No such file or directory\n`);
-    }
-    const env: Record<string, string> = { ...session.env, ...(request.env ?? {}), PWD: cwd };
     if (request.record !== false) this.history.record({ session_id: session.id, command: request.command, at: Date.now() / 1000 });
-    if (signal?.aborted) return ioResult(124, '', 'bash: execution aborted\n');
-    let result: BashExecResult;
-    try {
-      result = await shell.exec(request.command, {
-        cwd,
-        env,
-        replaceEnv: true,
-        signal,
-        // Raw bytes as latin1: forwarded verbatim, and much cheaper than text for large input.
-        ...(request.stdin !== undefined ? { stdin: latin1(request.stdin), stdinKind: 'bytes' as const } : {}),
-      }, { session, keep: !isolated, exportAlso: Object.keys(request.env ?? {}) });
-    } catch (error) {
-      // just-bash rejects exec() when a redirect target's file system throws (e.g. a read-only
-      // mount): that is the command failing, exit 1, not a server error.
-      if (error instanceof ReadOnlyMountError || isFsError(error)) {
-        return ioResult(1, '', `bash: ${(error as Error).message}\n`);
-      }
-      throw error;
+    const output = await this.engine.run({
+      command: request.command,
+      sessionId: session.id,
+      state: { cwd: session.cwd, env: session.env, ...(session.shell !== undefined ? { shell: session.shell } : {}) },
+      requestedCwd: request.cwd,
+      extraEnv: request.env,
+      stdin: request.stdin,
+      modes: this.modesOf(session),
+      signal,
+      timeoutMs: (request.timeout_s !== undefined && Number.isFinite(request.timeout_s) ? Math.max(0, request.timeout_s) : this.limits.timeout_s) * 1000,
+      outputLimitBytes: this.outputLimitBytes,
+    });
+    if (!isolated && output.state !== undefined) {
+      session.cwd = output.state.cwd;
+      session.env = output.state.env;
+      session.shell = output.state.shell;
     }
-    if (!isolated && !signal?.aborted) {
-      session.env = carryEnv(result.env);
-      session.cwd = result.env.PWD && result.env.PWD.startsWith('/') ? result.env.PWD : session.cwd;
-      session.env.PWD = session.cwd;
-    }
-    return this.toIoResult(result);
+    return this.toIoResult(output);
   }
 
-  private toIoResult(result: BashExecResult): IoResult {
-    const binary = result.stdoutKind === 'bytes' || (result.stdoutKind === undefined && result.stdoutEncoding === 'binary');
-    let stdout = binary ? Buffer.from(result.stdout, 'latin1').toString('utf8') : result.stdout;
-    let stderr = result.stderr;
+  private toIoResult(result: EngineRunOutput): IoResult {
+    let stdout = typeof result.stdout === 'string' ? result.stdout : Buffer.from(result.stdout).toString('utf8');
+    let stderr = typeof result.stderr === 'string' ? result.stderr : Buffer.from(result.stderr).toString('utf8');
     const notes: string[] = [];
     let truncated = false;
     const cutStdout = cut(stdout, this.outputLimitBytes);
-    if (cutStdout !== undefined) {
-      stdout = cutStdout;
+    if (cutStdout !== undefined || result.overLimit?.stdout === true) {
+      stdout = cutStdout ?? stdout;
       truncated = true;
       notes.push(`mirage: stdout truncated at ${this.outputLimitBytes} bytes (limits.max_output_bytes)\n`);
     }
     const cutStderr = cut(stderr, this.outputLimitBytes);
-    if (cutStderr !== undefined) {
-      stderr = cutStderr;
+    if (cutStderr !== undefined || result.overLimit?.stderr === true) {
+      stderr = cutStderr ?? stderr;
       truncated = true;
       notes.push(`mirage: stderr truncated at ${this.outputLimitBytes} bytes (limits.max_output_bytes)\n`);
     }
@@ -414,19 +408,12 @@ export class Workspace {
     return io;
   }
 
-  /** The shell for a session's effective mount modes (sessions with equal modes share one). */
-  private shellFor(session: Session): BuiltinShell {
-    const modes = this.mounts.map((mount) => {
+  /** Each mount's effective mode for a session (its ceilings applied), in mount order. */
+  private modesOf(session: Session): MountMode[] {
+    return this.mounts.map((mount) => {
       const ceiling = session.ceilings?.get(mount.prefix);
       return ceiling !== undefined && MODE_RANK[ceiling] < MODE_RANK[mount.mode] ? ceiling : mount.mode;
     });
-    const key = modes.join(',');
-    let shell = this.shells.get(key);
-    if (shell === undefined) {
-      shell = new BuiltinShell(this.mounts, modes, { network: this.network, limits: this.limits });
-      this.shells.set(key, shell);
-    }
-    return shell;
   }
 
   // ---- file trees --------------------------------------------------------------------------
@@ -481,6 +468,11 @@ export class Workspace {
     this.closed = true;
     this.jobs.cancelWorkspace(this.id);
     await this.jobs.drain(this.id);
+    try {
+      await this.engine.close();
+    } catch {
+      // An engine that fails to release is not worth failing the delete for.
+    }
     for (const mount of this.mounts) {
       const closable = mount.backend as IFileSystem & { close?: () => unknown; destroy?: () => unknown };
       try {
@@ -496,14 +488,6 @@ export class Workspace {
   }
 }
 
-let cachedBaseEnv: Record<string, string> | undefined;
-
-/** A new session's env: what a fresh just-bash shell starts with (HOME, PATH, IFS, ...), at `/`. */
-function baseEnv(): Record<string, string> {
-  cachedBaseEnv ??= carryEnv(new Bash({ fs: new InMemoryFs(), cwd: '/', env: { HOME: '/' } }).getEnv());
-  return { ...cachedBaseEnv, PWD: '/', OLDPWD: '/' };
-}
-
 function summary(session: Session): SessionSummary {
   return { session_id: session.id, cwd: session.cwd };
 }
@@ -514,20 +498,8 @@ function redact(config: Record<string, unknown>): Record<string, unknown> {
   return redactS3Config(structuredClone(config));
 }
 
-function carryEnv(env: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) {
-    if (typeof value === 'string' && IDENTIFIER.test(key) && !TRANSIENT_ENV.has(key)) out[key] = value;
-  }
-  return out;
-}
-
 function ioResult(exitCode: number, stdout: string, stderr: string): IoResult {
   return { kind: 'io', exit_code: exitCode, stdout, stderr, refusal: null };
-}
-
-function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 /** The text cut to `limit` UTF-8 bytes (never splitting a character), or undefined if it fits. */
@@ -538,8 +510,4 @@ function cut(text: string, limit: number): string | undefined {
   let end = limit;
   while (end > 0 && (bytes[end] & 0xc0) === 0x80) end -= 1;
   return bytes.subarray(0, end).toString('utf8');
-}
-
-function isFsError(error: unknown): boolean {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && /^E[A-Z]+$/.test(String((error as { code?: unknown }).code));
 }

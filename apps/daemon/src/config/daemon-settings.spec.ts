@@ -27,6 +27,14 @@ describe('daemon settings', () => {
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
   });
 
+  it('engine: MIRAGE_ENGINE, then config.toml `engine`, then auto; anything else stops the daemon', () => {
+    expect(resolveDaemonSettings({ home, env: {} }).engine).toBe('auto');
+    writeFileSync(join(home, 'config.toml'), '[daemon]\nengine = "builtin"\n');
+    expect(resolveDaemonSettings({ home, env: {} }).engine).toBe('builtin');
+    expect(resolveDaemonSettings({ home, env: { MIRAGE_ENGINE: 'Sandbox' } }).engine).toBe('sandbox');
+    expect(() => resolveDaemonSettings({ home, env: { MIRAGE_ENGINE: 'docker' } })).toThrow(new DaemonConfigError('MIRAGE_ENGINE must be one of auto|builtin|sandbox, got "docker"'));
+  });
+
   it('keeps an existing token file', () => {
     writeFileSync(join(home, 'auth_token'), 'kept-token\n', { mode: 0o600 });
     expect(resolveDaemonSettings({ home, env: {} }).authToken).toBe('kept-token');

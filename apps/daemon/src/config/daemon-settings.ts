@@ -3,7 +3,7 @@
 // Everything downstream receives the resolved settings by injection; nothing reads process.env.
 import { isAbsolute, resolve } from 'node:path';
 import { DAEMON_KEY_DEFAULTS, DaemonConfigError, ensureTokenFile, homePaths, mirageHome, readDaemonTable, settingDefault } from '@mirage-ts/protocol';
-import type { LimitsPolicy } from '@mirage-ts/workspace-core';
+import { ENGINE_CHOICES, type EngineChoice, type LimitsPolicy } from '@mirage-ts/workspace-core';
 import { readLimitsPolicy } from './limits-policy.js';
 
 export type Environment = Record<string, string | undefined>;
@@ -38,6 +38,8 @@ export interface MirageModuleOptions {
   idleGraceSeconds?: number;
   /** Lets workspaces reach the network (`curl`). Default false. */
   allowNetwork?: boolean;
+  /** Engine of configs that name none (docs/engines.md); else MIRAGE_ENGINE, config `engine`, `auto`. */
+  engine?: EngineChoice;
   /** Per-call stdout/stderr cap handed to the workspace registry. */
   outputLimitBytes?: number;
   /** Largest multipart `stdin` part accepted on execute. Default 256 MiB. */
@@ -74,6 +76,7 @@ export interface DaemonSettings {
   authToken: string | null;
   idleGraceSeconds: number;
   allowNetwork: boolean;
+  engine: EngineChoice;
   outputLimitBytes: number | undefined;
   maxStdinBytes: number;
   guardAllRoutes: boolean;
@@ -134,6 +137,12 @@ function resolveAuth(options: MirageAuthOptions | undefined, env: Environment, t
   return { mode: 'local', token: given ?? nonEmpty(table.auth_token)?.trim() ?? ensureTokenFile(tokenPath) };
 }
 
+function resolveEngine(raw: string): EngineChoice {
+  const engine = raw.trim().toLowerCase();
+  if (!(ENGINE_CHOICES as readonly string[]).includes(engine)) throw new DaemonConfigError(`MIRAGE_ENGINE must be one of ${ENGINE_CHOICES.join('|')}, got "${raw}"`);
+  return engine as EngineChoice;
+}
+
 /**
  * Resolves the daemon's settings. Throws DaemonConfigError (spec messages) for a bad config.toml,
  * an unknown auth mode, or token mode without a token. Local mode creates the token file if absent.
@@ -161,6 +170,7 @@ export function resolveDaemonSettings(options: MirageModuleOptions = {}): Daemon
       Number(DAEMON_KEY_DEFAULTS.idle_grace_seconds),
     ),
     allowNetwork: options.allowNetwork ?? false,
+    engine: resolveEngine(options.engine ?? nonEmpty(env.MIRAGE_ENGINE) ?? nonEmpty(table.engine) ?? DAEMON_KEY_DEFAULTS.engine),
     outputLimitBytes: options.outputLimitBytes,
     maxStdinBytes: options.maxStdinBytes ?? DEFAULT_MAX_STDIN_BYTES,
     guardAllRoutes: options.guardAllRoutes ?? false,

@@ -3,7 +3,7 @@
 // WorkspaceRegistry, the lifecycle, and the edge (Host check, auth, body handling) of mirage's
 // routes. The options token comes from MirageModule, which exports it.
 import { Module } from '@nestjs/common';
-import { WorkspaceRegistry } from '@mirage-ts/workspace-core';
+import { claimSandboxRoot, WorkspaceRegistry } from '@mirage-ts/workspace-core';
 import { MirageEdge } from '../common/mirage-edge.js';
 import { type DaemonSettings, type MirageModuleOptions, resolveDaemonSettings } from '../config/daemon-settings.js';
 import { MIRAGE_MODULE_OPTIONS } from '../config/mirage-options.js';
@@ -17,7 +17,19 @@ import { DaemonLifecycleService } from './daemon-lifecycle.service.js';
     { provide: MIRAGE_EXIT, useFactory: (options: MirageModuleOptions) => options.onExit ?? null, inject: [MIRAGE_MODULE_OPTIONS] },
     {
       provide: MIRAGE_REGISTRY,
-      useFactory: (settings: DaemonSettings) => new WorkspaceRegistry({ allowNetwork: settings.allowNetwork, outputLimitBytes: settings.outputLimitBytes, env: settings.env, limits: settings.limits }),
+      useFactory: async (settings: DaemonSettings) => {
+        const registry = new WorkspaceRegistry({
+          allowNetwork: settings.allowNetwork,
+          outputLimitBytes: settings.outputLimitBytes,
+          env: settings.env,
+          limits: settings.limits,
+          engine: settings.engine,
+          sandboxRoot: claimSandboxRoot(settings.stateRoot),
+        });
+        // One bwrap probe at start-up decides what `auto` means (docs/engines.md).
+        if (settings.engine !== 'builtin') await registry.probeEngines();
+        return registry;
+      },
       inject: [MIRAGE_SETTINGS],
     },
     DaemonLifecycleService,

@@ -12,7 +12,13 @@ export class HealthService {
   ) {}
 
   health(): HealthResponse {
-    return { status: 'ok', workspaces: this.registry.size, uptime_s: this.lifecycle.uptimeSeconds() };
+    return {
+      status: 'ok',
+      workspaces: this.registry.size,
+      uptime_s: this.lifecycle.uptimeSeconds(),
+      engines: this.registry.engines(),
+      default_engine: this.registry.defaultEngine(),
+    };
   }
 
   /** Answers first; the owner's exit callback runs once the reply is on its way. */

@@ -1,4 +1,5 @@
-// Builds the backend file system of each mount: ram = InMemoryFs, disk = ReadWriteFs rooted at
+// Builds the backend file system of each mount: ram = InMemoryFs (builtin engine) or, for the
+// sandbox engine, a ReadWriteFs over the mount's real directory; disk = ReadWriteFs rooted at
 // config.root (symlinks allowed but confined to the root), s3 = the s3 module's S3Fs.
 import { InMemoryFs, ReadWriteFs } from '../engine.js';
 import type { IFileSystem } from '../engine.js';
@@ -6,14 +7,30 @@ import type { MountSpec } from '../config.js';
 import { WorkspaceError } from '../errors.js';
 import { loadS3Module } from './s3-loader.js';
 import { parseS3MountConfig } from './s3/config.js';
+import { sandboxDirView } from '../engines/sandbox/hidden-fs.js';
 import type { S3MountConfig } from './s3/config.js';
 
 export { ModeGuardFs, ReadOnlyMountError } from './guard.js';
 export { loadS3Module } from './s3-loader.js';
 export type { S3Module } from './s3-loader.js';
 
-export async function buildBackend(spec: MountSpec): Promise<IFileSystem> {
+/**
+ * For a sandboxed workspace: where a ram mount keeps its files, and what of a root mount's
+ * directory is bwrap's, not the agent's (engines/sandbox/hidden-fs.ts).
+ */
+export interface SandboxDirOptions {
+  ramDir?: string;
+  hidden?: ReadonlySet<string>;
+}
+
+export async function buildBackend(spec: MountSpec, sandbox?: SandboxDirOptions): Promise<IFileSystem> {
   try {
+    if (sandbox !== undefined && (spec.resource === 'ram' || spec.resource === 'disk')) {
+      // The same confinement as disk: a symlink the agent made (`ln -s /etc/shadow x`) is read
+      // as a link, never followed out of the directory; links are kept as bash made them.
+      const root = spec.resource === 'ram' ? String(sandbox.ramDir) : String(spec.config.root);
+      return sandboxDirView(new ReadWriteFs({ root, allowSymlinks: true, maxFileReadSize: 1024 * 1024 * 1024 }), root, sandbox.hidden);
+    }
     if (spec.resource === 'ram') return new InMemoryFs();
     if (spec.resource === 'disk') {
       // ReadWriteFs confines every path, `..` and symlink target to the root (tested in

@@ -1,0 +1,275 @@
+// The sandbox engine: every call is real bash in a fresh bubblewrap sandbox (the only code that
+// spawns bwrap). The workspace's mounts are real directories bound at their prefixes (ram: a
+// directory of the workspace's SandboxLayout; disk: its host root), `read` ones read-only; the
+// rest of the root is the host's /usr (+ /bin, /lib, /sbin), a minimal /etc, fresh /dev and
+// /proc, the session's own /tmp and $HOME (/home/agent). All namespaces are unshared (no network,
+// no host processes), every capability is dropped and the environment is built from scratch.
+// Session state (cwd, variables, functions, aliases, options) is carried by the driver
+// (driver.ts). See docs/engines.md.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { closeSync, constants as fsConstants, existsSync, openSync, unlinkSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { constants as osConstants } from 'node:os';
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { MountMode } from '@mirage-ts/protocol';
+import type { EngineRunInput, EngineRunOutput, EngineSessionState, ShellEngine } from '../engine.js';
+import { DRIVER, parseDump, restoreScript } from './driver.js';
+import type { SandboxLayout } from './layout.js';
+
+export { SandboxLayout, sandboxRootFor, claimSandboxRoot } from './layout.js';
+export { probeSandbox, findBwrap } from './probe.js';
+export { SYSTEM_MOUNT_POINTS, sandboxDirView } from './hidden-fs.js';
+
+/** A mount as the sandbox binds it; `hostDir` null = the implicit root (an empty read-only tmpfs). */
+export interface SandboxMount {
+  prefix: string;
+  hostDir: string | null;
+}
+
+export const SANDBOX_HOME = '/home/agent';
+const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** Host system directories shown read-only (those that exist). */
+const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+/** The minimal /etc: users, the dynamic loader's cache, alternatives (python3, editors), TLS certificates. */
+const ETC_ENTRIES = ['passwd', 'group', 'nsswitch.conf', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'alternatives', 'ssl', 'ca-certificates', 'localtime', 'mime.types'];
+/** Exported names never kept in a session's env: bash sets them per shell. */
+const PER_SHELL_ENV = new Set(['PWD', 'OLDPWD', 'SHLVL', '_']);
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Bytes kept past the limit so the caller's cut lands on a character boundary. */
+const LIMIT_SLACK = 4;
+
+export class SandboxEngine implements ShellEngine {
+  readonly name = 'sandbox' as const;
+  /** Live calls, each with the function that kills its whole sandbox. */
+  private readonly running = new Map<ChildProcess, () => void>();
+  private readonly systemDirs = SYSTEM_DIRS.filter((path) => existsSync(path));
+
+  constructor(
+    private readonly bwrap: string,
+    private readonly layout: SandboxLayout,
+    private readonly mounts: readonly SandboxMount[],
+  ) {}
+
+  initialState(): EngineSessionState {
+    return { cwd: '/', env: { HOME: SANDBOX_HOME, PATH: SANDBOX_PATH, LANG: 'C.UTF-8', USER: 'root', LOGNAME: 'root', SHELL: '/bin/bash', PWD: '/' } };
+  }
+
+  async run(input: EngineRunInput): Promise<EngineRunOutput> {
+    const session = input.state;
+    const cwd = input.requestedCwd !== undefined ? posix.resolve(session.cwd, input.requestedCwd) : session.cwd;
+    if (input.signal?.aborted) return { exitCode: 130, stdout: '', stderr: 'bash: execution aborted\n' };
+    const dirs = this.layout.session(input.sessionId);
+    const env = this.environment({ ...session.env, ...(input.extraEnv ?? {}) });
+    const args = this.bwrapArgs(input.modes, dirs.home, dirs.tmp);
+
+    // stdout/stderr through the session's FIFOs: a real pipe (not a socket) so `/dev/stdout`
+    // opens inside; Node's ends non-blocking, the child's blocking. stdin is a file (unlinked once
+    // open): a FIFO whose writer has closed blocks a later `open(/dev/stdin)` forever.
+    if (input.stdin !== undefined) await writeFile(dirs.fifos.stdin, input.stdin, { mode: 0o600 });
+    const opened: number[] = [];
+    const open = (path: string, flags: number): number => {
+      const fd = openSync(path, flags);
+      opened.push(fd);
+      return fd;
+    };
+    let child: ChildProcess;
+    let stdoutReader: Socket;
+    let stderrReader: Socket;
+    const childEnds: number[] = [];
+    try {
+      const outRead = open(dirs.fifos.stdout, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+      const outWrite = open(dirs.fifos.stdout, fsConstants.O_WRONLY);
+      const errRead = open(dirs.fifos.stderr, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+      const errWrite = open(dirs.fifos.stderr, fsConstants.O_WRONLY);
+      childEnds.push(outWrite, errWrite);
+      let inRead: number | 'ignore' = 'ignore';
+      if (input.stdin !== undefined) {
+        inRead = open(dirs.fifos.stdin, fsConstants.O_RDONLY);
+        childEnds.push(inRead);
+        unlinkSync(dirs.fifos.stdin);
+      }
+      child = spawn(this.bwrap, args, { env, stdio: [inRead, outWrite, errWrite, 'pipe', 'pipe', 'pipe', 'pipe'] });
+      stdoutReader = new Socket({ fd: outRead, readable: true, writable: false });
+      stderrReader = new Socket({ fd: errRead, readable: true, writable: false });
+    } catch (error) {
+      for (const fd of opened) closeQuietly(fd);
+      throw error;
+    } finally {
+      // The child holds its own copies now: without closing ours, EOF would never come.
+      for (const fd of childEnds) closeQuietly(fd);
+    }
+    const running = child;
+    // The host pid of the sandbox's init (pid 1 of its pid namespace), from --info-fd: killing it
+    // kills every process of the namespace, background ones included. Killing only bwrap is not
+    // enough: one killed before its init set --die-with-parent leaves that init running.
+    let initPid: number | undefined;
+    let killWanted = false;
+    const exited = (): boolean => running.exitCode !== null || running.signalCode !== null;
+    const killSandbox = (): void => {
+      killWanted = true;
+      if (exited()) return;
+      if (initPid !== undefined) {
+        try {
+          process.kill(initPid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+        running.kill('SIGKILL');
+        return;
+      }
+      // Not yet known: killed as soon as bwrap reports it, or bwrap alone if it never does.
+      setTimeout(() => {
+        if (!exited() && initPid === undefined) running.kill('SIGKILL');
+      }, 2000).unref();
+    };
+    void collect((child.stdio as unknown[])[6] as Readable, 64 * 1024).then(({ bytes }) => {
+      const match = /"child-pid"\s*:\s*(\d+)/.exec(bytes.toString('utf8'));
+      if (match !== null) initPid = Number(match[1]);
+      if (killWanted) killSandbox();
+    });
+    this.running.set(child, killSandbox);
+
+    let killedBy: 'timeout' | 'cancel' | undefined;
+    const kill = (reason: 'timeout' | 'cancel'): void => {
+      if (killedBy !== undefined) return;
+      killedBy = reason;
+      killSandbox();
+    };
+    const onAbort = (): void => kill('cancel');
+    input.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = input.timeoutMs !== undefined ? setTimeout(() => kill('timeout'), input.timeoutMs) : undefined;
+
+    const stdout = collect(stdoutReader, input.outputLimitBytes + LIMIT_SLACK);
+    const stderr = collect(stderrReader, input.outputLimitBytes + LIMIT_SLACK);
+    const dump = collect(child.stdio[4] as Readable, 64 * 1024 * 1024);
+    writeAndEnd(child.stdio[3], Buffer.from(input.command, 'utf8'));
+    writeAndEnd((child.stdio as unknown[])[5], restoreScript(cwd, input.requestedCwd, session.shell));
+
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+      child.once('error', (error) => resolve({ code: null, signal: null, error }));
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    // The namespace is gone with bwrap, so every writer of the FIFOs is: EOF follows at once. A
+    // writer that survived anyway must not hang the call or the session's next ones.
+    const streams = await Promise.race([Promise.all([stdout, stderr, dump]), delay(2000).then(() => undefined)]);
+    if (streams === undefined) {
+      stdoutReader.destroy();
+      stderrReader.destroy();
+      (child.stdio[4] as Readable).destroy();
+      this.layout.resetFifos(input.sessionId);
+    }
+    const [out, err, state] = streams ?? (await Promise.all([stdout, stderr, dump]));
+    clearTimeout(timer);
+    input.signal?.removeEventListener('abort', onAbort);
+    this.running.delete(child);
+
+    if (exit.error !== undefined) throw new Error(`sandbox: bwrap did not start: ${exit.error.message}`);
+    const output: EngineRunOutput = {
+      exitCode: killedBy === 'timeout' ? 124 : killedBy === 'cancel' ? 130 : exit.signal !== null ? 128 + (osConstants.signals[exit.signal] ?? 0) : (exit.code ?? 1),
+      stdout: out.bytes,
+      stderr: killedBy === 'timeout' ? Buffer.concat([err.bytes, Buffer.from(`mirage: timed out after ${(input.timeoutMs ?? 0) / 1000} s\n`)]) : err.bytes,
+      overLimit: { stdout: out.dropped, stderr: err.dropped },
+    };
+    const parsed = killedBy === undefined ? parseDump(state.bytes) : undefined;
+    if (parsed !== undefined) {
+      const next = carry(parsed.env);
+      next.PWD = parsed.cwd;
+      output.state = { cwd: parsed.cwd, env: next, shell: parsed.shell };
+    }
+    return output;
+  }
+
+  async dropSession(sessionId: string): Promise<void> {
+    this.layout.dropSession(sessionId);
+  }
+
+  async close(): Promise<void> {
+    const exits = [...this.running].map(([child, killSandbox]) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve();
+      else child.once('exit', () => resolve());
+      killSandbox();
+    }));
+    await Promise.all(exits);
+    this.layout.remove();
+  }
+
+  /** Built from nothing: PATH and HOME, then the session's variables. Nothing of the daemon's. */
+  private environment(vars: Record<string, string>): Record<string, string> {
+    const env: Record<string, string> = { PATH: SANDBOX_PATH, HOME: SANDBOX_HOME };
+    for (const [key, value] of Object.entries(vars)) {
+      if (IDENTIFIER.test(key) && !PER_SHELL_ENV.has(key) && typeof value === 'string' && !value.includes('\0')) env[key] = value;
+    }
+    return env;
+  }
+
+  private bwrapArgs(modes: readonly MountMode[], home: string, tmp: string): string[] {
+    const args = ['--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL'];
+    const rootIndex = this.mounts.findIndex((mount) => mount.prefix === '/');
+    const root = this.mounts[rootIndex];
+    // The root first: later binds are made inside it (bwrap creates their mount points there).
+    if (root.hostDir !== null) args.push('--bind', root.hostDir, '/');
+    for (const path of this.systemDirs) args.push('--ro-bind', path, path);
+    args.push('--tmpfs', '/etc');
+    for (const name of ETC_ENTRIES) args.push('--ro-bind-try', `/etc/${name}`, `/etc/${name}`);
+    args.push('--remount-ro', '/etc', '--dev', '/dev', '--proc', '/proc', '--bind', tmp, '/tmp', '--tmpfs', '/home', '--bind', home, SANDBOX_HOME);
+    const others = this.mounts
+      .map((mount, index) => ({ mount, mode: modes[index] }))
+      .filter(({ mount }) => mount.prefix !== '/' && mount.hostDir !== null)
+      .sort((a, b) => a.mount.prefix.length - b.mount.prefix.length);
+    for (const { mount, mode } of others) args.push(mode === 'read' ? '--ro-bind' : '--bind', mount.hostDir as string, mount.prefix);
+    // A read-only root is remounted last, once every mount point exists.
+    if (root.hostDir === null || modes[rootIndex] === 'read') args.push('--remount-ro', '/');
+    args.push('--info-fd', '6', '--chdir', '/', '--', '/bin/bash', '-c', DRIVER, 'bash');
+    return args;
+  }
+}
+
+function carry(env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (IDENTIFIER.test(key) && !PER_SHELL_ENV.has(key)) out[key] = value;
+  return out;
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+}
+
+function writeAndEnd(stream: unknown, data: Buffer): void {
+  const writable = stream as NodeJS.WritableStream & { on(event: 'error', listener: () => void): unknown };
+  // The child may exit without reading (a failed bind): EPIPE is not our error.
+  writable.on('error', () => undefined);
+  writable.end(data);
+}
+
+/** Reads a stream to its end, keeping at most `limit` bytes and noting whether more came. */
+function collect(stream: Readable, limit: number): Promise<{ bytes: Buffer; dropped: boolean }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    let dropped = false;
+    stream.on('data', (chunk: Buffer) => {
+      if (kept >= limit) {
+        dropped = true;
+        return;
+      }
+      const room = limit - kept;
+      const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      if (part.length < chunk.length) dropped = true;
+      chunks.push(part);
+      kept += part.length;
+    });
+    const done = (): void => resolve({ bytes: Buffer.concat(chunks), dropped });
+    stream.once('end', done);
+    stream.once('error', done);
+    stream.once('close', done);
+  });
+}
