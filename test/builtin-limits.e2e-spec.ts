@@ -23,7 +23,8 @@ describe('builtin engine fixes (real daemon)', () => {
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'mirage-builtin-e2e-'));
     writeFileSync(join(home, 'config.toml'), '[limits.defaults]\ntimeout_s = 120\n\n[limits.ceilings]\nmax_bytes = 1048576\ntimeout_s = 300\n');
-    d = await startTestDaemon({ home });
+    // The builtin engine's own fixes: its workspaces, whatever the machine's default engine is.
+    d = await startTestDaemon({ home, engine: 'builtin' });
   });
   afterAll(async () => {
     await d.close();

@@ -145,7 +145,7 @@ describe('the settings table', () => {
 
   test('the key lists, env names and defaults come from it', () => {
     expect(DAEMON_KEYS).toEqual([
-      'allowed_hosts', 'auth_mode', 'auth_token', 'idle_grace_seconds', 'jwt_alg', 'jwt_audience', 'jwt_authorized_parties', 'jwt_clock_skew',
+      'allowed_hosts', 'auth_mode', 'auth_token', 'engine', 'idle_grace_seconds', 'jwt_alg', 'jwt_audience', 'jwt_authorized_parties', 'jwt_clock_skew',
       'jwt_issuer', 'jwt_pubkey_file', 'pid_file', 'port', 'snapshot_root', 'socket', 'state_root', 'url', 'version_root',
     ]);
     expect(NUMERIC_DAEMON_KEYS).toEqual(['idle_grace_seconds', 'jwt_clock_skew', 'port']);
@@ -154,6 +154,7 @@ describe('the settings table', () => {
     expect(DAEMON_KEY_DEFAULTS).toEqual({
       allowed_hosts: '127.0.0.1,localhost,::1',
       auth_mode: 'local',
+      engine: 'auto',
       idle_grace_seconds: '30',
       jwt_clock_skew: '5',
       port: '8765',

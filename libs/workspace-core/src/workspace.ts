@@ -371,7 +371,8 @@ export class Workspace {
       stdin: request.stdin,
       modes: this.modesOf(session),
       signal,
-      timeoutMs: (request.timeout_s !== undefined && Number.isFinite(request.timeout_s) ? Math.max(0, request.timeout_s) : this.limits.timeout_s) * 1000,
+      timeoutMs: request.timeout_s !== undefined && Number.isFinite(request.timeout_s) ? Math.max(0, request.timeout_s) * 1000 : undefined,
+      limits: this.limits,
       outputLimitBytes: this.outputLimitBytes,
     });
     if (!isolated && output.state !== undefined) {

@@ -2,6 +2,7 @@
 // `builtin` (just-bash, a simulation in JS: engines/builtin/) and `sandbox` (real bash in
 // bubblewrap over the mounts as real directories: engines/sandbox/). See docs/engines.md.
 import type { MountMode } from '@mirage-ts/protocol';
+import type { WorkspaceLimits } from '../limits.js';
 
 export type EngineName = 'builtin' | 'sandbox';
 /** What a workspace config or the daemon may ask for; `auto` = sandbox when it is available. */
@@ -34,8 +35,10 @@ export interface EngineRunInput {
   /** Effective mode of each mount of Workspace.mounts (session ceilings applied), same order. */
   modes: readonly MountMode[];
   signal?: AbortSignal;
-  /** Ends the call with exit 124 after this many milliseconds. */
+  /** Ends the call with exit 124 after this many milliseconds (the request's own timeout). */
   timeoutMs?: number;
+  /** The workspace's limits (limits.ts); each adapter enforces those it can (docs/limits.md). */
+  limits: WorkspaceLimits;
   /** Largest number of bytes kept per stream (the rest is counted, not kept). */
   outputLimitBytes: number;
 }
@@ -64,6 +67,9 @@ export interface ShellEngine {
 }
 
 /** Whether an engine can run here, and why not. */
+/** setTimeout's largest delay (~24.8 days); a longer deadline is no deadline at all. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface EngineAvailability {
   name: EngineName;
   available: boolean;

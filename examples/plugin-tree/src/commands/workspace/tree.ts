@@ -27,7 +27,8 @@ export default class WorkspaceTree extends MirageCommand<Tree> {
     if (!isIoResult(result)) throw new DaemonError(500, 'find returned no output');
     const code = result.exit_code ?? (result as { exitCode?: number }).exitCode;
     if (code !== 0) throw new CliError(result.stderr.trim() || `find exited with ${String(code)}`, typeof code === 'number' ? Math.min(255, Math.max(1, code)) : 1);
-    return { id: args.id, root: flags.path, paths: result.stdout.split('\n').filter((line) => line !== '') };
+    // Sorted: `find` lists in directory order, which differs between file systems and engines.
+    return { id: args.id, root: flags.path, paths: result.stdout.split('\n').filter((line) => line !== '').sort() };
   }
 
   protected override formatHuman(tree: Tree): string {

@@ -9,6 +9,7 @@ import { BuiltinShell } from '../../builtin/shell.js';
 import type { ShellMount } from '../../builtin/shell.js';
 import type { WorkspaceLimits } from '../../limits.js';
 import { ReadOnlyMountError } from '../../mounts/index.js';
+import { MAX_TIMER_MS } from '../engine.js';
 import type { EngineRunInput, EngineRunOutput, EngineSessionState, ShellEngine } from '../engine.js';
 
 /** Env entries that describe one shell run, not state to carry to the next call. */
@@ -63,7 +64,9 @@ export class BuiltinEngine implements ShellEngine {
       this.sessionKeys.set(input.sessionId, sessionKey);
     }
     if (input.signal?.aborted) return { exitCode: 124, stdout: '', stderr: 'bash: execution aborted\n' };
-    const timeout = input.timeoutMs !== undefined ? AbortSignal.timeout(input.timeoutMs) : undefined;
+    // The workspace's limits.timeout_s is just-bash's own deadline (builtin/exec-limits.ts), with
+    // mirage's message; a request's timeout_s, when shorter, ends the call here.
+    const timeout = input.timeoutMs !== undefined && input.timeoutMs <= MAX_TIMER_MS ? AbortSignal.timeout(input.timeoutMs) : undefined;
     const signal = timeout === undefined ? input.signal : input.signal === undefined ? timeout : AbortSignal.any([input.signal, timeout]);
     let result: BashExecResult;
     try {

@@ -15,6 +15,7 @@ import { constants as osConstants } from 'node:os';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { MountMode } from '@mirage-ts/protocol';
+import { MAX_TIMER_MS } from '../engine.js';
 import type { EngineRunInput, EngineRunOutput, EngineSessionState, ShellEngine } from '../engine.js';
 import { DRIVER, parseDump, restoreScript } from './driver.js';
 import type { SandboxLayout } from './layout.js';
@@ -140,7 +141,9 @@ export class SandboxEngine implements ShellEngine {
     };
     const onAbort = (): void => kill('cancel');
     input.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = input.timeoutMs !== undefined ? setTimeout(() => kill('timeout'), input.timeoutMs) : undefined;
+    // The request's timeout_s, else the workspace's limits.timeout_s (docs/limits.md).
+    const timeoutMs = input.timeoutMs ?? input.limits.timeout_s * 1000;
+    const timer = timeoutMs <= MAX_TIMER_MS ? setTimeout(() => kill('timeout'), timeoutMs) : undefined;
 
     const stdout = collect(stdoutReader, input.outputLimitBytes + LIMIT_SLACK);
     const stderr = collect(stderrReader, input.outputLimitBytes + LIMIT_SLACK);
@@ -170,7 +173,7 @@ export class SandboxEngine implements ShellEngine {
     const output: EngineRunOutput = {
       exitCode: killedBy === 'timeout' ? 124 : killedBy === 'cancel' ? 130 : exit.signal !== null ? 128 + (osConstants.signals[exit.signal] ?? 0) : (exit.code ?? 1),
       stdout: out.bytes,
-      stderr: killedBy === 'timeout' ? Buffer.concat([err.bytes, Buffer.from(`mirage: timed out after ${(input.timeoutMs ?? 0) / 1000} s\n`)]) : err.bytes,
+      stderr: killedBy === 'timeout' ? Buffer.concat([err.bytes, Buffer.from(`mirage: timed out after ${timeoutMs / 1000} s (${input.timeoutMs === undefined ? 'limits.timeout_s' : 'timeout_s of the call'})\n`)]) : err.bytes,
       overLimit: { stdout: out.dropped, stderr: err.dropped },
     };
     const parsed = killedBy === undefined ? parseDump(state.bytes) : undefined;
