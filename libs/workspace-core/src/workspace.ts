@@ -27,6 +27,7 @@ import { redactS3Config } from './mounts/s3/config.js';
 import { provisionCommand } from './provision/index.js';
 import { expandGlob } from './glob.js';
 import type { LiveTreeEntry, SessionState, TreeFile } from './tree.js';
+import type { FileView } from './file-tools/view.js';
 import { applyTree, clearBackend, walkBackend } from './tree-io.js';
 
 export const DEFAULT_OUTPUT_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -418,6 +419,31 @@ export class Workspace {
       this.shells.set(key, shell);
     }
     return shell;
+  }
+
+  /**
+   * The namespace a session sees, for the file tools (file-tools/): every mount behind a
+   * ModeGuardFs at the session's effective mode, the session's cwd, and the mounts longest
+   * prefix first (with each one's effective mode) so a tool can reach a backend directly.
+   */
+  fileView(sessionId?: string): FileView {
+    this.assertOpen();
+    const session = this.requireSession(sessionId ?? this.defaultSessionId);
+    const mounts = this.mounts.map((mount) => {
+      const ceiling = session.ceilings?.get(mount.prefix);
+      const mode = ceiling !== undefined && MODE_RANK[ceiling] < MODE_RANK[mount.mode] ? ceiling : mount.mode;
+      return { prefix: mount.prefix, resource: mount.resource, mode, backend: mount.backend, config: mount.config, guarded: new ModeGuardFs(mount.backend, mode, summaryPrefix(mount.prefix)) };
+    });
+    const root = mounts.find((mount) => mount.prefix === '/') as (typeof mounts)[number];
+    const namespace = new MountableFs({ base: root.guarded });
+    for (const mount of mounts) if (mount !== root) namespace.mount(mount.prefix, mount.guarded);
+    return {
+      fs: namespace,
+      cwd: session.cwd,
+      mounts: mounts
+        .map(({ prefix, resource, mode, backend, config }) => ({ prefix, resource, mode, backend, config }))
+        .sort((a, b) => b.prefix.length - a.prefix.length),
+    };
   }
 
   // ---- file trees --------------------------------------------------------------------------
