@@ -5,6 +5,7 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { type DaemonSettings, type ExitReason, type MirageModuleOptions, resolveDaemonSettings } from './config/daemon-settings.js';
 import { MirageCoreModule } from './core/mirage-core.module.js';
 import { ExecuteModule } from './execute/execute.module.js';
+import { FilesModule } from './files/files.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
@@ -13,7 +14,7 @@ import { VersioningModule } from './versioning/versioning.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
 /** Feature modules served by MirageModule; each gets the shared core providers injected. */
-export const MIRAGE_FEATURE_MODULES: readonly Type[] = [HealthModule, WorkspacesModule, SessionsModule, ExecuteModule, JobsModule, VersioningModule];
+export const MIRAGE_FEATURE_MODULES: readonly Type[] = [HealthModule, WorkspacesModule, SessionsModule, ExecuteModule, JobsModule, VersioningModule, FilesModule];
 
 const ignoreExit = (): void => undefined;
 

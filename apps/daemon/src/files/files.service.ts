@@ -1,0 +1,114 @@
+// The file tools over HTTP: each route looks the workspace up, takes the session's view (its
+// mount modes and ceilings) and calls the file-tools library. Raw request bodies (write, tar
+// upload) are read here from the request stream; a pass-through parser keeps Fastify off them.
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import type { EditFileRequest, FileEdited, FileListing, FileWritten, GlobRequest, GlobResult, GrepRequest, GrepResult, TreeUploaded } from '@mirage-ts/protocol';
+import {
+  assertWritable,
+  editFile,
+  extractTree,
+  globFiles,
+  grepFiles,
+  listFiles,
+  packTree,
+  readFileRange,
+  resolveToolPath,
+  writeFileBytes,
+  type FileRange,
+  type FileView,
+  type WorkspaceRegistry,
+} from '@mirage-ts/workspace-core';
+import type { Readable } from 'node:stream';
+import { DaemonHttpError } from '../common/coded-error.js';
+import { MIRAGE_REGISTRY } from '../config/tokens.js';
+import { requireWorkspace } from '../core/require-workspace.js';
+
+/** The largest body `write` accepts: the file is written whole, so it is held in memory once. */
+export const MAX_WRITE_BYTES = 1024 * 1024 * 1024;
+export const RAW_BODY_TYPES = ['application/octet-stream', 'application/x-tar'];
+
+/** All of a raw request body, refusing more than `cap` bytes (413). */
+function readBody(raw: IncomingMessage, cap: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    raw.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > cap) {
+        refused = true;
+        reject(new DaemonHttpError(413, `file too large: more than ${cap} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    raw.on('end', () => resolve(Buffer.concat(chunks)));
+    raw.on('aborted', () => reject(new DaemonHttpError(400, 'request body ended early')));
+    raw.on('error', reject);
+  });
+}
+
+function requireRawBody(raw: IncomingMessage, expected: string): void {
+  const type = (raw.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (!RAW_BODY_TYPES.includes(type)) throw new DaemonHttpError(415, `this route takes the raw bytes as ${expected}, got ${type === '' ? 'no content type' : type}`);
+}
+
+@Injectable()
+export class FilesService implements OnModuleInit {
+  constructor(
+    @Inject(MIRAGE_REGISTRY) private readonly registry: WorkspaceRegistry,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    for (const type of RAW_BODY_TYPES) {
+      if (!fastify.hasContentTypeParser(type)) fastify.addContentTypeParser(type, (_request, _payload, done) => done(null, undefined));
+    }
+  }
+
+  private view(id: string, sessionId: string | undefined): FileView {
+    return requireWorkspace(this.registry, id).fileView(sessionId);
+  }
+
+  read(id: string, query: { path: string; offset?: string; limit?: string; session_id?: string }): Promise<FileRange> {
+    return readFileRange(this.view(id, query.session_id), query);
+  }
+
+  async write(id: string, path: string, sessionId: string | undefined, raw: IncomingMessage): Promise<FileWritten> {
+    requireRawBody(raw, 'application/octet-stream');
+    const view = this.view(id, sessionId);
+    assertWritable(view, resolveToolPath(view, path)); // before the upload is read
+    const data = await readBody(raw, MAX_WRITE_BYTES);
+    return writeFileBytes(view, path, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  }
+
+  edit(id: string, request: EditFileRequest): Promise<FileEdited> {
+    return editFile(this.view(id, request.session_id), request);
+  }
+
+  list(id: string, path: string, sessionId: string | undefined): Promise<FileListing> {
+    return listFiles(this.view(id, sessionId), path);
+  }
+
+  grep(id: string, request: GrepRequest): Promise<GrepResult> {
+    return grepFiles(this.view(id, request.session_id), request);
+  }
+
+  glob(id: string, request: GlobRequest): Promise<GlobResult> {
+    return globFiles(this.view(id, request.session_id), request);
+  }
+
+  async download(id: string, path: string, sessionId: string | undefined): Promise<{ path: string; stream: Readable }> {
+    return packTree(this.view(id, sessionId), path);
+  }
+
+  upload(id: string, path: string, sessionId: string | undefined, raw: IncomingMessage): Promise<TreeUploaded> {
+    requireRawBody(raw, 'application/x-tar');
+    return extractTree(this.view(id, sessionId), path, raw);
+  }
+}
