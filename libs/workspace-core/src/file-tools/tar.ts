@@ -19,14 +19,15 @@ const join = (dir: string, name: string): string => (dir === '/' ? `/${name}` : 
 
 function header(path: string, stat: FsStat, linkpath?: string): Buffer {
   const type: TarEntryHeader['type'] = stat.isSymbolicLink ? 'symlink' : stat.isDirectory ? 'directory' : 'file';
-  return encodeEntryHeaders({
+  // encodeEntryHeaders answers a view of a shared buffer: copied, since the stream may hold it.
+  return Buffer.from(encodeEntryHeaders({
     path: type === 'directory' ? `${path}/` : path,
     type,
     mode: stat.mode & 0o7777,
     mtimeMs: stat.mtime.getTime(),
     size: type === 'file' ? stat.size : 0,
     ...(linkpath !== undefined ? { linkpath } : {}),
-  });
+  }));
 }
 
 async function* tarChunks(view: FileView, path: string, name: string, stat: FsStat): AsyncGenerator<Buffer> {
