@@ -2,7 +2,7 @@
 // the built `mirage` CLI as a child process, against ram, disk and s3 mounts, read-only mounts
 // and session ceilings. Build first: `npm run build`.
 import { jest } from '@jest/globals';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { startS3rver, type S3rverFixture } from '../libs/workspace-core/src/mounts/s3/s3rver-fixture.js';
@@ -166,6 +166,27 @@ describe('file tools', () => {
       const dir = await cli(['write', '-w', 'ft', '/disk/notes', '--content', 'x']);
       expectExit(dir, 2);
       expect(dir.stderr).toMatch(/is a directory: \/disk\/notes/);
+    });
+    it('streams a large write to a disk mount; a cut-off upload leaves the old file whole', async () => {
+      const large = Buffer.alloc(8 * 1024 * 1024 + 5, 'z');
+      const written = await cli(['write', '-w', 'ft', '/disk/large.txt'], large);
+      expectExit(written, 0);
+      expect(written.json).toMatchObject({ size: large.length, created: true });
+      expect(readFileSync(join(diskRoot, 'large.txt')).equals(large)).toBe(true);
+      // An upload that promises more than it sends and hangs up: nothing replaces the file.
+      const { request } = await import('node:http');
+      await new Promise<void>((resolve) => {
+        const req = request(`${d.url}/v1/workspaces/ft/files/write?path=/disk/large.txt`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${d.token}`, 'content-type': 'application/octet-stream', 'content-length': String(1024 * 1024) },
+        });
+        req.on('error', () => resolve());
+        req.write(Buffer.alloc(1000, 'q'), () => setTimeout(() => req.destroy(), 200));
+        req.on('close', () => resolve());
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(readFileSync(join(diskRoot, 'large.txt')).equals(large)).toBe(true);
+      expect(readdirSync(diskRoot).filter((name) => name.startsWith('.mirage-write-'))).toEqual([]);
     });
   });
 

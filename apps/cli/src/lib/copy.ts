@@ -2,12 +2,12 @@
 // streams like `docker cp`. Destinations follow `cp -r`: an existing directory receives the
 // source inside it; any other path becomes the copy (its parent must exist). Host-side tar is
 // node-tar's: it refuses absolute and `..` entries and never writes through a symlink it made.
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, posix, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { MirageClient, TreeUploaded } from '@mirage-ts/protocol/client';
+import { DaemonError, type MirageClient, type TreeUploaded } from '@mirage-ts/protocol/client';
 import { CliError, usageError } from './errors.js';
 import { workspacePath, type WorkspacePath } from './file-args.js';
 
@@ -70,9 +70,25 @@ async function toHost(client: MirageClient, from: WorkspacePath, destination: st
   return { ...report, destination: into && name !== '.' ? join(dest, name) : dest };
 }
 
+/** The workspace path a single host file lands at: inside an existing directory, else the path itself. */
+async function workspaceLanding(client: MirageClient, to: WorkspacePath, name: string, sessionId: string | undefined): Promise<string> {
+  const listing = await client.listFiles(to.workspace, to.path, sessionId).catch((error: unknown) => {
+    if (error instanceof DaemonError && error.status === 404) return undefined;
+    throw error;
+  });
+  return listing?.type === 'directory' ? posix.join(listing.path, name) : to.path;
+}
+
 async function fromHost(client: MirageClient, source: string, to: WorkspacePath, sessionId: string | undefined): Promise<CopyReport> {
   const path = resolve(source);
-  if ((await lstat(path).catch(() => undefined)) === undefined) throw new CliError(`no such file or directory: ${source}`, 2);
+  const found = await lstat(path).catch(() => undefined);
+  if (found === undefined) throw new CliError(`no such file or directory: ${source}`, 2);
+  if (found.isFile()) {
+    // One file goes through `write`, which streams to disk mounts, rather than a one-entry tar.
+    const target = await workspaceLanding(client, to, basename(path), sessionId);
+    const written = await client.writeFile(to.workspace, target, createReadStream(path), sessionId);
+    return { source: path, destination: `${to.workspace}:${written.path}`, files: 1, directories: 0, symlinks: 0, bytes: written.size };
+  }
   const { c } = await import('tar');
   // node-tar's Pack is a Minipass stream: wrapped as a Node Readable for the HTTP upload.
   const tar = Readable.from(c({ cwd: dirname(path), portable: true }, [basename(path)]));

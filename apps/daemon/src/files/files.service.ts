@@ -1,6 +1,6 @@
 // The file tools over HTTP: each route looks the workspace up, takes the session's view (its
 // mount modes and ceilings) and calls the file-tools library. Raw request bodies (write, tar
-// upload) are read here from the request stream; a pass-through parser keeps Fastify off them.
+// upload) stream from the raw request into the library; a pass-through parser keeps Fastify off them.
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -16,7 +16,7 @@ import {
   packTree,
   readFileRange,
   resolveToolPath,
-  writeFileBytes,
+  writeFileStream,
   type FileRange,
   type FileView,
   type WorkspaceRegistry,
@@ -26,31 +26,9 @@ import { DaemonHttpError } from '../common/coded-error.js';
 import { MIRAGE_REGISTRY } from '../config/tokens.js';
 import { requireWorkspace } from '../core/require-workspace.js';
 
-/** The largest body `write` accepts: the file is written whole, so it is held in memory once. */
+/** The largest body `write` accepts (disk mounts stream it; ram and s3 hold it once in memory). */
 export const MAX_WRITE_BYTES = 1024 * 1024 * 1024;
 export const RAW_BODY_TYPES = ['application/octet-stream', 'application/x-tar'];
-
-/** All of a raw request body, refusing more than `cap` bytes (413). */
-function readBody(raw: IncomingMessage, cap: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let refused = false;
-    raw.on('data', (chunk: Buffer) => {
-      if (refused) return;
-      size += chunk.length;
-      if (size > cap) {
-        refused = true;
-        reject(new DaemonHttpError(413, `file too large: more than ${cap} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    raw.on('end', () => resolve(Buffer.concat(chunks)));
-    raw.on('aborted', () => reject(new DaemonHttpError(400, 'request body ended early')));
-    raw.on('error', reject);
-  });
-}
 
 function requireRawBody(raw: IncomingMessage, expected: string): void {
   const type = (raw.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -83,8 +61,7 @@ export class FilesService implements OnModuleInit {
     requireRawBody(raw, 'application/octet-stream');
     const view = this.view(id, sessionId);
     assertWritable(view, resolveToolPath(view, path)); // before the upload is read
-    const data = await readBody(raw, MAX_WRITE_BYTES);
-    return writeFileBytes(view, path, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return writeFileStream(view, path, raw, MAX_WRITE_BYTES);
   }
 
   edit(id: string, request: EditFileRequest): Promise<FileEdited> {

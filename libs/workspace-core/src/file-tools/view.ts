@@ -85,6 +85,7 @@ export function toolError(error: unknown, path: string): Error {
       return new WorkspaceError('too_large', `file too large: ${path}`);
     case 'ELOOP':
       return new WorkspaceError('invalid', `too many levels of symbolic links: ${path}`);
+    case undefined:
     default:
       return error instanceof Error ? error : new Error(String(error));
   }

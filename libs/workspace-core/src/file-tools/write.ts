@@ -1,13 +1,15 @@
 // Whole-file writes and exact-text edits. Both check the mount's effective mode first, so a
 // read-only mount or session ceiling refuses with 403 before anything is read or changed.
-import { posix } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { constants, realpathSync } from 'node:fs';
+import { lstat, open, rename, rm } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import type { EditFileRequest, FileEdited, FileWritten } from '@mirage-ts/protocol';
 import { WorkspaceError } from '../errors.js';
-import { assertWritable, onPath, resolveToolPath, type FileView } from './view.js';
+import { assertWritable, mountOf, onPath, resolveToolPath, type FileView } from './view.js';
 
-/** Writes `data` as the whole content of `path`, creating missing parent directories. */
-export async function writeFileBytes(view: FileView, rawPath: string, data: Uint8Array): Promise<FileWritten> {
-  const path = resolveToolPath(view, rawPath);
+/** Checks the target and creates missing parents; answers whether the file existed. */
+async function prepareWrite(view: FileView, path: string): Promise<boolean> {
   assertWritable(view, path);
   if (path === '/') throw new WorkspaceError('invalid', 'is a directory: /');
   const existing = await view.fs.stat(path).catch(() => undefined);
@@ -16,8 +18,73 @@ export async function writeFileBytes(view: FileView, rawPath: string, data: Uint
   const parentStat = await view.fs.stat(parent).catch(() => undefined);
   if (parentStat === undefined) await onPath(parent, () => view.fs.mkdir(parent, { recursive: true }));
   else if (!parentStat.isDirectory) throw new WorkspaceError('invalid', `not a directory: ${parent}`);
+  return existing !== undefined;
+}
+
+/** Writes `data` as the whole content of `path`, creating missing parent directories. */
+export async function writeFileBytes(view: FileView, rawPath: string, data: Uint8Array): Promise<FileWritten> {
+  const path = resolveToolPath(view, rawPath);
+  const existed = await prepareWrite(view, path);
   await onPath(path, () => view.fs.writeFile(path, data));
-  return { path, size: data.byteLength, created: existing === undefined };
+  return { path, size: data.byteLength, created: !existed };
+}
+
+async function collect(input: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of input) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new WorkspaceError('too_large', `file too large: more than ${maxBytes} bytes`);
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Streams into a disk file: a temporary file beside the target (in the parent's confined real
+ * directory, O_EXCL|O_NOFOLLOW) renamed over it once complete, so a failed upload leaves the old
+ * file as it was. Answers undefined when the target is a symlink (the backend writes those).
+ */
+async function streamToDisk(root: string, parentVirtual: string, name: string, input: AsyncIterable<Uint8Array>, maxBytes: number): Promise<number | undefined> {
+  const directory = join(realpathSync(root), parentVirtual);
+  const target = join(directory, name);
+  if ((await lstat(target).catch(() => undefined))?.isSymbolicLink()) return undefined;
+  const temporary = join(directory, `.mirage-write-${randomBytes(6).toString('hex')}`);
+  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  let size = 0;
+  try {
+    for await (const chunk of input) {
+      size += chunk.byteLength;
+      if (size > maxBytes) throw new WorkspaceError('too_large', `file too large: more than ${maxBytes} bytes`);
+      await handle.write(chunk);
+    }
+    await handle.close();
+    await rename(temporary, target);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  return size;
+}
+
+/**
+ * Writes a stream as the whole content of `path`. Disk mounts get the bytes as they come (never
+ * held whole); ram and s3 backends take a file in one piece, so the stream is collected first.
+ */
+export async function writeFileStream(view: FileView, rawPath: string, input: AsyncIterable<Uint8Array>, maxBytes: number): Promise<FileWritten> {
+  const path = resolveToolPath(view, rawPath);
+  const existed = await prepareWrite(view, path);
+  const { mount, inner } = mountOf(view, path);
+  if (mount.resource === 'disk' && typeof mount.config.root === 'string' && inner !== '/') {
+    const parentVirtual = await onPath(path, () => mount.backend.realpath(posix.dirname(inner)));
+    const root = mount.config.root;
+    const size = await onPath(path, () => streamToDisk(root, parentVirtual, posix.basename(inner), input, maxBytes));
+    if (size !== undefined) return { path, size, created: !existed };
+  }
+  const data = await collect(input, maxBytes);
+  await onPath(path, () => view.fs.writeFile(path, data));
+  return { path, size: data.byteLength, created: !existed };
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
