@@ -116,6 +116,11 @@ describe('file tools', () => {
       expect(Buffer.from(answer.text, 'latin1').toString('hex')).toBe('040404050505');
       const cliRange = await cli(['read', '-w', 'ft', '/disk/notes/a.txt', '--offset', '0', '--limit', '1']);
       expect(cliRange.stdout).toBe('x');
+      // s3: a ranged GET of the object.
+      const s3Range = await rawGet('/v1/workspaces/ft/files/read?path=/s3/data/hello.txt&offset=6&limit=4');
+      expect([s3Range.status, s3Range.text, s3Range.headers['x-mirage-file-size']]).toEqual([200, 'from', '14']);
+      const s3Tail = await cli(['read', '-w', 'ft', '/s3/data/hello.txt', '--offset', '11']);
+      expect(s3Tail.stdout).toBe('s3\n');
       const past = await rawGet('/v1/workspaces/ft/files/read?path=/disk/big.bin&offset=99999999');
       expect(past.status).toBe(200);
       expect(past.text).toBe('');

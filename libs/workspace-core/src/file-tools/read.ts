@@ -1,6 +1,6 @@
 // Reads a byte range of a file. On a disk mount only the range is read from the host file (an
-// fd opened at the confined real path, O_NOFOLLOW); ram holds files in memory anyway, and s3
-// objects are fetched whole by the s3 backend (S3Fs has no ranged read yet).
+// fd opened at the confined real path, O_NOFOLLOW); on s3 a ranged GET fetches only the range;
+// ram holds files in memory anyway.
 import { constants, realpathSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,6 +36,11 @@ export async function openFileRange(view: FileView, path: string, offset: number
     const host = join(realpathSync(mount.config.root), virtual);
     const handle = await onPath(path, () => open(host, constants.O_RDONLY | constants.O_NOFOLLOW));
     return handle.createReadStream({ start: offset, end: offset + length - 1 });
+  }
+  const ranged = mount.backend as { readRange?: (inner: string, offset: number, length: number) => Promise<Uint8Array> };
+  if (mount.resource === 's3' && typeof ranged.readRange === 'function') {
+    const bytes = await onPath(path, () => (ranged.readRange as NonNullable<typeof ranged.readRange>).call(mount.backend, inner, offset, length));
+    return Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
   }
   const bytes = await onPath(path, () => view.fs.readFileBuffer(path));
   return Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset + offset, Math.min(length, Math.max(0, bytes.byteLength - offset)))]);
