@@ -141,6 +141,10 @@ describe('file tools', () => {
         expect(answer.json.detail).toMatch(detail);
       }
       expect((await d.call('GET', '/v1/workspaces/nope/files/read?path=/x')).status).toBe(404);
+      const noSession = await d.call('GET', '/v1/workspaces/ft/files/list?path=/&session_id=nope');
+      expect([noSession.status, noSession.json.detail]).toEqual([404, 'session not found']);
+      const unknownField = await d.call('POST', '/v1/workspaces/ft/files/glob', { body: { pattern: '*', colour: 'red' } });
+      expect([unknownField.status, unknownField.json.detail]).toEqual([400, 'unknown field: colour']);
       const cliBad = await cli(['read', '-w', 'ft', '/disk/big.bin', '--offset', '-5']);
       expectExit(cliBad, 2);
       expect(cliBad.stderr).toMatch(/--offset expects a non-negative integer/);
