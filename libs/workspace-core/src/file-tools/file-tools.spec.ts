@@ -158,6 +158,18 @@ describe('ls, glob, grep', () => {
     ]);
     expect((await grepFiles(view, { pattern: 'a.ts', path: '/g', fixed_strings: true })).files).toEqual([]);
     expect(await code(grepFiles(view, { pattern: '[', path: '/g' }))).toMatch(/^invalid: invalid regular expression/);
+    const regex = await grepFiles(view, { pattern: '^(two|f.ve) MATCH$', path: '/g/a.ts', ignore_case: true });
+    expect(regex.files[0].lines.map((line) => line.line)).toEqual([2, 5]);
+  });
+
+  it('grep patterns run in linear time: a backtracking bomb answers at once', async () => {
+    const view = workspace.fileView();
+    await writeFileBytes(view, '/g/bomb.txt', Buffer.from(`${'a'.repeat(5000)}b\n`));
+    const started = Date.now();
+    const result = await grepFiles(view, { pattern: '(a+)+$', path: '/g/bomb.txt' });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result.files).toEqual([]); // the line ends in b: no match, found without backtracking
+    expect((await grepFiles(view, { pattern: '(a+)+b$', path: '/g/bomb.txt' })).files[0].count).toBe(1);
   });
 });
 

@@ -1,7 +1,8 @@
 // Listing and searching the namespace: ls, glob and grep as plain functions over a FileView.
-// Walks never follow symlinks (no loops, nothing outside the tree). Patterns are JavaScript
-// regular expressions (grep) and globs with `**` and `{a,b}` (glob, grep --include).
+// Walks never follow symlinks (no loops, nothing outside the tree). Patterns are RE2 regular
+// expressions (grep, as the shell's grep) and globs with `**` and `{a,b}` (glob, grep --include).
 import { posix } from 'node:path';
+import { RE2JS } from 're2js';
 import type { FileEntry, FileEntryType, FileListing, GlobRequest, GlobResult, GrepFile, GrepLine, GrepRequest, GrepResult } from '@mirage-ts/protocol';
 import type { FsStat, IFileSystem } from '../engine.js';
 import { WorkspaceError } from '../errors.js';
@@ -135,14 +136,30 @@ export async function globFiles(view: FileView, request: GlobRequest): Promise<G
 
 const utf8 = new TextDecoder('utf-8');
 
-function grepRegex(request: GrepRequest): RegExp {
+/** Tests one line. */
+type LineTest = (line: string) => boolean;
+
+const REGEX_META = /[\\^$.|?*+()[\]{}]/;
+
+/**
+ * The line test of a grep request. Literals (fixed_strings, or a pattern without metacharacters)
+ * are a substring search; anything else compiles with re2js, the linear-time RE2 engine the
+ * shell's own grep uses, so no pattern can backtrack for ever and stall the daemon.
+ */
+function grepTest(request: GrepRequest): LineTest {
   if (typeof request.pattern !== 'string' || request.pattern === '') throw new WorkspaceError('invalid', 'pattern is required');
-  const source = request.fixed_strings === true ? request.pattern.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : request.pattern;
+  const ignoreCase = request.ignore_case === true;
+  if (request.fixed_strings === true || !REGEX_META.test(request.pattern)) {
+    const needle = ignoreCase ? request.pattern.toLowerCase() : request.pattern;
+    return ignoreCase ? (line) => line.toLowerCase().includes(needle) : (line) => line.includes(needle);
+  }
+  let compiled: RE2JS;
   try {
-    return new RegExp(source, request.ignore_case === true ? 'i' : '');
+    compiled = RE2JS.compile(request.pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
   } catch (error) {
     throw new WorkspaceError('invalid', `invalid regular expression: ${error instanceof Error ? error.message : String(error)}`);
   }
+  return (line) => compiled.matcher(line).find();
 }
 
 async function fileBytes(view: FileView, path: string, size: number): Promise<Buffer> {
@@ -152,7 +169,7 @@ async function fileBytes(view: FileView, path: string, size: number): Promise<Bu
 }
 
 /** One file's matches; `budget` is how many lines the answer may still list. */
-function grepText(path: string, bytes: Buffer, regex: RegExp, request: GrepRequest, maxCount: number | undefined, context: number, budget: number): GrepFile {
+function grepText(path: string, bytes: Buffer, test: LineTest, request: GrepRequest, maxCount: number | undefined, context: number, budget: number): GrepFile {
   const binary = bytes.includes(0);
   const lines = utf8.decode(bytes).split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
@@ -161,7 +178,7 @@ function grepText(path: string, bytes: Buffer, regex: RegExp, request: GrepReque
   const isMatch = new Set<number>();
   for (let index = 0; index < lines.length; index += 1) {
     if (maxCount !== undefined && matched.length >= maxCount) break;
-    if (regex.test(lines[index])) {
+    if (test(lines[index])) {
       matched.push(index);
       isMatch.add(index);
       if (request.files_with_matches === true) break;
@@ -201,7 +218,7 @@ async function* grepTargets(view: FileView, path: string, include: RegExp | unde
 }
 
 export async function grepFiles(view: FileView, request: GrepRequest): Promise<GrepResult> {
-  const regex = grepRegex(request);
+  const test = grepTest(request);
   const path = resolveToolPath(view, request.path ?? '.');
   const maxCount = parseCount(request.max_count, 'max_count');
   const context = parseCount(request.context, 'context') ?? 0;
@@ -216,7 +233,7 @@ export async function grepFiles(view: FileView, request: GrepRequest): Promise<G
     } catch {
       continue; // vanished or unreadable mid-walk: grep -s
     }
-    const found = grepText(file, bytes, regex, request, maxCount, context, MAX_GREP_LINES - listed);
+    const found = grepText(file, bytes, test, request, maxCount, context, MAX_GREP_LINES - listed);
     listed += found.lines.length;
     if (found.count > 0 || request.count === true) files.push(found);
   }
