@@ -359,6 +359,24 @@ describe('file tools', () => {
       expect(existsSync(join(diskRoot, 'evil'))).toBe(false);
       const garbage = await d.call('POST', '/v1/workspaces/ft/files/tar?path=/disk/g', { body: Buffer.alloc(700, 7), headers: { 'content-type': 'application/x-tar' } });
       expect(garbage.status).toBe(400);
+      // A tar upload cut off mid-entry: refused or dropped, and the daemon keeps answering.
+      const { request } = await import('node:http');
+      const whole = tarOf([{ name: 'cut/a.txt', body: 'a'.repeat(5000) }]);
+      await new Promise<void>((resolve) => {
+        const req = request(`${d.url}/v1/workspaces/ft/files/tar?path=/disk/cut`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${d.token}`, 'content-type': 'application/x-tar', 'content-length': String(whole.length) },
+        });
+        req.on('error', () => resolve());
+        req.on('close', () => resolve());
+        req.write(whole.subarray(0, 2048), () => setTimeout(() => req.destroy(), 200));
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(existsSync(join(diskRoot, 'cut', 'a.txt'))).toBe(false);
+      expect((await d.call('GET', '/v1/health')).status).toBe(200);
+      const truncated = await d.call('POST', '/v1/workspaces/ft/files/tar?path=/disk/cut2', { body: whole.subarray(0, 2048), headers: { 'content-type': 'application/x-tar' } });
+      expect(truncated.status).toBe(400);
+      expect(existsSync(join(diskRoot, 'cut2', 'a.txt'))).toBe(false);
       const missing = await cli(['cp', 'ft:/disk/none', join(root, 'n')]);
       expectExit(missing, 2);
       expect(missing.stderr).toMatch(/no such file or directory/);

@@ -68,6 +68,8 @@ export async function packTree(view: FileView, rawPath: string): Promise<{ path:
 }
 
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
+/** File bodies parsed but not yet written, at most (then the upload waits). */
+const PENDING_BYTES = 64 * 1024 * 1024;
 
 /** Where the tar's top entry lands for destination `dest` (cp -r rules). */
 async function landing(view: FileView, dest: string, top: string): Promise<string> {
@@ -90,6 +92,7 @@ export async function extractTree(view: FileView, rawDest: string, input: Readab
   let target: string | undefined;
   let failure: Error | undefined;
   let chain: Promise<void> = Promise.resolve();
+  let pendingBytes = 0;
   const later = (work: () => Promise<void>): void => {
     chain = chain.then(async () => {
       if (failure === undefined) await work();
@@ -98,8 +101,12 @@ export async function extractTree(view: FileView, rawDest: string, input: Readab
     });
   };
   const parser = new Parser({ strict: true });
-  const parsed = new Promise<void>((resolve, reject) => {
-    parser.on('error', (error: Error) => reject(new WorkspaceError('invalid', `not a valid tar archive (${error.message})`)));
+  // Settles either way: a bad archive is recorded as the failure (never an unhandled rejection).
+  const parsed = new Promise<void>((resolve) => {
+    parser.on('error', (error: Error) => {
+      failure ??= new WorkspaceError('invalid', `not a valid tar archive (${error.message})`);
+      resolve();
+    });
     parser.on('end', () => resolve());
   });
   parser.on('entry', (entry: ReadEntry) => {
@@ -116,7 +123,10 @@ export async function extractTree(view: FileView, rawDest: string, input: Readab
     const at = (base: string): string => (rest === '' ? base : join(base, rest));
     if (FILE_TYPES.has(entry.type)) {
       const chunks: Buffer[] = [];
-      entry.on('data', (chunk: Buffer) => chunks.push(chunk));
+      entry.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        pendingBytes += chunk.length;
+      });
       entry.on('end', () =>
         later(async () => {
           target ??= await landing(view, dest, top as string);
@@ -124,7 +134,9 @@ export async function extractTree(view: FileView, rawDest: string, input: Readab
           const existing = await view.fs.lstat(path).catch(() => undefined);
           if (existing?.isDirectory) throw new WorkspaceError('invalid', `is a directory: ${path}`);
           const data = Buffer.concat(chunks);
+          chunks.length = 0;
           await onPath(path, () => view.fs.writeFile(path, data));
+          pendingBytes -= data.length;
           await view.fs.chmod(path, (entry.mode ?? 0o644) & 0o777).catch(() => undefined);
           result.files += 1;
           result.bytes += data.length;
@@ -151,8 +163,18 @@ export async function extractTree(view: FileView, rawDest: string, input: Readab
     }
     // Other entry types (hard links, devices, fifos) are skipped, as snapshots skip them.
   });
-  input.on('error', (error: Error) => parser.abort(error));
-  input.pipe(parser);
+  // Fed by hand rather than piped: while more than PENDING_BYTES of file bodies wait to be
+  // written, the upload is not read further (backpressure down to the client's socket).
+  try {
+    for await (const chunk of input) {
+      if (failure !== undefined) break;
+      parser.write(chunk as Buffer);
+      if (pendingBytes > PENDING_BYTES) await chain;
+    }
+    parser.end();
+  } catch (error) {
+    parser.abort(error instanceof Error ? error : new Error(String(error)));
+  }
   await parsed;
   await chain;
   if (failure !== undefined) throw failure;
