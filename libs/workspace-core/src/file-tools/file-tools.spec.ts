@@ -162,6 +162,27 @@ describe('ls, glob, grep', () => {
     expect(regex.files[0].lines.map((line) => line.line)).toEqual([2, 5]);
   });
 
+  it('grep streams large disk files line by line, across chunk boundaries and multi-byte characters', async () => {
+    const view = workspace.fileView();
+    // ~3 MiB of 'é' lines (2 bytes each), so characters and lines straddle the 64 KiB read chunks.
+    const line = `${'é'.repeat(999)}`;
+    const lines = Array.from({ length: 1500 }, (_, i) => (i % 500 === 499 ? `${line}needle${i + 1}` : line));
+    await writeFileBytes(view, '/disk/huge.txt', Buffer.from(`${lines.join('\n')}\n`));
+    const all = await grepFiles(view, { pattern: 'needle[0-9]+$', path: '/disk/huge.txt' });
+    expect(all.files[0].lines.map((found) => [found.line, found.text.endsWith(`needle${found.line}`), found.text.startsWith('éé')])).toEqual([
+      [500, true, true],
+      [1000, true, true],
+      [1500, true, true],
+    ]);
+    const first = await grepFiles(view, { pattern: 'needle', path: '/disk/huge.txt', max_count: 1, context: 1 });
+    expect(first.files[0].lines.map((found) => [found.line, found.match])).toEqual([
+      [499, false],
+      [500, true],
+      [501, false],
+    ]);
+    expect((await grepFiles(view, { pattern: 'needle', path: '/disk', count: true, include: 'huge.*' })).files).toEqual([expect.objectContaining({ count: 3, lines: [] })]);
+  });
+
   it('grep patterns run in linear time: a backtracking bomb answers at once', async () => {
     const view = workspace.fileView();
     await writeFileBytes(view, '/g/bomb.txt', Buffer.from(`${'a'.repeat(5000)}b\n`));

@@ -134,8 +134,6 @@ export async function globFiles(view: FileView, request: GlobRequest): Promise<G
 
 // ---- grep ------------------------------------------------------------------------------------
 
-const utf8 = new TextDecoder('utf-8');
-
 /** Tests one line. */
 type LineTest = (line: string) => boolean;
 
@@ -162,45 +160,70 @@ function grepTest(request: GrepRequest): LineTest {
   return (line) => compiled.matcher(line).find();
 }
 
-async function fileBytes(view: FileView, path: string, size: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await openFileRange(view, path, 0, size)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/** One file's matches; `budget` is how many lines the answer may still list. */
-function grepText(path: string, bytes: Buffer, test: LineTest, request: GrepRequest, maxCount: number | undefined, context: number, budget: number): GrepFile {
-  const binary = bytes.includes(0);
-  const lines = utf8.decode(bytes).split('\n');
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const listLines = !binary && request.files_with_matches !== true && request.count !== true;
-  const matched: number[] = [];
-  const isMatch = new Set<number>();
-  for (let index = 0; index < lines.length; index += 1) {
-    if (maxCount !== undefined && matched.length >= maxCount) break;
-    if (test(lines[index])) {
-      matched.push(index);
-      isMatch.add(index);
-      if (request.files_with_matches === true) break;
-    }
-  }
+/**
+ * One file's matches, read as a stream of lines (a large disk file is never held whole); reading
+ * stops once max_count matches and their trailing context are in, or at the first match for
+ * files_with_matches. `budget` is how many lines the answer may still list.
+ */
+async function grepStream(
+  path: string,
+  chunks: AsyncIterable<unknown>,
+  test: LineTest,
+  request: GrepRequest,
+  maxCount: number | undefined,
+  context: number,
+  budget: number,
+): Promise<GrepFile> {
+  const listLines = request.files_with_matches !== true && request.count !== true;
   const out: GrepLine[] = [];
-  if (listLines) {
-    let next = 0; // first line not yet listed
-    for (const index of matched) {
-      if (out.length >= budget) break;
-      for (let at = Math.max(next, index - context); at < index; at += 1) out.push({ line: at + 1, text: lines[at], match: false });
-      out.push({ line: index + 1, text: lines[index], match: true });
-      next = index + 1;
-      const end = Math.min(lines.length, index + 1 + context);
-      // Context after a match stops at the next match, which lists itself.
-      for (let at = next; at < end && !isMatch.has(at); at += 1) {
-        out.push({ line: at + 1, text: lines[at], match: false });
-        next = at + 1;
+  const before: GrepLine[] = []; // unlisted lines just before the current one (context)
+  let binary = false;
+  let count = 0;
+  let lineNumber = 0;
+  let afterLeft = 0;
+  const finished = (): boolean => (request.files_with_matches === true && count > 0) || (maxCount !== undefined && count >= maxCount && afterLeft === 0);
+  const onLine = (text: string): void => {
+    lineNumber += 1;
+    if ((maxCount === undefined || count < maxCount) && test(text)) {
+      count += 1;
+      if (listLines && !binary && out.length < budget) {
+        out.push(...before, { line: lineNumber, text, match: true });
+        before.length = 0;
+        afterLeft = context;
       }
+      return;
     }
+    if (!listLines || binary) return;
+    if (afterLeft > 0) {
+      out.push({ line: lineNumber, text, match: false });
+      afterLeft -= 1;
+    } else if (context > 0) {
+      before.push({ line: lineNumber, text, match: false });
+      if (before.length > context) before.shift();
+    }
+  };
+  const decoder = new TextDecoder('utf-8');
+  let rest = '';
+  for await (const chunk of chunks) {
+    const bytes = chunk as Buffer;
+    if (!binary && bytes.includes(0)) {
+      binary = true; // counted from here on, never listed
+      out.length = 0;
+      before.length = 0;
+    }
+    const lines = (rest + decoder.decode(bytes, { stream: true })).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      onLine(line);
+      if (finished()) break;
+    }
+    if (finished()) break;
   }
-  return { path, count: matched.length, binary, lines: out };
+  if (!finished()) {
+    const tail = rest + decoder.decode();
+    if (tail !== '') onLine(tail);
+  }
+  return { path, count, binary, lines: out };
 }
 
 /** Files to search: `path` itself when it is a file, else every file under it (recursive). */
@@ -227,13 +250,14 @@ export async function grepFiles(view: FileView, request: GrepRequest): Promise<G
   let listed = 0;
   for await (const [file, size] of grepTargets(view, path, include)) {
     if (files.length === MAX_GREP_FILES || listed >= MAX_GREP_LINES) return { files, truncated: true };
-    let bytes: Buffer;
+    let found: GrepFile;
     try {
-      bytes = await fileBytes(view, file, size);
+      const body = await openFileRange(view, file, 0, size);
+      found = await grepStream(file, body, test, request, maxCount, context, MAX_GREP_LINES - listed);
+      body.destroy(); // stopped early (max_count, files_with_matches): release the file
     } catch {
-      continue; // vanished or unreadable mid-walk: grep -s
+      continue; // vanished or unreadable mid-walk: skipped, as grep -s does
     }
-    const found = grepText(file, bytes, test, request, maxCount, context, MAX_GREP_LINES - listed);
     listed += found.lines.length;
     if (found.count > 0 || request.count === true) files.push(found);
   }
