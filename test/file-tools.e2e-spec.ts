@@ -6,7 +6,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { startS3rver, type S3rverFixture } from '../libs/workspace-core/src/mounts/s3/s3rver-fixture.js';
-import { runCli, type CliRun } from './support/cli.js';
+import { CLI_BIN, runCli, type CliRun } from './support/cli.js';
 import { rawRequest, startTestDaemon, type TestDaemon } from './support/daemon.js';
 
 jest.setTimeout(120_000);
@@ -124,6 +124,15 @@ describe('file tools', () => {
       const past = await rawGet('/v1/workspaces/ft/files/read?path=/disk/big.bin&offset=99999999');
       expect(past.status).toBe(200);
       expect(past.text).toBe('');
+    });
+
+    it('read into a pipe that closes early (| head) ends quietly with exit 0', async () => {
+      const { execFile } = await import('node:child_process');
+      const script = `set -o pipefail; "${process.execPath}" "${CLI_BIN}" read -w ft /disk/big.bin | head -c 5 | wc -c`;
+      const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile('bash', ['-c', script], { env: cliEnv() }, (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }));
+      });
+      expect(result).toEqual({ code: 0, stdout: '5\n', stderr: '' });
     });
 
     it('refuses bad offsets, unknown paths, directories, NUL and .. with clear 4xx', async () => {

@@ -26,6 +26,11 @@ export default class Read extends MirageCommand {
       limit: byteCount('limit', flags.limit),
       sessionId: flags.session,
     });
-    await pipeline(body, process.stdout, { end: false });
+    try {
+      await pipeline(body, process.stdout, { end: false });
+    } catch (error) {
+      // The reader went away (`mirage read ... | head`): not a failure of the read.
+      if ((error as { code?: unknown }).code !== 'EPIPE') throw error;
+    }
   }
 }
