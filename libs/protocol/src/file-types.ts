@@ -16,8 +16,9 @@ export interface FileWritten {
 
 export interface EditFileRequest {
   path: string;
-  old: string;
-  new: string;
+  /** The exact text to replace (as agents' Edit tools name it). */
+  old_string: string;
+  new_string: string;
   replace_all?: boolean;
   session_id?: string;
 }

@@ -24,8 +24,8 @@ export default class Edit extends MirageCommand {
     this.emit(
       await this.client.editFile(flags.workspace, {
         path: args.path,
-        old: args.old,
-        new: args.new,
+        old_string: args.old,
+        new_string: args.new,
         ...(flags['replace-all'] ? { replace_all: true } : {}),
         ...(flags.session !== undefined ? { session_id: flags.session } : {}),
       }),

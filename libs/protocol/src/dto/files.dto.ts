@@ -30,11 +30,11 @@ export class EditFileDto implements EditFileRequest {
   @IsNotEmpty({ message: 'path is required' })
   path!: string;
 
-  @IsString({ message: 'old must be a string' })
-  old!: string;
+  @IsString({ message: 'old_string must be a string' })
+  old_string!: string;
 
-  @IsString({ message: 'new must be a string' })
-  new!: string;
+  @IsString({ message: 'new_string must be a string' })
+  new_string!: string;
 
   @IsOptional()
   @IsBoolean()

@@ -80,7 +80,7 @@ describe('read, write, edit', () => {
     const view = workspace.fileView('ro');
     expect(await code(writeFileBytes(view, '/disk/new.txt', Buffer.from('x')))).toBe('forbidden: cannot write to read-only mount /disk/');
     expect(await code(writeFileStream(view, '/new.txt', Readable.from([Buffer.from('x')]), 100))).toBe('forbidden: cannot write to read-only mount /');
-    expect(await code(editFile(view, { path: '/disk/r.txt', old: '0', new: '1' }))).toBe('forbidden: cannot write to read-only mount /disk/');
+    expect(await code(editFile(view, { path: '/disk/r.txt', old_string: '0', new_string: '1' }))).toBe('forbidden: cannot write to read-only mount /disk/');
     expect(await code(extractTree(view, '/disk/t', Readable.from([Buffer.alloc(1024)])))).toBe('forbidden: cannot write to read-only mount /disk/');
     expect(await code(readFileRange(view, { path: '/disk/r.txt' }))).toBe('ok');
   });
@@ -98,12 +98,12 @@ describe('read, write, edit', () => {
   it('edit keeps `$&` and friends literal in the new text', async () => {
     const view = workspace.fileView();
     await writeFileBytes(view, '/e.txt', Buffer.from('price: X\n'));
-    await editFile(view, { path: '/e.txt', old: 'X', new: "$& $1 $$ $'" });
+    await editFile(view, { path: '/e.txt', old_string: 'X', new_string: "$& $1 $$ $'" });
     expect(await text((await readFileRange(view, { path: '/e.txt' })).body)).toBe("price: $& $1 $$ $'\n");
-    expect(await code(editFile(view, { path: '/e.txt', old: '', new: 'y' }))).toMatch(/^invalid: old must be a non-empty string/);
-    expect(await code(editFile(view, { path: '/e.txt', old: 'price', new: 'price' }))).toMatch(/^invalid: old and new are the same/);
+    expect(await code(editFile(view, { path: '/e.txt', old_string: '', new_string: 'y' }))).toMatch(/^invalid: old_string must be a non-empty string/);
+    expect(await code(editFile(view, { path: '/e.txt', old_string: 'price', new_string: 'price' }))).toMatch(/^invalid: old_string and new_string are the same/);
     await writeFileBytes(view, '/latin1.txt', Buffer.from([0x63, 0x61, 0x66, 0xe9]));
-    expect(await code(editFile(view, { path: '/latin1.txt', old: 'caf', new: 'tea' }))).toMatch(/^unprocessable: cannot edit a binary file \(not valid UTF-8\)/);
+    expect(await code(editFile(view, { path: '/latin1.txt', old_string: 'caf', new_string: 'tea' }))).toMatch(/^unprocessable: cannot edit a binary file \(not valid UTF-8\)/);
   });
 });
 

@@ -105,22 +105,23 @@ function occurrences(text: string, needle: string): number {
   return count;
 }
 
-/** Replaces the one occurrence of `old` (every one with replace_all); refuses when it is absent or ambiguous. */
+/** Replaces the one occurrence of `old_string` (every one with replace_all); refuses when it is absent or ambiguous. */
 export async function editFile(view: FileView, request: EditFileRequest): Promise<FileEdited> {
   const path = resolveToolPath(view, request.path);
-  if (typeof request.old !== 'string' || request.old === '') throw new WorkspaceError('invalid', 'old must be a non-empty string');
-  if (typeof request.new !== 'string') throw new WorkspaceError('invalid', 'new must be a string');
-  if (request.old === request.new) throw new WorkspaceError('invalid', 'old and new are the same text');
+  const { old_string: old, new_string: replacement } = request;
+  if (typeof old !== 'string' || old === '') throw new WorkspaceError('invalid', 'old_string must be a non-empty string');
+  if (typeof replacement !== 'string') throw new WorkspaceError('invalid', 'new_string must be a string');
+  if (old === replacement) throw new WorkspaceError('invalid', 'old_string and new_string are the same text');
   assertWritable(view, path);
   const stat = await onPath(path, () => view.fs.stat(path));
   if (stat.isDirectory) throw new WorkspaceError('invalid', `is a directory: ${path}`);
   const text = textOf(await onPath(path, () => view.fs.readFileBuffer(path)), path);
-  const found = occurrences(text, request.old);
+  const found = occurrences(text, old);
   if (found === 0) throw new WorkspaceError('unprocessable', `old text not found in ${path}`);
   if (found > 1 && request.replace_all !== true) {
     throw new WorkspaceError('unprocessable', `old text occurs ${found} times in ${path}: add surrounding lines to make it unique, or use replace_all`);
   }
-  const updated = request.replace_all === true ? text.split(request.old).join(request.new) : text.replace(request.old, () => request.new);
+  const updated = request.replace_all === true ? text.split(old).join(replacement) : text.replace(old, () => replacement);
   const bytes = Buffer.from(updated, 'utf8');
   await onPath(path, () => view.fs.writeFile(path, bytes));
   return { path, replacements: request.replace_all === true ? found : 1, size: bytes.byteLength };
