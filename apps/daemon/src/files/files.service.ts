@@ -2,6 +2,7 @@
 // mount modes and ceilings) and calls the file-tools library. Raw request bodies (write, tar
 // upload) stream from the raw request into the library; a pass-through parser keeps Fastify off them.
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
@@ -21,7 +22,6 @@ import {
   type FileView,
   type WorkspaceRegistry,
 } from '@mirage-ts/workspace-core';
-import type { Readable } from 'node:stream';
 import { DaemonHttpError } from '../common/coded-error.js';
 import { MIRAGE_REGISTRY } from '../config/tokens.js';
 import { requireWorkspace } from '../core/require-workspace.js';
@@ -80,7 +80,7 @@ export class FilesService implements OnModuleInit {
     return globFiles(this.view(id, request.session_id), request);
   }
 
-  async download(id: string, path: string, sessionId: string | undefined): Promise<{ path: string; stream: Readable }> {
+  download(id: string, path: string, sessionId: string | undefined): Promise<{ path: string; stream: Readable }> {
     return packTree(this.view(id, sessionId), path);
   }
 
