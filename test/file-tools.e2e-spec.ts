@@ -342,6 +342,11 @@ describe('file tools', () => {
       expect(readFileSync(single).length).toBe(64 * 64 * 1024);
       expectExit(await cli(['cp', single, 'ft:/disk/copied/']), 0);
       expect(readFileSync(join(diskRoot, 'copied', 'single.bin')).length).toBe(64 * 64 * 1024);
+      // s3 has no symlinks: the files land, the link is refused with a clear 422 (not a 500).
+      const toS3 = await cli(['cp', src, 'ft:/s3/copied']);
+      expectExit(toS3, 2);
+      expect(toS3.stderr).toMatch(/daemon error 422: operation not supported here .*symlink/);
+      expect((await exec('cat /s3/copied/a.txt')).json.stdout).toBe('alpha\n');
       // Workspace to workspace (here: disk to ram in one workspace).
       const both = await cli(['cp', 'ft:/disk/copied/sub', 'ft:/ws-to-ws']);
       expectExit(both, 0);

@@ -83,6 +83,9 @@ export function toolError(error: unknown, path: string): Error {
       return new WorkspaceError('forbidden', `permission denied: ${path}`);
     case 'EFBIG':
       return new WorkspaceError('too_large', `file too large: ${path}`);
+    case 'ENOTSUP':
+    case 'EOPNOTSUPP':
+      return new WorkspaceError('unprocessable', `operation not supported here (${error instanceof Error ? error.message : String(error)})`);
     case 'ELOOP':
       return new WorkspaceError('invalid', `too many levels of symbolic links: ${path}`);
     case undefined:
