@@ -28,21 +28,31 @@ const SURFACE: Record<string, { flags: string[]; args: string[] }> = {
   'config list': { flags: ['resolved'], args: [] },
   'config set': { flags: [], args: ['key!', 'value!'] },
   'config unset': { flags: [], args: ['key!'] },
+  cp: { flags: ['session-s|session_id'], args: ['source!', 'destination!'] },
   'daemon kill': { flags: [], args: [] },
   'daemon restart': { flags: ['eager', 'timeout'], args: [] },
   'daemon start': { flags: [], args: [] },
   'daemon status': { flags: [], args: [] },
   'daemon stop': { flags: ['timeout'], args: [] },
+  edit: { flags: ['replace-all', 'session-s|session_id', 'workspace!-w|workspace_id'], args: ['path!', 'old!', 'new!'] },
   execute: { flags: ['bg|background', 'command!-c', 'cwd', 'env*', 'session-s|session_id', 'workspace!-w|workspace_id'], args: [] },
+  glob: { flags: ['session-s|session_id', 'workspace!-w|workspace_id'], args: ['pattern!', 'path'] },
+  grep: {
+    flags: ['context-C', 'count-c', 'files-with-matches-l', 'fixed-strings-F', 'ignore-case-i', 'include', 'max-count-m', 'session-s|session_id', 'workspace!-w|workspace_id'],
+    args: ['pattern!', 'path'],
+  },
   'job cancel': { flags: [], args: ['id!'] },
   'job get': { flags: [], args: ['id!'] },
   'job list': { flags: ['workspace-w|workspace_id'], args: [] },
   'job wait': { flags: ['timeout'], args: ['id!'] },
+  ls: { flags: ['long-l', 'session-s|session_id', 'workspace!-w|workspace_id'], args: ['path'] },
   provision: { flags: ['command!-c', 'session-s|session_id', 'workspace!-w|workspace_id'], args: [] },
+  read: { flags: ['limit', 'offset', 'session-s|session_id', 'workspace!-w|workspace_id'], args: ['path!'] },
   'session create': { flags: ['id'], args: ['workspace!'] },
   'session delete': { flags: [], args: ['workspace!', 'session!'] },
   'session get': { flags: [], args: ['workspace!', 'session!'] },
   'session list': { flags: [], args: ['workspace!'] },
+  write: { flags: ['content', 'session-s|session_id', 'workspace!-w|workspace_id'], args: ['path!'] },
   'workspace branch': { flags: ['from'], args: ['id!', 'name!'] },
   'workspace checkout': { flags: [], args: ['id!', 'ref!'] },
   'workspace clone': { flags: ['at', 'id'], args: ['source!'] },
@@ -92,7 +102,7 @@ describe('command surface', () => {
     )
     .sort();
 
-  it('has exactly the documented commands (docs/cli.md §1)', () => {
+  it('has exactly the documented commands (docs/cli.md §1) and the file tools', () => {
     expect(ids).toEqual(Object.keys(SURFACE).sort());
   });
 

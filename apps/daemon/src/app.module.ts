@@ -9,6 +9,7 @@ import { MIRAGE_MODULE_OPTIONS, type MirageModuleAsyncOptions, MirageOptionsModu
 import type { MirageModuleOptions } from './config/daemon-settings.js';
 import { MirageCoreModule } from './core/mirage-core.module.js';
 import { ExecuteModule } from './execute/execute.module.js';
+import { FilesModule } from './files/files.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
@@ -18,7 +19,7 @@ import { VersionsModule } from './versions/versions.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
 @Module({
-  imports: [MirageCoreModule, HealthModule, WorkspacesModule, SessionsModule, ExecuteModule, JobsModule, VersionsModule, SnapshotsModule, StateModule],
+  imports: [MirageCoreModule, HealthModule, WorkspacesModule, SessionsModule, ExecuteModule, JobsModule, VersionsModule, SnapshotsModule, FilesModule, StateModule],
 })
 export class MirageModule extends MirageOptionsModuleClass {
   /** Options given as a value (env, home, auth, ...); resolved when the application initialises. */

@@ -1,11 +1,13 @@
 // MirageClient: a typed client of the /v1 protocol. Small requests go over node:http
 // (http-transport.ts); snapshot transfers stream through `got`, imported only when one starts.
 import { openAsBlob } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import type { Writable } from 'node:stream';
 import type { Got, Response } from 'got';
 import { DaemonError, DaemonUnreachable } from './errors.js';
 import { isErrorBody } from './guards.js';
-import { encodeMultipart, sendPlainRequest, type PlainResponse } from './http-transport.js';
+import { encodeMultipart, sendPlainRequest, sendStreamRequest, type PlainResponse } from './http-transport.js';
+import { FILE_SIZE_HEADER, type EditFileRequest, type FileEdited, type FileListing, type FileWritten, type GlobRequest, type GlobResult, type GrepRequest, type GrepResult, type TreeUploaded } from './file-types.js';
 import { buildPath, JOB_ID_HEADER, ROUTES, type RouteSpec } from './routes.js';
 import { DEFAULT_BRANCH } from './types.js';
 import type {
@@ -328,4 +330,70 @@ export class MirageClient {
   cancelJob(jobId: string): Promise<JobCanceled> {
     return this.call(ROUTES.cancelJob, { params: { jobId } });
   }
+
+  // ---- file tools (docs/file-tools.md) --------------------------------------------------------
+  /** A streamed exchange: resolves with the response stream on success, throws DaemonError on 4xx/5xx. */
+  private async stream(spec: RouteSpec, options: RequestOptions & { upload?: NodeJS.ReadableStream | Buffer; uploadType?: string }): Promise<IncomingMessage> {
+    const headers = this.headers();
+    if (options.upload !== undefined) headers['content-type'] = options.uploadType ?? 'application/octet-stream';
+    let response: IncomingMessage;
+    try {
+      response = await sendStreamRequest({ method: spec.method, url: this.url(spec, options), headers, body: options.upload, idleTimeoutMs: options.timeoutMs ?? this.timeoutMs });
+    } catch (error) {
+      throw this.toTransportError(error);
+    }
+    const status = response.statusCode ?? 0;
+    if (status >= 400) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of response) chunks.push(chunk as Buffer);
+      const body = parseBody(Buffer.concat(chunks).toString('utf8'));
+      throw new DaemonError(status, isErrorBody(body) ? body.detail : String(body));
+    }
+    return response;
+  }
+
+  private async streamJson<T>(spec: RouteSpec, options: RequestOptions & { upload: NodeJS.ReadableStream | Buffer; uploadType?: string }): Promise<T> {
+    const response = await this.stream(spec, options);
+    const chunks: Buffer[] = [];
+    for await (const chunk of response) chunks.push(chunk as Buffer);
+    return parseBody(Buffer.concat(chunks).toString('utf8')) as T;
+  }
+
+  /** Bytes of a file (offset/limit in bytes); `size` is the whole file's size. */
+  async readFile(workspaceId: string, path: string, options: FileReadOptions = {}): Promise<{ size: number; body: IncomingMessage }> {
+    const query = { path, session_id: options.sessionId, offset: options.offset?.toString(), limit: options.limit?.toString() };
+    const body = await this.stream(ROUTES.readFile, { params: { id: workspaceId }, query });
+    return { size: Number(body.headers[FILE_SIZE_HEADER] ?? Number.NaN), body };
+  }
+  /** Replaces the whole file with `data` (bytes or a stream), creating parent directories. */
+  writeFile(workspaceId: string, path: string, data: Uint8Array | NodeJS.ReadableStream, sessionId?: string): Promise<FileWritten> {
+    const upload = data instanceof Uint8Array ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : data;
+    return this.streamJson(ROUTES.writeFile, { params: { id: workspaceId }, query: { path, session_id: sessionId }, upload });
+  }
+  editFile(workspaceId: string, request: EditFileRequest): Promise<FileEdited> {
+    return this.call(ROUTES.editFile, { params: { id: workspaceId }, json: request });
+  }
+  listFiles(workspaceId: string, path: string, sessionId?: string): Promise<FileListing> {
+    return this.call(ROUTES.listFiles, { params: { id: workspaceId }, query: { path, session_id: sessionId } });
+  }
+  grepFiles(workspaceId: string, request: GrepRequest): Promise<GrepResult> {
+    return this.call(ROUTES.grepFiles, { params: { id: workspaceId }, json: request });
+  }
+  globFiles(workspaceId: string, request: GlobRequest): Promise<GlobResult> {
+    return this.call(ROUTES.globFiles, { params: { id: workspaceId }, json: request });
+  }
+  /** `path` as a tar stream (one top entry named after it). */
+  downloadTree(workspaceId: string, path: string, sessionId?: string): Promise<IncomingMessage> {
+    return this.stream(ROUTES.downloadTree, { params: { id: workspaceId }, query: { path, session_id: sessionId } });
+  }
+  /** Unpacks a tar stream at `path` (`cp -r` rules: into an existing directory, else as `path`). */
+  uploadTree(workspaceId: string, path: string, tar: NodeJS.ReadableStream, sessionId?: string): Promise<TreeUploaded> {
+    return this.streamJson(ROUTES.uploadTree, { params: { id: workspaceId }, query: { path, session_id: sessionId }, upload: tar, uploadType: 'application/x-tar' });
+  }
+}
+
+export interface FileReadOptions {
+  offset?: number;
+  limit?: number;
+  sessionId?: string;
 }

@@ -3,7 +3,7 @@
 // work), which alone breaks the `execute` start-up target, so got is kept for the large
 // streaming transfers (snapshot download and upload) where its progress events earn their cost.
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface PlainRequest {
@@ -76,4 +76,36 @@ export function encodeMultipart(parts: MultipartPart[]): { body: Buffer; content
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+export interface StreamRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  /** Bytes, or a stream piped as the body (chunked). */
+  body?: Buffer | NodeJS.ReadableStream;
+  /** Longest quiet time on the socket (a stream may take long in total). */
+  idleTimeoutMs: number;
+}
+
+/**
+ * One request whose response body is handed over as a stream once the headers arrive: for raw
+ * file bytes and tar streams (sendPlainRequest decodes the body as text, which breaks bytes).
+ */
+export function sendStreamRequest(options: StreamRequest): Promise<IncomingMessage> {
+  const target = new URL(options.url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const headers: Record<string, string> = { ...options.headers };
+  if (Buffer.isBuffer(options.body)) headers['content-length'] = String(options.body.length);
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const request = send(target, { method: options.method, headers }, resolve);
+    request.setTimeout(options.idleTimeoutMs, () => request.destroy(new RequestTimeoutError(options.idleTimeoutMs)));
+    request.on('error', reject);
+    const body = options.body;
+    if (body === undefined || Buffer.isBuffer(body)) request.end(body);
+    else {
+      body.on('error', (error: Error) => request.destroy(error));
+      body.pipe(request);
+    }
+  });
 }

@@ -43,6 +43,16 @@ export const ROUTES = {
 
   execute: route('POST', '/v1/workspaces/:id/execute'),
 
+  // File tools (docs/file-tools.md): raw bytes for read/write and tar, JSON for the rest.
+  readFile: route('GET', '/v1/workspaces/:id/files/read'),
+  writeFile: route('POST', '/v1/workspaces/:id/files/write'),
+  editFile: route('POST', '/v1/workspaces/:id/files/edit'),
+  listFiles: route('GET', '/v1/workspaces/:id/files/list'),
+  grepFiles: route('POST', '/v1/workspaces/:id/files/grep'),
+  globFiles: route('POST', '/v1/workspaces/:id/files/glob'),
+  downloadTree: route('GET', '/v1/workspaces/:id/files/tar'),
+  uploadTree: route('POST', '/v1/workspaces/:id/files/tar'),
+
   listJobs: route('GET', '/v1/jobs'),
   getJob: route('GET', '/v1/jobs/:jobId'),
   waitJob: route('POST', '/v1/jobs/:jobId/wait'),

@@ -6,6 +6,7 @@ export type WorkspaceErrorCode =
   | 'already_exists' // 409: id taken
   | 'busy' // 409: state moved or lines still running
   | 'invalid' // 400: bad config, bad id, bad path, bad request
+  | 'forbidden' // 403: a change refused by a mount's mode (read-only mount or session ceiling)
   | 'unprocessable' // 422: engine refusal (bad session mount mode, ...)
   | 'too_large' // 413
   | 'build_failed' // 502: a resource could not be built

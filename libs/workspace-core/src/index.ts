@@ -66,3 +66,5 @@ export { parseS3MountConfig, redactS3Config, isRedacted, S3_SECRET_KEYS } from '
 export type { S3MountConfig } from './mounts/s3/config.js';
 // Daemon state that survives restarts (RELIABILITY helper's module).
 export * from './state/index.js';
+// File tools (read/write/edit/ls/grep/glob/tar copy) over a session's view of the namespace.
+export * from './file-tools/index.js';

@@ -14,7 +14,7 @@ import type {
   WorkspaceDetail,
 } from '@mirage-ts/protocol';
 import { isRecord } from '@mirage-ts/protocol';
-import { InMemoryFs } from './engine.js';
+import { InMemoryFs, MountableFs } from './engine.js';
 import type { IFileSystem } from './engine.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import type { WorkspaceLimits } from './limits.js';
@@ -26,7 +26,7 @@ import { CommandHistory, type HistoryEntry } from './history.js';
 import { newSessionId } from './ids.js';
 import { normalizePrefix, owningMount, summaryPrefix, treePrefix } from './mount-paths.js';
 import type { JobTable } from './jobs.js';
-import { describeMount, truncateDescription } from './mounts/index.js';
+import { describeMount, ModeGuardFs, truncateDescription } from './mounts/index.js';
 import { carryEnv } from './engines/builtin/index.js';
 import type { EngineName, EngineRunOutput, ShellEngine } from './engines/engine.js';
 import { buildNamespace } from './engines/namespace.js';
@@ -34,6 +34,7 @@ import { redactS3Config } from './mounts/s3/config.js';
 import { provisionCommand } from './provision/index.js';
 import { expandGlob } from './glob.js';
 import type { LiveTreeEntry, SessionState, TreeFile } from './tree.js';
+import type { FileView } from './file-tools/view.js';
 import { applyTree, clearBackend, walkBackend } from './tree-io.js';
 
 export const DEFAULT_OUTPUT_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -415,6 +416,31 @@ export class Workspace {
       const ceiling = session.ceilings?.get(mount.prefix);
       return ceiling !== undefined && MODE_RANK[ceiling] < MODE_RANK[mount.mode] ? ceiling : mount.mode;
     });
+  }
+
+  /**
+   * The namespace a session sees, for the file tools (file-tools/): every mount behind a
+   * ModeGuardFs at the session's effective mode, the session's cwd, and the mounts longest
+   * prefix first (with each one's effective mode) so a tool can reach a backend directly.
+   */
+  fileView(sessionId?: string): FileView {
+    this.assertOpen();
+    const session = this.requireSession(sessionId ?? this.defaultSessionId);
+    const mounts = this.mounts.map((mount) => {
+      const ceiling = session.ceilings?.get(mount.prefix);
+      const mode = ceiling !== undefined && MODE_RANK[ceiling] < MODE_RANK[mount.mode] ? ceiling : mount.mode;
+      return { prefix: mount.prefix, resource: mount.resource, mode, backend: mount.backend, config: mount.config, guarded: new ModeGuardFs(mount.backend, mode, summaryPrefix(mount.prefix)) };
+    });
+    const root = mounts.find((mount) => mount.prefix === '/') as (typeof mounts)[number];
+    const namespace = new MountableFs({ base: root.guarded });
+    for (const mount of mounts) if (mount !== root) namespace.mount(mount.prefix, mount.guarded);
+    return {
+      fs: namespace,
+      cwd: session.cwd,
+      mounts: mounts
+        .map(({ prefix, resource, mode, backend, config }) => ({ prefix, resource, mode, backend, config }))
+        .sort((a, b) => b.prefix.length - a.prefix.length),
+    };
   }
 
   // ---- file trees --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ export const STATUS_BY_CODE = {
   already_exists: 409,
   busy: 409,
   invalid: 400,
+  forbidden: 403,
   unprocessable: 422,
   too_large: 413,
   build_failed: 502,

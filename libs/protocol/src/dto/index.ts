@@ -3,3 +3,4 @@ export * from './sessions.dto.js';
 export * from './execute.dto.js';
 export * from './jobs.dto.js';
 export * from './versions.dto.js';
+export * from './files.dto.js';

@@ -373,6 +373,22 @@ export class S3Fs implements IFileSystem {
     }
   }
 
+  /** `length` bytes from `offset` (a ranged GET: only the range crosses the network). For the file tools. */
+  async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
+    if (length <= 0) return new Uint8Array();
+    try {
+      return await this.send(async () => {
+        const range = `bytes=${offset}-${offset + length - 1}`;
+        const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fileKey(path), Range: range }));
+        if (response.Body === undefined) return new Uint8Array();
+        return await response.Body.transformToByteArray();
+      });
+    } catch (error) {
+      if (!isNotFound(error)) throw s3Failure(error, 'read', path);
+      throw enoent('read', path);
+    }
+  }
+
   private async putObject(key: string, body: Uint8Array, op: string, path: string): Promise<void> {
     try {
       await this.send(() => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body })));

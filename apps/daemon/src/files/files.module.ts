@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { MirageCoreModule } from '../core/mirage-core.module.js';
+import { FilesController } from './files.controller.js';
+import { FilesService } from './files.service.js';
+
+@Module({ imports: [MirageCoreModule], controllers: [FilesController], providers: [FilesService] })
+export class FilesModule {}
