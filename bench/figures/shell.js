@@ -34,9 +34,9 @@ export async function run({ quick, log }) {
   const native = mkdtempSync(join('/dev/shm', 'mirage-bench-native-'));
   try {
     const health = await daemon.call('GET', '/v1/health');
-    const engines = JSON.parse(health.body.toString('utf8')).engines;
-    if (engines !== undefined && engines.sandbox !== undefined && engines.sandbox.available === false) {
-      return { rows: [row({ figure: 'agent work on the sandbox engine', measured: 'not available', kind: 'info', value: String(engines.sandbox.reason) })] };
+    const sandbox = (health.json?.engines ?? []).find((engine) => engine.name === 'sandbox');
+    if (sandbox?.available !== true) {
+      return { rows: [row({ figure: 'agent work on the sandbox engine', measured: 'not available', kind: 'info', value: String(sandbox?.reason ?? 'not listed') })] };
     }
     const config = { engine: 'sandbox', mounts: { '/': { resource: 'ram', mode: 'write' } } };
     await expectStatus(201, daemon.url, 'POST', '/v1/workspaces', { token: daemon.token, body: { id: 'sh', config } });
@@ -44,9 +44,8 @@ export async function run({ quick, log }) {
       const start = process.hrtime.bigint();
       const answer = await daemon.call('POST', '/v1/workspaces/sh/execute', { body: { command } });
       const ms = elapsedMs(start);
-      const result = JSON.parse(answer.body.toString('utf8'));
-      if (answer.status !== 200 || result.exit_code !== 0) throw new Error(`execute ${command}: ${answer.status} ${answer.body.toString('utf8').slice(0, 500)}`);
-      return { ms, stdout: result.stdout };
+      if (answer.status !== 200 || answer.json?.exit_code !== 0) throw new Error(`execute ${command}: ${answer.status} ${answer.text.slice(0, 500)}`);
+      return { ms, stdout: answer.json.stdout };
     };
     const nativeRun = (command) => timeRun('bash', ['-c', command], { cwd: native });
     await execute(setupScript(quick));
