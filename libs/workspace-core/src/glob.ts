@@ -4,7 +4,12 @@ import type { IFileSystem } from './engine.js';
 
 const MAGIC = /[*?[]/;
 
-function segmentRegex(segment: string): RegExp {
+/**
+ * One path segment of a glob as a regex source (unanchored): `*`, `?`, `[...]`, and with `braces`
+ * also `{a,b}` alternatives (the file tools' globs; the shell expands braces before pathnames, so
+ * a dry run's pathname expansion takes `{` literally).
+ */
+export function globSegmentSource(segment: string, braces = false): string {
   let source = '';
   for (let index = 0; index < segment.length; index += 1) {
     const char = segment[index];
@@ -19,9 +24,21 @@ function segmentRegex(segment: string): RegExp {
         source += `[${body.replace(/\\/g, '\\\\')}]`;
         index = close;
       }
+    } else if (braces && char === '{') {
+      const close = segment.indexOf('}', index + 1);
+      if (close === -1) source += '\\{';
+      else {
+        const alternatives = segment.slice(index + 1, close).split(',');
+        source += `(?:${alternatives.map((alternative) => globSegmentSource(alternative, true)).join('|')})`;
+        index = close;
+      }
     } else source += char.replace(/[.+^${}()|\\\]]/g, '\\$&');
   }
-  return new RegExp(`^${source}$`);
+  return source;
+}
+
+function segmentRegex(segment: string): RegExp {
+  return new RegExp(`^${globSegmentSource(segment)}$`);
 }
 
 /** Matches `pattern` (absolute, or relative to `cwd`); answers paths spelled like the pattern, sorted. */

@@ -6,6 +6,7 @@ import { RE2JS } from 're2js';
 import type { FileEntry, FileEntryType, FileListing, GlobRequest, GlobResult, GrepFile, GrepLine, GrepRequest, GrepResult } from '@mirage-ts/protocol';
 import type { FsStat, IFileSystem } from '../engine.js';
 import { WorkspaceError } from '../errors.js';
+import { globSegmentSource } from '../glob.js';
 import { openFileRange } from './read.js';
 import { onPath, parseCount, resolveToolPath, type FileView } from './view.js';
 
@@ -62,35 +63,9 @@ async function* walk(fs: IFileSystem, dir: string, maxDepth = Number.POSITIVE_IN
 
 const MAGIC = /[*?[{]/;
 
-/** One path segment of a glob as a regex source: `*`, `?`, `[...]`, `{a,b}`; no leading-dot match. */
+/** One path segment of a glob as a regex source, with `{a,b}`; `*` does not match a leading dot. */
 function segmentSource(segment: string): string {
-  let source = '';
-  for (let index = 0; index < segment.length; index += 1) {
-    const char = segment[index];
-    if (char === '*') source += '[^/]*';
-    else if (char === '?') source += '[^/]';
-    else if (char === '[') {
-      const close = segment.indexOf(']', index + 2);
-      if (close === -1) source += '\\[';
-      else {
-        let body = segment.slice(index + 1, close);
-        if (body.startsWith('!') || body.startsWith('^')) body = `^${body.slice(1)}`;
-        source += `[${body.replace(/\\/g, '\\\\')}]`;
-        index = close;
-      }
-    } else if (char === '{') {
-      const close = segment.indexOf('}', index + 1);
-      if (close === -1) source += '\\{';
-      else {
-        source += `(?:${segment
-          .slice(index + 1, close)
-          .split(',')
-          .map(segmentSource)
-          .join('|')})`;
-        index = close;
-      }
-    } else source += char.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
+  const source = globSegmentSource(segment, true);
   return segment.startsWith('.') ? source : `(?!\\.)${source}`;
 }
 
