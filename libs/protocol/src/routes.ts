@@ -26,6 +26,7 @@ export const ROUTES = {
   deleteWorkspace: route('DELETE', '/v1/workspaces/:id'),
   closeWorkspace: route('POST', '/v1/workspaces/:id/close'),
   cancelWorkspace: route('POST', '/v1/workspaces/:id/cancel'),
+  killWorkspace: route('POST', '/v1/workspaces/:id/kill'),
   cloneLiveWorkspace: route('POST', '/v1/workspaces/:id/clone', 201),
   snapshotToPath: route('POST', '/v1/workspaces/:id/snapshot'),
   downloadSnapshot: route('GET', '/v1/workspaces/:id/snapshot'),
@@ -40,6 +41,8 @@ export const ROUTES = {
   listSessions: route('GET', '/v1/workspaces/:id/sessions'),
   getSession: route('GET', '/v1/workspaces/:id/sessions/:sid'),
   deleteSession: route('DELETE', '/v1/workspaces/:id/sessions/:sid'),
+  cancelSession: route('POST', '/v1/workspaces/:id/sessions/:sid/cancel'),
+  killSession: route('POST', '/v1/workspaces/:id/sessions/:sid/kill'),
 
   execute: route('POST', '/v1/workspaces/:id/execute'),
 

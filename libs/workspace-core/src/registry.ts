@@ -25,6 +25,8 @@ export interface WorkspaceCoreOptions {
   onListenerError?: ListenerErrorHandler;
   /** Daemon-wide defaults and ceilings of the workspace `limits` block (outputLimitBytes is the max_output_bytes default). */
   limits?: LimitsPolicy;
+  /** How often `idle_timeout_s` is checked, ms. Default 250. */
+  idleSweepMs?: number;
 }
 
 export interface CreateWorkspaceInput {
@@ -43,8 +45,14 @@ export class WorkspaceRegistry {
   private readonly reserved = new Set<string>();
   private readonly deleting = new Map<string, Promise<WorkspaceClosed>>();
   private readonly emptyListeners: (() => void)[] = [];
-  private readonly options: Required<Omit<WorkspaceCoreOptions, 'jobs' | 'onListenerError' | 'limits'>>;
+  private readonly idleClosedListeners: ((id: string) => void)[] = [];
+  /** When each workspace was created: its idle time before its first job. */
+  private readonly idleSince = new Map<string, number>();
+  private readonly options: Required<Omit<WorkspaceCoreOptions, 'jobs' | 'onListenerError' | 'limits' | 'idleSweepMs'>>;
   private readonly limitsPolicy: LimitsPolicy;
+  /** Checks `idle_timeout_s` of the workspaces that have one; runs only while one exists. */
+  private idleSweep: NodeJS.Timeout | undefined;
+  private readonly idleSweepMs: number;
 
   constructor(options: WorkspaceCoreOptions = {}) {
     this.options = {
@@ -56,6 +64,7 @@ export class WorkspaceRegistry {
     this.events = new WorkspaceEvents(options.onListenerError);
     const defaults = options.limits?.defaults ?? {};
     this.limitsPolicy = { ...options.limits, defaults: { max_output_bytes: this.options.outputLimitBytes, ...defaults } };
+    this.idleSweepMs = options.idleSweepMs ?? 250;
   }
 
   get size(): number {
@@ -87,6 +96,8 @@ export class WorkspaceRegistry {
       if (request.files !== undefined) await workspace.replaceTree(request.files, { seeding: true });
       if (request.sessions !== undefined) workspace.restoreSessions(request.sessions);
       this.workspaces.set(id, workspace);
+      this.idleSince.set(id, Date.now());
+      if (workspace.idleTimeoutS !== undefined) this.startIdleSweep();
     } finally {
       this.reserved.delete(id);
     }
@@ -119,6 +130,8 @@ export class WorkspaceRegistry {
         await workspace.close();
       } finally {
         this.workspaces.delete(id);
+        this.idleSince.delete(id);
+        this.jobs.forget(id);
         this.deleting.delete(id);
         await this.events.emit({ type: 'deleted', workspaceId: id });
       }
@@ -129,6 +142,42 @@ export class WorkspaceRegistry {
     return deletion;
   }
 
+  /** Called with the id of each workspace closed for its `idle_timeout_s`, once it is closed. */
+  onIdleClosed(listener: (id: string) => void): void {
+    this.idleClosedListeners.push(listener);
+  }
+
+  private startIdleSweep(): void {
+    if (this.idleSweep !== undefined) return;
+    this.idleSweep = setInterval(() => this.closeIdle(), this.idleSweepMs);
+    this.idleSweep.unref();
+  }
+
+  /** Closes every workspace idle for its `idle_timeout_s`: no job in flight, none submitted or finished for that long. */
+  private closeIdle(): void {
+    let timed = 0;
+    for (const workspace of this.workspaces.values()) {
+      if (workspace.idleTimeoutS === undefined) continue;
+      timed += 1;
+      if (this.deleting.has(workspace.id)) continue;
+      const idleMs = this.jobs.idleMs(workspace.id) ?? Date.now() - (this.idleSince.get(workspace.id) ?? Date.now());
+      if (idleMs < workspace.idleTimeoutS * 1000) continue;
+      const id = workspace.id;
+      this.delete(id).then(
+        () => {
+          for (const listener of this.idleClosedListeners) listener(id);
+        },
+        () => undefined,
+      );
+    }
+    if (timed === 0) this.stopIdleSweep();
+  }
+
+  private stopIdleSweep(): void {
+    if (this.idleSweep !== undefined) clearInterval(this.idleSweep);
+    this.idleSweep = undefined;
+  }
+
   /** Called whenever a delete leaves the registry empty (never at start). */
   onEmpty(listener: () => void): void {
     this.emptyListeners.push(listener);
@@ -137,6 +186,7 @@ export class WorkspaceRegistry {
   /** Shutdown: cancels every job and closes every workspace; neither onEmpty nor `deleted` fires. */
   async closeAll(): Promise<void> {
     const workspaces = [...this.workspaces.values()];
+    this.stopIdleSweep();
     await this.jobs.close();
     await Promise.all(workspaces.map((workspace) => workspace.close()));
     this.workspaces.clear();

@@ -102,6 +102,14 @@ export class Workspace {
   private readonly shells = new Map<string, BuiltinShell>();
   private readonly history = new CommandHistory();
   private readonly events: WorkspaceEvents;
+  /** `labels:` of the config (docs/protocol.md §6.8). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** `idle_timeout_s:` of the config; the registry closes the workspace after that long without a job. */
+  readonly idleTimeoutS: number | undefined;
+  /** `env:` of the config: what every new session starts with. */
+  private readonly configEnv: Readonly<Record<string, string>>;
+  /** The `readonly: true` entries of `env:`, laid over every line's env and over what it leaves. */
+  private readonly readonlyEnv: Readonly<Record<string, string>>;
   private closed = false;
 
   constructor(init: WorkspaceInit) {
@@ -114,6 +122,10 @@ export class Workspace {
     this.outputLimitBytes = this.limits.max_output_bytes;
     this.network = init.network;
     this.events = init.events ?? new WorkspaceEvents();
+    this.labels = init.validated.labels;
+    this.idleTimeoutS = init.validated.idleTimeoutS;
+    this.configEnv = init.validated.env;
+    this.readonlyEnv = Object.fromEntries(init.validated.readonlyEnv.map((name) => [name, init.validated.env[name]]));
     const mounts: LiveMount[] = init.validated.mounts.map((spec: MountSpec, index) => ({
       prefix: spec.prefix,
       resource: spec.resource,
@@ -153,6 +165,7 @@ export class Workspace {
       mount_count: this.mountSummaries().length,
       session_count: this.sessions.size,
       created_at: this.createdAt,
+      ...(Object.keys(this.labels).length > 0 ? { labels: { ...this.labels } } : {}),
     };
   }
 
@@ -258,7 +271,7 @@ export class Workspace {
       const existing = this.sessions.get(state.session_id);
       const session = existing ?? this.freshSession(state.session_id, null);
       session.cwd = typeof state.cwd === 'string' && state.cwd.startsWith('/') ? state.cwd : '/';
-      session.env = isRecord(state.env) ? carryEnv(state.env as Record<string, string>) : session.env;
+      session.env = isRecord(state.env) ? { ...carryEnv(state.env as Record<string, string>), ...this.readonlyEnv } : session.env;
       session.env.PWD = session.cwd;
       this.sessions.set(session.id, session);
       restored.push(session.id);
@@ -273,7 +286,7 @@ export class Workspace {
   }
 
   private freshSession(id: string, ceilings: Map<string, MountMode> | null): Session {
-    return { id, cwd: '/', env: baseEnv(), ceilings, tail: Promise.resolve() };
+    return { id, cwd: '/', env: { ...baseEnv(), ...this.configEnv }, ceilings, tail: Promise.resolve() };
   }
 
   private parseCeilings(mounts: CreateSessionRequest['mounts'] | unknown): Map<string, MountMode> | null {
@@ -358,7 +371,7 @@ export class Workspace {
       }
       if (!isDirectory) return ioResult(1, '', `bash: cd: ${request.cwd}: No such file or directory\n`);
     }
-    const env: Record<string, string> = { ...session.env, ...(request.env ?? {}), PWD: cwd };
+    const env: Record<string, string> = { ...session.env, ...(request.env ?? {}), ...this.readonlyEnv, PWD: cwd };
     if (request.record !== false) this.history.record({ session_id: session.id, command: request.command, at: Date.now() / 1000 });
     if (signal?.aborted) return ioResult(124, '', 'bash: execution aborted\n');
     let result: BashExecResult;
@@ -380,7 +393,7 @@ export class Workspace {
       throw error;
     }
     if (!isolated && !signal?.aborted) {
-      session.env = carryEnv(result.env);
+      session.env = { ...carryEnv(result.env), ...this.readonlyEnv };
       session.cwd = result.env.PWD && result.env.PWD.startsWith('/') ? result.env.PWD : session.cwd;
       session.env.PWD = session.cwd;
     }
