@@ -165,7 +165,7 @@ describe('workspace and session verbs, labels, env and idle_timeout_s', () => {
     expect(next.json.stdout).toBe('fixed bye\n');
     const perLine = await cli(['execute', '-w', 'env', '--env', 'PINNED=other', '-c', 'echo $PINNED']);
     expect(perLine.json.stdout).toBe('fixed\n');
-    // A new session starts with the block too; the config does not carry the resolved secret.
+    // A new session starts with the block too.
     expectExit(await cli(['session', 'create', 'env', '--id', 's2']), 0);
     expect((await cli(['execute', '-w', 'env', '-s', 's2', '-c', 'echo $GREETING'])).json.stdout).toBe('hello\n');
   });
