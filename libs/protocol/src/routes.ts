@@ -16,6 +16,7 @@ const route = (method: HttpMethod, path: string, status = 200): RouteSpec => ({ 
 export const ROUTES = {
   health: route('GET', '/v1/health'),
   shutdown: route('POST', '/v1/shutdown'),
+  openapi: route('GET', '/v1/openapi.json'),
 
   createWorkspace: route('POST', '/v1/workspaces', 201),
   listWorkspaces: route('GET', '/v1/workspaces'),

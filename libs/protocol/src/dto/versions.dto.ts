@@ -1,11 +1,14 @@
 import { IsNotEmpty, IsOptional, IsString } from 'class-validator';
 import type { BranchRequest, CheckoutRequest, CommitRequest } from '../types.js';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class CommitDto implements CommitRequest {
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   message?: string;
 
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -13,10 +16,12 @@ export class CommitDto implements CommitRequest {
 }
 
 export class BranchDto implements BranchRequest {
+  @ApiProperty()
   @IsString({ message: 'name must be a string' })
   @IsNotEmpty({ message: 'name must not be empty' })
   name!: string;
 
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -24,12 +29,14 @@ export class BranchDto implements BranchRequest {
 }
 
 export class CheckoutDto implements CheckoutRequest {
+  @ApiProperty()
   @IsString({ message: 'ref must be a string' })
   @IsNotEmpty({ message: 'ref must not be empty' })
   ref!: string;
 }
 
 export class VersionsQueryDto {
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -37,16 +44,19 @@ export class VersionsQueryDto {
 }
 
 export class DiffQueryDto {
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   a?: string;
 
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   b?: string;
 
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
