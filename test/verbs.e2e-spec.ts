@@ -2,9 +2,10 @@
 // `env` and `idle_timeout_s` blocks of the workspace config, through the real CLI against a daemon
 // it spawned on a loopback port (docs/cli.md §10, docs/protocol.md §6.8).
 import { jest } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, makeSandbox, runCli, stopDaemon, waitFor, type CliRun, type Sandbox } from './support/cli.js';
+import { CLI_BIN, freePort, makeSandbox, REPO_ROOT, runCli, stopDaemon, waitFor, type CliRun, type Sandbox } from './support/cli.js';
 
 jest.setTimeout(90_000);
 
@@ -152,13 +153,15 @@ describe('workspace and session verbs, labels, env and idle_timeout_s', () => {
         '  FROM_DAEMON: {from: env, key: ZZ_SECRET}',
         `  DB_URL: {from: dotenv, ref: ${dotenv}}`,
         `  PHRASE: {from: dotenv, ref: ${dotenv}, key: QUOTED}`,
+        // Relative to the config file, not to the CLI's or the daemon's working directory.
+        '  RELATIVE: {from: dotenv, ref: vars.env, key: DB_URL}',
         '',
       ].join('\n'),
     );
     expectExit(await cli(['workspace', 'create', path, '--id', 'env']), 0);
-    const run = await cli(['execute', '-w', 'env', '-c', 'echo "$GREETING $COUNT $PINNED $FROM_DAEMON $DB_URL $PHRASE"']);
+    const run = await cli(['execute', '-w', 'env', '-c', 'echo "$GREETING $COUNT $PINNED $FROM_DAEMON $DB_URL $PHRASE $RELATIVE"']);
     expectExit(run, 0);
-    expect(run.json.stdout).toBe('hello 3 fixed s3cr3t postgres://db/x two words\n');
+    expect(run.json.stdout).toBe('hello 3 fixed s3cr3t postgres://db/x two words postgres://db/x\n');
     // A readonly entry comes back after a line that changes it, and wins over a line's own env.
     expectExit(await cli(['execute', '-w', 'env', '-c', 'PINNED=changed; GREETING=bye; echo $PINNED']), 0);
     const next = await cli(['execute', '-w', 'env', '-c', 'echo "$PINNED $GREETING"']);
@@ -176,6 +179,8 @@ describe('workspace and session verbs, labels, env and idle_timeout_s', () => {
       [`  B: {from: dotenv, ref: ${join(dir, 'missing.env')}}\n`, /env\.B: dotenv file not found: .*missing\.env/],
       ['  C: {from: env, key: ZZ_NOT_SET_ANYWHERE}\n', /env\.C: ZZ_NOT_SET_ANYWHERE is not set in the daemon's environment/],
       ['  D: {from: vault, key: X}\n', /env\.D: from must be env or dotenv/],
+      [`  E: {from: dotenv, ref: ${join(dir, 'vars.env')}, key: NOPE}\n`, /env\.E: NOPE is not in the dotenv file .*vars\.env/],
+      ['  F: {from: dotenv}\n', /env\.F: from: dotenv needs ref/],
       ['  1BAD: x\n', /env: invalid variable name "1BAD"/],
     ];
     for (const [entry, expected] of cases) {
@@ -201,5 +206,34 @@ describe('workspace and session verbs, labels, env and idle_timeout_s', () => {
       expectExit(run, 2);
       expect(run.stderr).toMatch(/^daemon error 400: idle_timeout_s must be a number of seconds above 0/);
     }
+  });
+
+  it('exit 130: a foreground execute whose job is canceled, a canceled job, and Ctrl-C', async () => {
+    const running = runCli(['execute', '-w', 'base', '-c', 'sleep 30'], { env: box.env });
+    const started = await waitFor(async () => ((await cli(['job', 'list', '-w', 'base'])).json as { status: string }[]).some((job) => job.status === 'running'), 10_000, 200);
+    expect(started).toBe(true);
+    expect((await cli(['workspace', 'cancel', 'base'])).json).toEqual({ canceled: 1 });
+    const canceled = await running;
+    expectExit(canceled, 130);
+    expect(canceled.stderr).toMatch(/^daemon error 499: /);
+
+    const job = await cli(['execute', '-w', 'base', '-c', 'sleep 30', '--bg']);
+    expectExit(await cli(['job', 'cancel', job.json.job_id]), 0);
+    const waited = await cli(['job', 'wait', job.json.job_id, '--timeout', '5']);
+    expect(waited.json.status).toBe('canceled');
+    expectExit(waited, 130);
+
+    // Ctrl-C while waiting on a job: one line, exit 130.
+    const sleeper = await cli(['execute', '-w', 'base', '-c', 'sleep 30', '--bg']);
+    const child = spawn(process.execPath, [CLI_BIN, 'job', 'wait', sleeper.json.job_id], { env: box.env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // Signalled once the CLI is surely waiting: the job stays running until then.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toBe('interrupted\n');
+    expectExit(await cli(['workspace', 'kill', 'base']), 0);
   });
 });

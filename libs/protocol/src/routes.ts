@@ -9,9 +9,16 @@ export interface RouteSpec {
   readonly path: string;
   /** Success status of the route. */
   readonly status: number;
+  /** Further success statuses some requests get (a background execute: 202). */
+  readonly otherStatuses?: readonly number[];
 }
 
-const route = (method: HttpMethod, path: string, status = 200): RouteSpec => ({ method, path, status });
+const route = (method: HttpMethod, path: string, status = 200, otherStatuses?: readonly number[]): RouteSpec => ({
+  method,
+  path,
+  status,
+  ...(otherStatuses === undefined ? {} : { otherStatuses }),
+});
 
 export const ROUTES = {
   health: route('GET', '/v1/health'),
@@ -45,7 +52,7 @@ export const ROUTES = {
   cancelSession: route('POST', '/v1/workspaces/:id/sessions/:sid/cancel'),
   killSession: route('POST', '/v1/workspaces/:id/sessions/:sid/kill'),
 
-  execute: route('POST', '/v1/workspaces/:id/execute'),
+  execute: route('POST', '/v1/workspaces/:id/execute', 200, [202]),
 
   listJobs: route('GET', '/v1/jobs'),
   getJob: route('GET', '/v1/jobs/:jobId'),

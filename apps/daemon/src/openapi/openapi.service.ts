@@ -1,6 +1,6 @@
 import { Injectable, type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { ROUTES } from '@mirage-ts/protocol';
+import { ROUTES, type RouteSpec } from '@mirage-ts/protocol';
 import { DaemonError } from '../common/coded-error.js';
 
 /**
@@ -27,7 +27,7 @@ export class OpenApiService {
   }
 }
 
-const STATUS_BY_OPERATION = new Map(Object.values(ROUTES).map((spec) => [`${spec.method.toLowerCase()} ${spec.path.replace(/:([A-Za-z]+)/g, '{$1}')}`, spec.status]));
+const ROUTE_BY_OPERATION = new Map<string, RouteSpec>(Object.values(ROUTES).map((spec) => [`${spec.method.toLowerCase()} ${spec.path.replace(/:([A-Za-z]+)/g, '{$1}')}`, spec]));
 
 function buildDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -41,12 +41,13 @@ function buildDocument(app: INestApplication): OpenAPIObject {
   // The paths as the route table names them: an embedding application's global prefix is its own.
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item) as [string, { responses?: Record<string, unknown> }][]) {
-      const status = STATUS_BY_OPERATION.get(`${method} ${path}`);
-      if (status === undefined || operation.responses === undefined) continue;
-      const success = Object.keys(operation.responses).filter((code) => /^2/.test(code) && code !== String(status));
-      const described = operation.responses[String(status)] ?? { description: '' };
-      for (const code of success) delete operation.responses[code];
-      operation.responses[String(status)] = described;
+      const spec = ROUTE_BY_OPERATION.get(`${method} ${path}`);
+      if (spec === undefined || operation.responses === undefined) continue;
+      const statuses = [spec.status, ...(spec.otherStatuses ?? [])].map(String);
+      const found = Object.keys(operation.responses).filter((code) => /^2/.test(code));
+      const described = found.map((code) => operation.responses![code]).find((response) => response !== undefined) ?? { description: '' };
+      for (const code of found) if (!statuses.includes(code)) delete operation.responses[code];
+      for (const code of statuses) operation.responses[code] ??= described;
       operation.responses.default ??= { description: 'An error: {"detail": "<message>"} (docs/protocol.md §3).' };
     }
   }
