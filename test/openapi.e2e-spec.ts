@@ -37,6 +37,10 @@ describe('GET /v1/openapi.json', () => {
     expect(create.requestBody).toBeDefined();
     const schemaName = String(create.requestBody.content['application/json'].schema.$ref).split('/').pop() as string;
     expect(Object.keys(json.components.schemas[schemaName].properties)).toEqual(expect.arrayContaining(['config', 'id']));
+    const execute = json.paths['/v1/workspaces/{id}/execute'].post.requestBody.content;
+    expect(Object.keys(execute).sort()).toEqual(['application/json', 'multipart/form-data']);
+    expect(json.components.schemas.ExecuteDto.required).toEqual(['command']);
+    expect(json.paths['/v1/workspaces'].get.parameters).toEqual([expect.objectContaining({ name: 'label', in: 'query', schema: { type: 'array', items: { type: 'string' } } })]);
     const kill = json.paths['/v1/workspaces/{id}/sessions/{sid}/kill'].post;
     expect(kill.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual(['path:id', 'path:sid']);
   });

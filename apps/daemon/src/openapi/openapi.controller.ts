@@ -10,7 +10,7 @@ export class OpenApiController {
 
   /** The OpenAPI 3 document of every /v1 route, this one included (docs/protocol.md §14). */
   @Get(ROUTES.openapi.path)
-  get(): OpenAPIObject {
+  get(): Promise<OpenAPIObject> {
     return this.openapi.get();
   }
 }

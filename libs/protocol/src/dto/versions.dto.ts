@@ -1,14 +1,11 @@
 import { IsNotEmpty, IsOptional, IsString } from 'class-validator';
 import type { BranchRequest, CheckoutRequest, CommitRequest } from '../types.js';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class CommitDto implements CommitRequest {
-  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   message?: string;
 
-  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -16,12 +13,10 @@ export class CommitDto implements CommitRequest {
 }
 
 export class BranchDto implements BranchRequest {
-  @ApiProperty()
   @IsString({ message: 'name must be a string' })
   @IsNotEmpty({ message: 'name must not be empty' })
   name!: string;
 
-  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -29,14 +24,12 @@ export class BranchDto implements BranchRequest {
 }
 
 export class CheckoutDto implements CheckoutRequest {
-  @ApiProperty()
   @IsString({ message: 'ref must be a string' })
   @IsNotEmpty({ message: 'ref must not be empty' })
   ref!: string;
 }
 
 export class VersionsQueryDto {
-  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -44,19 +37,16 @@ export class VersionsQueryDto {
 }
 
 export class DiffQueryDto {
-  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   a?: string;
 
-  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   b?: string;
 
-  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
