@@ -5,6 +5,11 @@
 import { readFileSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
+// Ctrl-C ends any verb with 130 (docs/cli.md §3), one line on stderr and no stack.
+process.once('SIGINT', () => {
+  process.stderr.write('interrupted\n');
+  process.exit(130);
+});
 
 async function runOclif() {
   // Linked plugins are run from their compiled dist; oclif's warning about it is noise here.

@@ -3,7 +3,7 @@
 // prints it (salesforcecli/plugin-org style): JSON when piped or with --json, the command's human
 // form (formatHuman) on a terminal.
 import { Command, Errors, Flags } from '@oclif/core';
-import { MirageClient, resolveClientSettings, type ClientSettings } from '@mirage-ts/protocol/client';
+import { deprecatedSettingWarnings, MirageClient, resolveClientSettings, type ClientSettings } from '@mirage-ts/protocol/client';
 import { mapKnownError, mapUnexpectedError, type MappedError } from './lib/error-map.js';
 import { usageError } from './lib/errors.js';
 import { ensureRunning } from './lib/spawner.js';
@@ -61,6 +61,11 @@ export abstract class MirageCommand<R = unknown> extends Command {
   }
 
   abstract override run(): Promise<R>;
+
+  override async init(): Promise<void> {
+    await super.init();
+    for (const warning of deprecatedSettingWarnings(process.env)) this.warnLine(`warning: ${warning}`);
+  }
 
   /**
    * The result as text for a terminal. Commands without one (execute, jobs, sessions) print JSON

@@ -2,7 +2,7 @@
 // framework (~100 ms). Only a clean, fully understood argv is handled here; anything else (help,
 // unknown or malformed flags) returns false and oclif runs the command with its own messages.
 import { parseArgs } from 'node:util';
-import { MirageClient, resolveClientSettings } from '@mirage-ts/protocol/client';
+import { deprecatedSettingWarnings, MirageClient, resolveClientSettings } from '@mirage-ts/protocol/client';
 import { mapKnownError, mapUnexpectedError } from './lib/error-map.js';
 import { runExecute, type ExecuteFlags } from './lib/execute-run.js';
 
@@ -48,6 +48,7 @@ export async function fastExecute(argv: string[]): Promise<boolean> {
   if (flags === undefined) return false;
   try {
     const settings = resolveClientSettings(process.env);
+    for (const warning of deprecatedSettingWarnings(process.env)) process.stderr.write(`warning: ${warning}\n`);
     const client = new MirageClient({ baseUrl: settings.url, token: settings.token });
     const { output, exitCode } = await runExecute(client, flags);
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);

@@ -35,6 +35,7 @@ try {
   process.exit(1);
 }
 
+for (const warning of daemon.settings.warnings) process.stderr.write(`mirage daemon: warning: ${warning}\n`);
 pidFile = daemon.settings.pidFile;
 try {
   // A stale pid file (crashed daemon, garbage) is simply replaced; an unwritable one (full disk,

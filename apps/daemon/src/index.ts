@@ -21,3 +21,4 @@ export { MirageRoute, mirageRouteKind, type MirageRouteKind } from './common/mir
 export { DetailExceptionFilter, toErrorAnswer } from './common/detail-exception.filter.js';
 export { DaemonError, DaemonHttpError, isCodedError, STATUS_BY_CODE, type CodedError, type KnownErrorCode } from './common/coded-error.js';
 export { normalizeRequestFields, validateRequestFields } from './common/request-fields.js';
+export { OpenApiService } from './openapi/openapi.service.js';

@@ -11,6 +11,7 @@ import { DetailExceptionFilter } from './common/detail-exception.filter.js';
 import { PinoNestLogger } from './common/pino-nest-logger.js';
 import type { DaemonSettings, ExitReason, MirageModuleOptions } from './config/daemon-settings.js';
 import { MIRAGE_SETTINGS } from './config/tokens.js';
+import { OpenApiService } from './openapi/openapi.service.js';
 
 /** Largest request body (JSON) the daemon reads; more is a 413. */
 export const BODY_LIMIT_BYTES = 4 * 1024 * 1024;
@@ -82,6 +83,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   if (options.logger === true) app.useLogger(new PinoNestLogger(adapter.getInstance().log));
   started.app = app;
   app.useGlobalFilters(new DetailExceptionFilter());
+  app.get(OpenApiService).attach(app);
   // Resolved by the module's provider while the application was created (throws DaemonConfigError).
   const settings = app.get<DaemonSettings>(MIRAGE_SETTINGS);
   try {

@@ -10,3 +10,4 @@ export * from './interpolate.js';
 export * from './client.js';
 export * from './settings.js';
 export * from './loopback.js';
+export * from './labels.js';

@@ -29,6 +29,8 @@ import type {
   WorkspaceBrief,
   WorkspaceCanceled,
   WorkspaceClosed,
+  WorkspaceKilled,
+  WorkspaceStatus,
   WorkspaceConfig,
   WorkspaceDetail,
 } from './types.js';
@@ -52,7 +54,7 @@ export interface TransferProgress {
 
 interface RequestOptions {
   params?: Record<string, string>;
-  query?: Record<string, string | undefined>;
+  query?: Record<string, string | readonly string[] | undefined>;
   json?: unknown;
   /** A pre-encoded body (multipart) and its content type. */
   body?: { data: Buffer; contentType: string };
@@ -106,7 +108,8 @@ export class MirageClient {
   private url(spec: RouteSpec, options: RequestOptions): string {
     const url = new URL(this.baseUrl + buildPath(spec, options.params));
     for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, value);
+      if (typeof value === 'string') url.searchParams.set(key, value);
+      else if (value !== undefined) for (const item of value) url.searchParams.append(key, item);
     }
     return url.toString();
   }
@@ -164,8 +167,9 @@ export class MirageClient {
   createWorkspace(config: WorkspaceConfig, id?: string): Promise<WorkspaceDetail> {
     return this.call(ROUTES.createWorkspace, { json: { config, ...(id === undefined ? {} : { id }) } });
   }
-  listWorkspaces(): Promise<WorkspaceBrief[]> {
-    return this.call(ROUTES.listWorkspaces);
+  /** `labels`: `key=value` filters, all of which a workspace's `labels:` must match. */
+  listWorkspaces(labels: readonly string[] = []): Promise<WorkspaceBrief[]> {
+    return this.call(ROUTES.listWorkspaces, { query: { label: labels.length === 0 ? undefined : labels } });
   }
   getWorkspace(id: string, verbose = false): Promise<WorkspaceDetail> {
     return this.call(ROUTES.getWorkspace, { params: { id }, query: { verbose: verbose ? 'true' : undefined } });
@@ -178,6 +182,9 @@ export class MirageClient {
   }
   cancelWorkspace(id: string): Promise<WorkspaceCanceled> {
     return this.call(ROUTES.cancelWorkspace, { params: { id } });
+  }
+  killWorkspace(id: string): Promise<WorkspaceKilled> {
+    return this.call(ROUTES.killWorkspace, { params: { id } });
   }
   cloneWorkspace(sourceId: string, options: { id?: string; at?: string } = {}): Promise<WorkspaceDetail> {
     return this.call(ROUTES.cloneWorkspace, { json: { source_id: sourceId, ...options } });
@@ -258,6 +265,14 @@ export class MirageClient {
   diff(id: string, options: { a?: string; b?: string; branch?: string } = {}): Promise<DiffResponse> {
     return this.call(ROUTES.diff, { params: { id }, query: { branch: options.branch ?? DEFAULT_BRANCH, a: options.a, b: options.b } });
   }
+  /** The live workspace against the head of `branch`: the branch's versions and the diff to the live files. */
+  async workspaceStatus(id: string, branch = DEFAULT_BRANCH): Promise<WorkspaceStatus> {
+    // The workspace must be live: get answers 404 for a closed one, where diff alone would not say so.
+    await this.getWorkspace(id);
+    const [versions, diff] = await Promise.all([this.versions(id, branch), this.diff(id, { branch })]);
+    const changed = diff.added.length + diff.modified.length + diff.deleted.length;
+    return { id, branch, head: versions[0]?.id ?? null, clean: changed === 0, added: diff.added, modified: diff.modified, deleted: diff.deleted };
+  }
   branch(id: string, name: string, fromBranch = DEFAULT_BRANCH): Promise<BranchResponse> {
     return this.call(ROUTES.branch, { params: { id }, json: { name, from_branch: fromBranch } });
   }
@@ -277,6 +292,12 @@ export class MirageClient {
   }
   deleteSession(workspaceId: string, sessionId: string): Promise<SessionDeleted> {
     return this.call(ROUTES.deleteSession, { params: { id: workspaceId, sid: sessionId } });
+  }
+  cancelSession(workspaceId: string, sessionId: string): Promise<WorkspaceCanceled> {
+    return this.call(ROUTES.cancelSession, { params: { id: workspaceId, sid: sessionId } });
+  }
+  killSession(workspaceId: string, sessionId: string): Promise<WorkspaceKilled> {
+    return this.call(ROUTES.killSession, { params: { id: workspaceId, sid: sessionId } });
   }
 
   // ---- execute --------------------------------------------------------------------------------

@@ -126,8 +126,9 @@ describe('exitCodeFromResponse (docs/cli.md §3)', () => {
     expect(exitCodeFromResponse(job(status, null))).toBe(0);
   });
 
-  test.each(['failed', 'canceled'])('%s job with null result → 2', (status) => {
-    expect(exitCodeFromResponse(job(status, null))).toBe(2);
+  test('failed job with null result → 2, canceled → 130 (docs/cli.md §3)', () => {
+    expect(exitCodeFromResponse(job('failed', null))).toBe(2);
+    expect(exitCodeFromResponse(job('canceled', null))).toBe(130);
   });
 
   test('failed job with inner code 9 → 9, with inner 0 → 0', () => {

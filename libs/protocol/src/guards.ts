@@ -36,9 +36,13 @@ export function isWorkspaceDetail(value: unknown): value is WorkspaceDetail {
   return isRecord(value) && typeof value.id === 'string' && Array.isArray(value.mounts) && Array.isArray(value.sessions);
 }
 
+/** Exit code of a command that was interrupted (Ctrl-C) or whose job was canceled (128 + SIGINT). */
+export const EXIT_CANCELED = 130;
+
 /**
  * The process exit code a CLI verb should end with for an execute/job answer (docs/cli.md §3):
- * the command's own code clamped to 0..255; 2 for a failed or canceled job without one; else 0.
+ * the command's own code clamped to 0..255; without one, 130 for a canceled job, 2 for a failed
+ * one; else 0.
  */
 export function exitCodeFromResponse(response: unknown): number {
   if (!isRecord(response)) return 0;
@@ -47,6 +51,7 @@ export function exitCodeFromResponse(response: unknown): number {
     const code = inner.exit_code ?? inner.exitCode;
     if (typeof code === 'number' && Number.isFinite(code)) return Math.min(255, Math.max(0, Math.trunc(code)));
   }
-  if (response.status === 'failed' || response.status === 'canceled') return 2;
+  if (response.status === 'canceled') return EXIT_CANCELED;
+  if (response.status === 'failed') return 2;
   return 0;
 }

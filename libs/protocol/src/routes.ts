@@ -9,13 +9,21 @@ export interface RouteSpec {
   readonly path: string;
   /** Success status of the route. */
   readonly status: number;
+  /** Further success statuses some requests get (a background execute: 202). */
+  readonly otherStatuses?: readonly number[];
 }
 
-const route = (method: HttpMethod, path: string, status = 200): RouteSpec => ({ method, path, status });
+const route = (method: HttpMethod, path: string, status = 200, otherStatuses?: readonly number[]): RouteSpec => ({
+  method,
+  path,
+  status,
+  ...(otherStatuses === undefined ? {} : { otherStatuses }),
+});
 
 export const ROUTES = {
   health: route('GET', '/v1/health'),
   shutdown: route('POST', '/v1/shutdown'),
+  openapi: route('GET', '/v1/openapi.json'),
 
   createWorkspace: route('POST', '/v1/workspaces', 201),
   listWorkspaces: route('GET', '/v1/workspaces'),
@@ -26,6 +34,7 @@ export const ROUTES = {
   deleteWorkspace: route('DELETE', '/v1/workspaces/:id'),
   closeWorkspace: route('POST', '/v1/workspaces/:id/close'),
   cancelWorkspace: route('POST', '/v1/workspaces/:id/cancel'),
+  killWorkspace: route('POST', '/v1/workspaces/:id/kill'),
   cloneLiveWorkspace: route('POST', '/v1/workspaces/:id/clone', 201),
   snapshotToPath: route('POST', '/v1/workspaces/:id/snapshot'),
   downloadSnapshot: route('GET', '/v1/workspaces/:id/snapshot'),
@@ -40,8 +49,10 @@ export const ROUTES = {
   listSessions: route('GET', '/v1/workspaces/:id/sessions'),
   getSession: route('GET', '/v1/workspaces/:id/sessions/:sid'),
   deleteSession: route('DELETE', '/v1/workspaces/:id/sessions/:sid'),
+  cancelSession: route('POST', '/v1/workspaces/:id/sessions/:sid/cancel'),
+  killSession: route('POST', '/v1/workspaces/:id/sessions/:sid/kill'),
 
-  execute: route('POST', '/v1/workspaces/:id/execute'),
+  execute: route('POST', '/v1/workspaces/:id/execute', 200, [202]),
 
   // File tools (docs/file-tools.md): raw bytes for read/write and tar, JSON for the rest.
   readFile: route('GET', '/v1/workspaces/:id/files/read'),

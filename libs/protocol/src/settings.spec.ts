@@ -10,6 +10,7 @@ import {
   DAEMON_KEY_ENV,
   DAEMON_KEYS,
   DaemonConfigError,
+  deprecatedSettingWarnings,
   NUMERIC_DAEMON_KEYS,
   SETTINGS,
   ensureTokenFile,
@@ -49,6 +50,16 @@ function configError(action: () => unknown): DaemonConfigError {
 
 const writeConfig = (text: string): void => writeFileSync(homePaths(home).config, text);
 const writeToken = (text: string): void => writeFileSync(homePaths(home).token, text);
+
+describe('deprecatedSettingWarnings', () => {
+  it('warns once for each deprecated location variable that is set, and for nothing else', () => {
+    expect(deprecatedSettingWarnings({ MIRAGE_HOME: '/h', MIRAGE_STATE_ROOT: '/s', MIRAGE_VERSION_ROOT: ' ' })).toEqual([]);
+    expect(deprecatedSettingWarnings({ MIRAGE_VERSION_ROOT: '/v', MIRAGE_SNAPSHOT_ROOT: '/s' })).toEqual([
+      'MIRAGE_SNAPSHOT_ROOT is deprecated and will be removed in the next release; set MIRAGE_HOME instead (this directory is $MIRAGE_HOME/snapshots)',
+      'MIRAGE_VERSION_ROOT is deprecated and will be removed in the next release; set MIRAGE_HOME instead (this directory is $MIRAGE_HOME/repos)',
+    ]);
+  });
+});
 
 describe('mirageHome', () => {
   test('MIRAGE_HOME, absolute, is used as is', () => {

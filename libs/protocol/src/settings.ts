@@ -46,6 +46,8 @@ export interface SettingSpec {
   readonly default: string | ((paths: HomePaths) => string);
   readonly readBy: SettingReader;
   readonly description: string;
+  /** Set for an environment variable kept one more release: where its value belongs now. */
+  readonly deprecatedEnv?: string;
 }
 
 /**
@@ -67,11 +69,11 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'jwt_pubkey_file', env: 'MIRAGE_JWT_PUBKEY_FILE', type: 'path', default: '', readBy: 'none', description: 'JWT mode (not supported by mirage-ts): PEM public key file.' },
   { key: 'pid_file', env: 'MIRAGE_PID_FILE', type: 'path', default: (paths) => paths.pid, readBy: 'both', description: 'Where the daemon writes its PID (the daemon verbs read it).' },
   { key: 'port', env: 'MIRAGE_DAEMON_PORT', type: 'number', default: '8765', readBy: 'both', description: 'Port the daemon listens on (127.0.0.1).' },
-  { key: 'snapshot_root', env: 'MIRAGE_SNAPSHOT_ROOT', type: 'path', default: (paths) => paths.snapshots, readBy: 'daemon', description: 'Directory that snapshot and load paths are confined to.' },
+  { key: 'snapshot_root', env: 'MIRAGE_SNAPSHOT_ROOT', type: 'path', default: (paths) => paths.snapshots, readBy: 'daemon', description: 'Directory that snapshot and load paths are confined to.', deprecatedEnv: '$MIRAGE_HOME/snapshots' },
   { key: 'socket', type: 'string', default: '', readBy: 'none', description: 'Unix socket of the Python daemon (accepted, not used).' },
   { key: 'state_root', env: 'MIRAGE_STATE_ROOT', type: 'path', default: (paths) => paths.state, readBy: 'daemon', description: 'Root of the disk state store.' },
   { key: 'url', env: 'MIRAGE_DAEMON_URL', type: 'string', default: DEFAULT_DAEMON_URL, readBy: 'client', description: 'Where the CLI reaches the daemon.' },
-  { key: 'version_root', env: 'MIRAGE_VERSION_ROOT', type: 'path', default: (paths) => paths.repos, readBy: 'daemon', description: 'Root of the bare git repositories of workspace versions.' },
+  { key: 'version_root', env: 'MIRAGE_VERSION_ROOT', type: 'path', default: (paths) => paths.repos, readBy: 'daemon', description: 'Root of the bare git repositories of workspace versions.', deprecatedEnv: '$MIRAGE_HOME/repos' },
 ];
 
 const SETTING_BY_KEY: ReadonlyMap<string, SettingSpec> = new Map(SETTINGS.map((spec) => [spec.key, spec]));
@@ -91,6 +93,18 @@ export const DAEMON_KEY_DEFAULTS: Readonly<Record<string, string>> = Object.from
 export type DaemonTable = Record<string, string>;
 
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * One warning line for each deprecated location variable set in `env` (MIRAGE_VERSION_ROOT,
+ * MIRAGE_SNAPSHOT_ROOT): they still work this release, MIRAGE_HOME is the one location setting.
+ */
+export function deprecatedSettingWarnings(env: Environment): string[] {
+  return SETTINGS.flatMap((spec) =>
+    spec.deprecatedEnv !== undefined && spec.env !== undefined && isSet(env[spec.env])
+      ? [`${spec.env} is deprecated and will be removed in the next release; set MIRAGE_HOME instead (this directory is ${spec.deprecatedEnv})`]
+      : [],
+  );
+}
 
 /** `$MIRAGE_HOME` made absolute, or `~/.mirage`. */
 export function mirageHome(env: Environment = process.env): string {

@@ -59,6 +59,8 @@ export interface WorkspaceBrief {
   mount_count: number;
   session_count: number;
   created_at: number;
+  /** The config's `labels:`, present only when it has some. */
+  labels?: Record<string, string>;
 }
 export interface WorkspaceDetail {
   id: string;
@@ -83,6 +85,23 @@ export interface WorkspaceClosed {
 }
 export interface WorkspaceCanceled {
   canceled: number;
+}
+/**
+ * `mirage workspace status`: the live workspace against the head of a branch. `head` is null
+ * before the branch's first commit (then every file is `added`); `clean` when nothing differs.
+ */
+export interface WorkspaceStatus {
+  id: string;
+  branch: string;
+  head: string | null;
+  clean: boolean;
+  added: string[];
+  modified: string[];
+  deleted: string[];
+}
+/** Answer of the kill routes: how many unfinished jobs this call ended at once. */
+export interface WorkspaceKilled {
+  killed: number;
 }
 export interface CloneLiveRequest {
   id?: string;

@@ -7,8 +7,10 @@
 // (GET/HEAD), and only when the daemon itself allows network (WorkspaceCoreOptions.allowNetwork).
 // Without both, `curl` does not exist in the workspace ("command not found").
 import { statSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
-import { ConfigLoadError, MOUNT_MODES, interpolateEnv, isRecord } from '@mirage-ts/protocol';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { ConfigLoadError, LABEL_KEY_PATTERN, LABEL_VALUE_PATTERN, MOUNT_MODES, interpolateEnv, isRecord } from '@mirage-ts/protocol';
 import type { MountMode, WorkspaceConfig } from '@mirage-ts/protocol';
 import { WorkspaceError } from './errors.js';
 import { ENGINE_CHOICES } from './engines/engine.js';
@@ -43,12 +45,20 @@ export interface ValidatedConfig {
   limits: PartialLimits;
   /** `engine:` of the config (docs/engines.md); undefined = the daemon's default. */
   engine?: EngineChoice;
+  /** `labels:`, values as strings (matched by `GET /v1/workspaces?label=k=v`). */
+  labels: Record<string, string>;
+  /** `env:` resolved: the variables every session starts with. */
+  env: Record<string, string>;
+  /** The names of `env:` given `readonly: true`: restored after every line, and win over a line's own env. */
+  readonlyEnv: string[];
+  /** `idle_timeout_s:` seconds without a job after which the workspace is closed; undefined: never. */
+  idleTimeoutS?: number;
 }
 
 /** Top-level keys accepted and kept as they are (no section of ours reads them). */
 const PASSED_THROUGH_KEYS = [
   'consistency', 'read', 'write', 'cache', 'index', 'store', 'console', 'io', 'runtimes', 'runtime', 'profiles', 'profile',
-  'route_policy', 'secrets', 'env', 'clis', 'command_limits', 'default_agent_id',
+  'route_policy', 'secrets', 'clis', 'command_limits', 'default_agent_id',
 ];
 const MOUNT_KEYS = new Set([
   'resource', 'vfs', 'mode', 'config', 'read', 'write', 'ttl', 'index', 'command_limits', 'command_safeguards',
@@ -81,6 +91,14 @@ interface Draft {
   engine?: EngineChoice;
   /** Backends no build knows: a build failure (502) once the config is otherwise valid. */
   unknownResources: string[];
+  labels: Record<string, string>;
+  env: Record<string, string>;
+  readonlyEnv: string[];
+  idleTimeoutS?: number;
+  /** Checks that read files (dotenv), awaited after the sections ran. */
+  pending: Promise<void>[];
+  /** The daemon's environment (`env:` entries `from: env`). */
+  daemonEnv: Record<string, string | undefined>;
 }
 
 /** One top-level section of the config: the keys it owns and the check of their values. */
@@ -172,14 +190,143 @@ const mountsSection: ConfigSection = {
   },
 };
 
+const isScalar = (value: unknown): value is string | number | boolean => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+
+const labelsSection: ConfigSection = {
+  keys: ['labels'],
+  check(document, draft) {
+    const labels = document.labels;
+    if (labels === undefined || labels === null) return;
+    if (!isRecord(labels)) {
+      draft.problems.push('labels must be a mapping of key: value');
+      return;
+    }
+    for (const [key, value] of Object.entries(labels)) {
+      if (!LABEL_KEY_PATTERN.test(key)) draft.problems.push(`labels: invalid key ${JSON.stringify(key)} (letters, digits, . _ - /; at most 63)`);
+      else if (!isScalar(value) || !LABEL_VALUE_PATTERN.test(String(value))) {
+        draft.problems.push(`labels.${key}: the value must be up to 63 letters, digits, . _ or -`);
+      } else draft.labels[key] = String(value);
+    }
+  },
+};
+
+const idleTimeoutSection: ConfigSection = {
+  keys: ['idle_timeout_s'],
+  check(document, draft) {
+    const value = document.idle_timeout_s;
+    if (value === undefined || value === null) return;
+    // The ceiling keeps the timer within a Node timer's range (about 24.8 days).
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 2_000_000) {
+      draft.problems.push(`idle_timeout_s must be a number of seconds above 0 and at most 2000000, got ${JSON.stringify(value)}`);
+    } else draft.idleTimeoutS = value;
+  },
+};
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ENV_ENTRY_KEYS = new Set(['value', 'readonly', 'from', 'key', 'ref']);
+
+/** Reads a dotenv file once per validation, however many entries name it. */
+type DotenvCache = Map<string, Promise<Record<string, string>>>;
+
+function readDotenv(path: string, cache: DotenvCache): Promise<Record<string, string>> {
+  let entry = cache.get(path);
+  if (entry === undefined) {
+    entry = readFile(path, 'utf8').then((text) => parseEnv(text) as Record<string, string>);
+    cache.set(path, entry);
+  }
+  return entry;
+}
+
+/** One `env:` entry: a literal, `{value, readonly}`, `{from: env, key}` or `{from: dotenv, ref, key}`. */
+function checkEnvEntry(name: string, entry: unknown, env: Record<string, string | undefined>, draft: Draft, dotenv: DotenvCache): void {
+  const label = `env.${name}`;
+  if (!ENV_NAME.test(name)) {
+    draft.problems.push(`env: invalid variable name ${JSON.stringify(name)}`);
+    return;
+  }
+  if (isScalar(entry)) {
+    draft.env[name] = String(entry);
+    return;
+  }
+  if (!isRecord(entry)) {
+    draft.problems.push(`${label}: must be a value or a mapping {value} / {from: env, key} / {from: dotenv, ref, key}`);
+    return;
+  }
+  const unknown = Object.keys(entry).filter((key) => !ENV_ENTRY_KEYS.has(key));
+  if (unknown.length > 0) draft.problems.push(`${label}: unknown keys: ${sortedNames(unknown)}`);
+  if (entry.readonly !== undefined && typeof entry.readonly !== 'boolean') draft.problems.push(`${label}: readonly must be true or false`);
+  if (entry.value !== undefined && entry.from !== undefined) {
+    draft.problems.push(`${label}: give value or from, not both`);
+    return;
+  }
+  if (entry.readonly === true) draft.readonlyEnv.push(name);
+  if (entry.from === undefined) {
+    if (!isScalar(entry.value)) draft.problems.push(`${label}: value must be a string, number or boolean`);
+    else draft.env[name] = String(entry.value);
+    return;
+  }
+  const key = entry.key ?? name;
+  if (typeof key !== 'string' || !ENV_NAME.test(key)) {
+    draft.problems.push(`${label}: key must be a variable name`);
+    return;
+  }
+  if (entry.from === 'env') {
+    if (entry.ref !== undefined) draft.problems.push(`${label}: ref belongs to from: dotenv`);
+    const found = env[key];
+    if (found === undefined) draft.problems.push(`${label}: ${key} is not set in the daemon's environment`);
+    else draft.env[name] = found;
+    return;
+  }
+  if (entry.from !== 'dotenv') {
+    draft.problems.push(`${label}: from must be env or dotenv, got ${JSON.stringify(entry.from)}`);
+    return;
+  }
+  if (typeof entry.ref !== 'string' || entry.ref === '') {
+    draft.problems.push(`${label}: from: dotenv needs ref, the path of the dotenv file`);
+    return;
+  }
+  const path = resolve(entry.ref);
+  draft.pending.push(
+    readDotenv(path, dotenv).then(
+      (values) => {
+        if (Object.hasOwn(values, key)) draft.env[name] = values[key];
+        else draft.problems.push(`${label}: ${key} is not in the dotenv file ${entry.ref as string}`);
+      },
+      (error: unknown) => {
+        const code = (error as NodeJS.ErrnoException).code;
+        draft.problems.push(code === 'ENOENT' ? `${label}: dotenv file not found: ${entry.ref as string}` : `${label}: cannot read the dotenv file ${entry.ref as string}: ${(error as Error).message}`);
+      },
+    ),
+  );
+}
+
+const envSection: ConfigSection = {
+  keys: ['env'],
+  check(document, draft) {
+    const block = document.env;
+    if (block === undefined || block === null) return;
+    if (!isRecord(block)) {
+      draft.problems.push('env must be a mapping of NAME: value');
+      return;
+    }
+    const dotenv: DotenvCache = new Map();
+    for (const [name, entry] of Object.entries(block)) checkEnvEntry(name, entry, draft.daemonEnv, draft, dotenv);
+  },
+};
+
 /** The sections, in the order they are checked (and their problems reported). */
-const SECTIONS: readonly ConfigSection[] = [modeSection, sessionsSection, workspaceIdSection, networkSection, engineSection, limitsSection, mountsSection];
+const SECTIONS: readonly ConfigSection[] = [
+  modeSection, sessionsSection, workspaceIdSection, networkSection, engineSection, limitsSection, labelsSection, idleTimeoutSection, envSection, mountsSection,
+];
 
 const TOP_LEVEL_KEYS = new Set([...PASSED_THROUGH_KEYS, ...SECTIONS.flatMap((section) => section.keys)]);
 
 export async function validateConfig(raw: unknown, env: Record<string, string | undefined>): Promise<ValidatedConfig> {
   if (!isRecord(raw)) throw new WorkspaceError('invalid', 'config must be a mapping');
-  const draft: Draft = { problems: [], defaultMode: 'write', defaultSessionId: 'default', networkAllow: [], mounts: [], limits: {}, unknownResources: [] };
+  const draft: Draft = {
+    problems: [], defaultMode: 'write', defaultSessionId: 'default', networkAllow: [], mounts: [], limits: {}, unknownResources: [],
+    labels: {}, env: {}, readonlyEnv: [], pending: [], daemonEnv: env,
+  };
   let document: Record<string, unknown> = raw;
   try {
     document = interpolateEnv(raw, env);
@@ -191,13 +338,18 @@ export async function validateConfig(raw: unknown, env: Record<string, string | 
   const unknownTop = Object.keys(document).filter((key) => !TOP_LEVEL_KEYS.has(key));
   if (unknownTop.length > 0) draft.problems.push(`unknown config keys: ${sortedNames(unknownTop)}`);
   for (const section of SECTIONS) section.check(document, draft);
+  await Promise.all(draft.pending);
 
   if (draft.problems.length > 0) throw new WorkspaceError('invalid', draft.problems.join('; '));
   if (draft.unknownResources.length > 0) {
     throw new WorkspaceError('build_failed', `resource build failed: unknown resource: ${draft.unknownResources.join(', ')}`);
   }
   const { mounts, defaultSessionId, workspaceId, networkAllow } = draft;
-  return { config: normalizedDocument(document, draft), mounts, defaultSessionId, workspaceId, networkAllow, limits: draft.limits, engine: draft.engine };
+  const { labels, readonlyEnv, idleTimeoutS } = draft;
+  return {
+    config: normalizedDocument(document, draft), mounts, defaultSessionId, workspaceId, networkAllow, limits: draft.limits, engine: draft.engine,
+    labels, env: draft.env, readonlyEnv, ...(idleTimeoutS === undefined ? {} : { idleTimeoutS }),
+  };
 }
 
 /** One mount block: prefix, resource (or its old name `vfs`), mode, backend options. */

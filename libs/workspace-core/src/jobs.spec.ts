@@ -86,6 +86,46 @@ describe('JobTable', () => {
     expect(table.cancel(job.id).canceled).toBe(false);
   });
 
+  it('kill ends running, stopping and queued jobs at once, of one session or the whole workspace', async () => {
+    const table = new JobTable({ cancelGraceMs: 10_000 });
+    const stuck = gate();
+    const queued = gate();
+    const other = gate();
+    const running = table.submit(meta('s1'), stuck.run);
+    const waiting = table.submit(meta('s1'), queued.run);
+    const elsewhere = table.submit(meta('s2'), other.run);
+    table.cancel(running.id);
+    expect(table.get(running.id).status).toBe('stopping');
+    expect(table.kill('w1', 's1')).toBe(2);
+    expect(table.get(running.id).status).toBe('canceled');
+    expect(table.get(waiting.id).status).toBe('canceled');
+    expect(queued.started).toBe(false);
+    expect(table.get(elsewhere.id).status).toBe('running');
+    expect(table.kill('w1', 's1')).toBe(0);
+    expect(table.kill('other-workspace')).toBe(0);
+    expect(table.kill('w1')).toBe(1);
+    expect(table.get(elsewhere.id)).toMatchObject({ status: 'canceled', result: null });
+    stuck.open();
+    other.open();
+    await table.drain('w1');
+  });
+
+  it('idleMs: undefined before any job, 0 while one is in flight, then the time since it finished', async () => {
+    let now = 1_000;
+    const table = new JobTable({ now: () => now });
+    expect(table.idleMs('w1')).toBeUndefined();
+    const work = gate();
+    const job = table.submit(meta(), work.run);
+    now += 5_000;
+    expect(table.idleMs('w1')).toBe(0);
+    work.open();
+    await job.done;
+    now += 2_000;
+    expect(table.idleMs('w1')).toBe(2_000);
+    table.forget('w1');
+    expect(table.idleMs('w1')).toBeUndefined();
+  });
+
   it('wait with a timeout answers the job as it stands and cancels nothing; negative means 0', async () => {
     const table = new JobTable();
     const slow = gate();

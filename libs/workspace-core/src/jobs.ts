@@ -48,6 +48,8 @@ export class JobTable {
   private readonly retentionMs: number;
   private readonly maxFinished: number;
   private readonly cancelGraceMs: number;
+  /** Per workspace: when a job of it was last submitted or finished (ms, this table's clock). */
+  private readonly lastActivity = new Map<string, number>();
   private closed = false;
 
   constructor(options: JobTableOptions = {}) {
@@ -84,6 +86,7 @@ export class JobTable {
       resolveSettled,
     };
     this.records.set(record.job_id, record);
+    this.lastActivity.set(meta.workspace_id, this.now());
     const key = sessionKey(meta.workspace_id, meta.session_id);
     const queue = this.queues.get(key);
     if (queue === undefined) {
@@ -144,6 +147,37 @@ export class JobTable {
       if (record.workspace_id === workspaceId && record.session_id === sessionId && this.requestCancel(record)) count += 1;
     }
     return count;
+  }
+
+  /**
+   * Ends every unfinished job of a workspace (of one session with `sessionId`) at once: each is
+   * aborted and reported `canceled` without the grace a cancel gives the exec to acknowledge, a
+   * job already stopping included. Answers how many this call ended.
+   */
+  kill(workspaceId: string, sessionId?: string): number {
+    let count = 0;
+    for (const record of [...this.records.values()]) {
+      if (record.workspace_id !== workspaceId || (sessionId !== undefined && record.session_id !== sessionId) || FINISHED.has(record.status)) continue;
+      this.requestCancel(record);
+      if (!FINISHED.has(record.status)) this.finish(record, 'canceled', null, null);
+      count += 1;
+    }
+    return count;
+  }
+
+  /**
+   * Milliseconds since a job of the workspace was last submitted or finished, 0 while one is in
+   * flight; undefined when it never had one.
+   */
+  idleMs(workspaceId: string): number | undefined {
+    const last = this.lastActivity.get(workspaceId);
+    if (last === undefined) return undefined;
+    return this.inFlight(workspaceId) > 0 ? 0 : this.now() - last;
+  }
+
+  /** Forgets a closed workspace's activity (a later workspace of the id starts afresh). */
+  forget(workspaceId: string): void {
+    this.lastActivity.delete(workspaceId);
   }
 
   /** Jobs of a workspace not yet finished (pending, running or stopping). */
@@ -248,6 +282,7 @@ export class JobTable {
     record.result = result;
     record.error = error;
     record.finished_at = this.seconds();
+    this.lastActivity.set(record.workspace_id, this.now());
     this.finishedInOrder.set(record.job_id, record);
     record.resolveFinished(detail(record));
   }

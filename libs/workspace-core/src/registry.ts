@@ -45,6 +45,8 @@ export interface WorkspaceCoreOptions {
   sandboxRoot?: string;
   /** The bwrap executable. Default: the first of /usr/bin, /usr/local/bin, /bin that has one. */
   bwrapPath?: string;
+  /** How often `idle_timeout_s` is checked, ms. Default 250. */
+  idleSweepMs?: number;
 }
 
 export interface CreateWorkspaceInput {
@@ -65,8 +67,14 @@ export class WorkspaceRegistry {
   private readonly reserved = new Set<string>();
   private readonly deleting = new Map<string, Promise<WorkspaceClosed>>();
   private readonly emptyListeners: (() => void)[] = [];
-  private readonly options: Required<Omit<WorkspaceCoreOptions, 'jobs' | 'onListenerError' | 'limits' | 'bwrapPath'>>;
+  private readonly idleClosedListeners: ((id: string) => void)[] = [];
+  /** When each workspace was created: its idle time before its first job. */
+  private readonly idleSince = new Map<string, number>();
+  private readonly options: Required<Omit<WorkspaceCoreOptions, 'jobs' | 'onListenerError' | 'limits' | 'idleSweepMs' | 'bwrapPath'>>;
   private readonly limitsPolicy: LimitsPolicy;
+  /** Checks `idle_timeout_s` of the workspaces that have one; runs only while one exists. */
+  private idleSweep: NodeJS.Timeout | undefined;
+  private readonly idleSweepMs: number;
   private sandboxProbe: Promise<EngineAvailability> | undefined;
   private sandboxAvailability: EngineAvailability | undefined;
   private readonly bwrap: string | undefined;
@@ -85,6 +93,7 @@ export class WorkspaceRegistry {
     const defaults = options.limits?.defaults ?? {};
     this.limitsPolicy = { ...options.limits, defaults: { max_output_bytes: this.options.outputLimitBytes, ...defaults } };
     this.bwrap = options.bwrapPath ?? findBwrap();
+    this.idleSweepMs = options.idleSweepMs ?? 250;
   }
 
   get size(): number {
@@ -126,6 +135,8 @@ export class WorkspaceRegistry {
       if (request.files !== undefined) await workspace.replaceTree(request.files, { seeding: true });
       if (request.sessions !== undefined) workspace.restoreSessions(request.sessions);
       this.workspaces.set(id, workspace);
+      this.idleSince.set(id, Date.now());
+      if (workspace.idleTimeoutS !== undefined) this.startIdleSweep();
     } catch (error) {
       layout?.remove();
       throw error;
@@ -216,6 +227,8 @@ export class WorkspaceRegistry {
         await workspace.close();
       } finally {
         this.workspaces.delete(id);
+        this.idleSince.delete(id);
+        this.jobs.forget(id);
         this.deleting.delete(id);
         await this.events.emit({ type: 'deleted', workspaceId: id });
       }
@@ -226,6 +239,42 @@ export class WorkspaceRegistry {
     return deletion;
   }
 
+  /** Called with the id of each workspace closed for its `idle_timeout_s`, once it is closed. */
+  onIdleClosed(listener: (id: string) => void): void {
+    this.idleClosedListeners.push(listener);
+  }
+
+  private startIdleSweep(): void {
+    if (this.idleSweep !== undefined) return;
+    this.idleSweep = setInterval(() => this.closeIdle(), this.idleSweepMs);
+    this.idleSweep.unref();
+  }
+
+  /** Closes every workspace idle for its `idle_timeout_s`: no job in flight, none submitted or finished for that long. */
+  private closeIdle(): void {
+    let timed = 0;
+    for (const workspace of this.workspaces.values()) {
+      if (workspace.idleTimeoutS === undefined) continue;
+      timed += 1;
+      if (this.deleting.has(workspace.id)) continue;
+      const idleMs = this.jobs.idleMs(workspace.id) ?? Date.now() - (this.idleSince.get(workspace.id) ?? Date.now());
+      if (idleMs < workspace.idleTimeoutS * 1000) continue;
+      const id = workspace.id;
+      this.delete(id).then(
+        () => {
+          for (const listener of this.idleClosedListeners) listener(id);
+        },
+        () => undefined,
+      );
+    }
+    if (timed === 0) this.stopIdleSweep();
+  }
+
+  private stopIdleSweep(): void {
+    if (this.idleSweep !== undefined) clearInterval(this.idleSweep);
+    this.idleSweep = undefined;
+  }
+
   /** Called whenever a delete leaves the registry empty (never at start). */
   onEmpty(listener: () => void): void {
     this.emptyListeners.push(listener);
@@ -234,6 +283,7 @@ export class WorkspaceRegistry {
   /** Shutdown: cancels every job and closes every workspace; neither onEmpty nor `deleted` fires. */
   async closeAll(): Promise<void> {
     const workspaces = [...this.workspaces.values()];
+    this.stopIdleSweep();
     await this.jobs.close();
     await Promise.all(workspaces.map((workspace) => workspace.close()));
     this.workspaces.clear();

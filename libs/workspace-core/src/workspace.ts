@@ -108,6 +108,14 @@ export class Workspace {
   readonly limits: WorkspaceLimits;
   private readonly history = new CommandHistory();
   private readonly events: WorkspaceEvents;
+  /** `labels:` of the config (docs/protocol.md §6.8). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** `idle_timeout_s:` of the config; the registry closes the workspace after that long without a job. */
+  readonly idleTimeoutS: number | undefined;
+  /** `env:` of the config: what every new session starts with. */
+  private readonly configEnv: Readonly<Record<string, string>>;
+  /** The `readonly: true` entries of `env:`, laid over every line's env and over what it leaves. */
+  private readonly readonlyEnv: Readonly<Record<string, string>>;
   private closed = false;
 
   constructor(init: WorkspaceInit) {
@@ -119,6 +127,10 @@ export class Workspace {
     this.limits = init.limits ?? { ...DEFAULT_LIMITS, max_output_bytes: init.outputLimitBytes };
     this.outputLimitBytes = this.limits.max_output_bytes;
     this.events = init.events ?? new WorkspaceEvents();
+    this.labels = init.validated.labels;
+    this.idleTimeoutS = init.validated.idleTimeoutS;
+    this.configEnv = init.validated.env;
+    this.readonlyEnv = Object.fromEntries(init.validated.readonlyEnv.map((name) => [name, init.validated.env[name]]));
     const mounts: LiveMount[] = init.validated.mounts.map((spec: MountSpec, index) => ({
       prefix: spec.prefix,
       resource: spec.resource,
@@ -160,6 +172,7 @@ export class Workspace {
       mount_count: this.mountSummaries().length,
       session_count: this.sessions.size,
       created_at: this.createdAt,
+      ...(Object.keys(this.labels).length > 0 ? { labels: { ...this.labels } } : {}),
     };
   }
 
@@ -272,7 +285,7 @@ export class Workspace {
       const existing = this.sessions.get(state.session_id);
       const session = existing ?? this.freshSession(state.session_id, null);
       session.cwd = typeof state.cwd === 'string' && state.cwd.startsWith('/') ? state.cwd : '/';
-      session.env = isRecord(state.env) ? carryEnv(state.env as Record<string, string>) : session.env;
+      session.env = isRecord(state.env) ? { ...carryEnv(state.env as Record<string, string>), ...this.readonlyEnv } : session.env;
       session.env.PWD = session.cwd;
       session.shell = undefined;
       this.sessions.set(session.id, session);
@@ -289,7 +302,7 @@ export class Workspace {
 
   private freshSession(id: string, ceilings: Map<string, MountMode> | null): Session {
     const initial = this.engine.initialState();
-    return { id, cwd: initial.cwd, env: initial.env, ceilings, tail: Promise.resolve() };
+    return { id, cwd: initial.cwd, env: { ...initial.env, ...this.configEnv }, ceilings, tail: Promise.resolve() };
   }
 
   private parseCeilings(mounts: CreateSessionRequest['mounts'] | unknown): Map<string, MountMode> | null {
@@ -366,9 +379,10 @@ export class Workspace {
     const output = await this.engine.run({
       command: request.command,
       sessionId: session.id,
-      state: { cwd: session.cwd, env: session.env, ...(session.shell !== undefined ? { shell: session.shell } : {}) },
+      // `readonly` entries of the config's env: block win over the session's and the call's own values.
+      state: { cwd: session.cwd, env: { ...session.env, ...this.readonlyEnv }, ...(session.shell !== undefined ? { shell: session.shell } : {}) },
       requestedCwd: request.cwd,
-      extraEnv: request.env,
+      extraEnv: request.env === undefined ? undefined : { ...request.env, ...this.readonlyEnv },
       stdin: request.stdin,
       modes: this.modesOf(session),
       signal,
@@ -378,7 +392,7 @@ export class Workspace {
     });
     if (!isolated && output.state !== undefined) {
       session.cwd = output.state.cwd;
-      session.env = output.state.env;
+      session.env = { ...output.state.env, ...this.readonlyEnv };
       session.shell = output.state.shell;
     }
     return this.toIoResult(output);

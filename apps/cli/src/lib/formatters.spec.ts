@@ -6,6 +6,7 @@ import {
   formatDiff,
   formatLog,
   formatSnapshot,
+  formatStatus,
   formatTable,
   formatWorkspaceDetail,
   formatWorkspaceList,
@@ -117,5 +118,15 @@ describe('formatDaemonStatus', () => {
       'Running. PID 42, uptime 1m, 1 workspace. URL: u',
     );
     expect(formatDaemonStatus({ running: true, pid: null, url: 'u', workspaces: 3 }, NOW)).toBe('Running. PID ?, 3 workspaces. URL: u');
+  });
+});
+
+describe('formatStatus', () => {
+  it('names the branch and its head, then the changes or that there are none', () => {
+    const head = 'a'.repeat(40);
+    expect(formatStatus({ branch: 'main', head, clean: true, added: [], modified: [], deleted: [] })).toBe(`On branch main at ${'a'.repeat(12)}.\nNothing changed since the head.`);
+    expect(formatStatus({ branch: 'exp', head: null, clean: false, added: ['a.txt'], modified: [], deleted: ['b'] })).toBe(
+      'On branch exp (no commits yet).\n    added a.txt\n  deleted b',
+    );
   });
 });

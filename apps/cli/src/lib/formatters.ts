@@ -84,6 +84,16 @@ export function formatWorkspaceList(list: unknown, nowMs: number = Date.now()): 
   );
 }
 
+export const formatClosed = (answer: unknown): string => `Closed workspace ${text(isRecord(answer) ? answer.id : '')}.`;
+
+/** `workspace status`: the branch and its head, then the diff lines (or that nothing changed). */
+export function formatStatus(status: unknown): string {
+  const row: Row = isRecord(status) ? status : {};
+  const head = typeof row.head === 'string' ? `at ${row.head.slice(0, 12)}` : '(no commits yet)';
+  const changes = row.clean === true ? 'Nothing changed since the head.' : formatDiff(row);
+  return `On branch ${text(row.branch)} ${head}.\n${changes}`;
+}
+
 export const formatDeleted = (answer: unknown): string => `Deleted workspace ${text(isRecord(answer) ? answer.id : '')}.`;
 
 export function formatSnapshot(answer: unknown): string {

@@ -1,8 +1,18 @@
 // Resolves what the daemon runs with, once, from (highest first) explicit options, the
 // environment, `$MIRAGE_HOME/config.toml [daemon]`, and the defaults (docs/protocol.md §12.1).
 // Everything downstream receives the resolved settings by injection; nothing reads process.env.
+import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { DAEMON_KEY_DEFAULTS, DaemonConfigError, ensureTokenFile, homePaths, mirageHome, readDaemonTable, settingDefault } from '@mirage-ts/protocol';
+import {
+  DAEMON_KEY_DEFAULTS,
+  DaemonConfigError,
+  deprecatedSettingWarnings,
+  ensureTokenFile,
+  homePaths,
+  mirageHome,
+  readDaemonTable,
+  settingDefault,
+} from '@mirage-ts/protocol';
 import { ENGINE_CHOICES, type EngineChoice, type LimitsPolicy } from '@mirage-ts/workspace-core';
 import { readLimitsPolicy } from './limits-policy.js';
 
@@ -81,6 +91,8 @@ export interface DaemonSettings {
   maxStdinBytes: number;
   guardAllRoutes: boolean;
   limits: LimitsPolicy;
+  /** Start-up warnings for stderr (deprecated variables in use). */
+  warnings: readonly string[];
 }
 
 export const DEFAULT_ALLOWED_HOSTS: readonly string[] = parseHostList(DAEMON_KEY_DEFAULTS.allowed_hosts);
@@ -147,9 +159,29 @@ function resolveEngine(raw: string): EngineChoice {
  * Resolves the daemon's settings. Throws DaemonConfigError (spec messages) for a bad config.toml,
  * an unknown auth mode, or token mode without a token. Local mode creates the token file if absent.
  */
+/**
+ * Creates the home directory if needed and checks that it is writable: a daemon started where
+ * $HOME is unset or read-only stops here with one line, unless MIRAGE_HOME names a usable place.
+ */
+function ensureUsableHome(home: string, origin: string): void {
+  try {
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    accessSync(home, fsConstants.W_OK);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+    throw new DaemonConfigError(`cannot use ${home} (${origin}) as the mirage home: ${reason}; set MIRAGE_HOME to a writable directory`);
+  }
+}
+
+function homeOrigin(options: MirageModuleOptions, env: Environment): string {
+  if (options.home !== undefined) return 'the home option';
+  return nonEmpty(env.MIRAGE_HOME) !== undefined ? 'MIRAGE_HOME' : 'the default, ~/.mirage';
+}
+
 export function resolveDaemonSettings(options: MirageModuleOptions = {}): DaemonSettings {
   const env = options.env ?? process.env;
   const home = options.home !== undefined ? resolve(options.home) : mirageHome(env);
+  ensureUsableHome(home, homeOrigin(options, env));
   const table = readDaemonTable(home);
   const paths = homePaths(home);
   const auth = resolveAuth(options.auth, env, table, paths.token);
@@ -175,5 +207,6 @@ export function resolveDaemonSettings(options: MirageModuleOptions = {}): Daemon
     maxStdinBytes: options.maxStdinBytes ?? DEFAULT_MAX_STDIN_BYTES,
     guardAllRoutes: options.guardAllRoutes ?? false,
     limits: options.limits ?? readLimitsPolicy(home),
+    warnings: deprecatedSettingWarnings(env),
   };
 }

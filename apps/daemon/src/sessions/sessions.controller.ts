@@ -1,5 +1,5 @@
 import { Body, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { CreateSessionDto, ROUTES, type SessionDeleted, type SessionSummary } from '@mirage-ts/protocol';
+import { CreateSessionDto, ROUTES, type SessionDeleted, type SessionSummary, type WorkspaceCanceled, type WorkspaceKilled } from '@mirage-ts/protocol';
 import { MirageController } from '../common/mirage-controller.decorator.js';
 import { SessionsService } from './sessions.service.js';
 
@@ -26,5 +26,17 @@ export class SessionsController {
   @Delete(ROUTES.deleteSession.path)
   async delete(@Param('id') id: string, @Param('sid') sid: string): Promise<SessionDeleted> {
     return this.sessions.delete(id, sid);
+  }
+
+  @Post(ROUTES.cancelSession.path)
+  @HttpCode(ROUTES.cancelSession.status)
+  cancel(@Param('id') id: string, @Param('sid') sid: string): WorkspaceCanceled {
+    return this.sessions.cancel(id, sid);
+  }
+
+  @Post(ROUTES.killSession.path)
+  @HttpCode(ROUTES.killSession.status)
+  kill(@Param('id') id: string, @Param('sid') sid: string): WorkspaceKilled {
+    return this.sessions.kill(id, sid);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CreateSessionDto, SessionDeleted, SessionSummary } from '@mirage-ts/protocol';
+import type { CreateSessionDto, SessionDeleted, SessionSummary, WorkspaceCanceled, WorkspaceKilled } from '@mirage-ts/protocol';
 import type { WorkspaceRegistry } from '@mirage-ts/workspace-core';
 import { MIRAGE_REGISTRY } from '../config/tokens.js';
 import { requireWorkspace } from '../core/require-workspace.js';
@@ -25,5 +25,17 @@ export class SessionsService {
 
   delete(workspaceId: string, sessionId: string): Promise<SessionDeleted> | SessionDeleted {
     return requireWorkspace(this.registry, workspaceId).deleteSession(sessionId);
+  }
+
+  /** Cancels the session's unfinished jobs; other sessions' jobs keep running. */
+  cancel(workspaceId: string, sessionId: string): WorkspaceCanceled {
+    requireWorkspace(this.registry, workspaceId).getSession(sessionId);
+    return { canceled: this.registry.jobs.cancelSession(workspaceId, sessionId) };
+  }
+
+  /** Ends the session's unfinished jobs at once; the session stays usable. */
+  kill(workspaceId: string, sessionId: string): WorkspaceKilled {
+    requireWorkspace(this.registry, workspaceId).getSession(sessionId);
+    return { killed: this.registry.jobs.kill(workspaceId, sessionId) };
   }
 }

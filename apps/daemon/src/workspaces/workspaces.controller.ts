@@ -2,11 +2,13 @@ import { Body, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common'
 import {
   CreateWorkspaceDto,
   GetWorkspaceQueryDto,
+  ListWorkspacesQueryDto,
   ROUTES,
   type WorkspaceBrief,
   type WorkspaceCanceled,
   type WorkspaceClosed,
   type WorkspaceDetail,
+  type WorkspaceKilled,
 } from '@mirage-ts/protocol';
 import { MirageController } from '../common/mirage-controller.decorator.js';
 import { WorkspacesService } from './workspaces.service.js';
@@ -22,8 +24,8 @@ export class WorkspacesController {
   }
 
   @Get(ROUTES.listWorkspaces.path)
-  list(): WorkspaceBrief[] {
-    return this.workspaces.list();
+  list(@Query() query: ListWorkspacesQueryDto): WorkspaceBrief[] {
+    return this.workspaces.list(query.label === undefined ? [] : ([] as string[]).concat(query.label));
   }
 
   /** Only the exact string `true` turns on internals (docs/protocol.md §6.4). */
@@ -47,5 +49,11 @@ export class WorkspacesController {
   @HttpCode(ROUTES.cancelWorkspace.status)
   cancel(@Param('id') id: string): WorkspaceCanceled {
     return this.workspaces.cancel(id);
+  }
+
+  @Post(ROUTES.killWorkspace.path)
+  @HttpCode(ROUTES.killWorkspace.status)
+  kill(@Param('id') id: string): WorkspaceKilled {
+    return this.workspaces.kill(id);
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DaemonError } from '../common/coded-error.js';
-import type { CreateWorkspaceDto, WorkspaceBrief, WorkspaceCanceled, WorkspaceClosed, WorkspaceDetail } from '@mirage-ts/protocol';
+import { matchesLabels, parseLabelSelector } from '@mirage-ts/protocol';
+import type { CreateWorkspaceDto, WorkspaceBrief, WorkspaceCanceled, WorkspaceClosed, WorkspaceDetail, WorkspaceKilled } from '@mirage-ts/protocol';
 import type { WorkspaceRegistry } from '@mirage-ts/workspace-core';
 import { MIRAGE_REGISTRY } from '../config/tokens.js';
 import { DaemonLifecycleService } from '../core/daemon-lifecycle.service.js';
@@ -20,8 +21,19 @@ export class WorkspacesService {
     return workspace.detail(false);
   }
 
-  list(): WorkspaceBrief[] {
-    return this.registry.list().map((workspace) => workspace.brief());
+  /** The briefs of the workspaces whose labels match every `key=value` selector (400 for a bad one). */
+  list(selectors: readonly string[]): WorkspaceBrief[] {
+    const parsed = selectors.map((text) => {
+      try {
+        return parseLabelSelector(text);
+      } catch (error) {
+        throw new DaemonError('invalid', (error as Error).message);
+      }
+    });
+    return this.registry
+      .list()
+      .filter((workspace) => matchesLabels(workspace.labels, parsed))
+      .map((workspace) => workspace.brief());
   }
 
   get(id: string, verbose: boolean): WorkspaceDetail {
@@ -50,5 +62,11 @@ export class WorkspacesService {
   cancel(id: string): WorkspaceCanceled {
     requireWorkspace(this.registry, id);
     return { canceled: this.registry.jobs.cancelWorkspace(id) };
+  }
+
+  /** Ends the workspace's unfinished jobs at once (docs/protocol.md §6.8). */
+  kill(id: string): WorkspaceKilled {
+    requireWorkspace(this.registry, id);
+    return { killed: this.registry.jobs.kill(id) };
   }
 }

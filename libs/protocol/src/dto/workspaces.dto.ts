@@ -62,6 +62,13 @@ export class LoadWorkspaceDto implements LoadRequest {
   override?: Partial<WorkspaceConfig>;
 }
 
+/** `?label=k=v`, repeatable: the workspaces whose `labels:` match every selector. */
+export class ListWorkspacesQueryDto {
+  @IsOptional()
+  @IsString({ each: true, message: 'label must be key=value' })
+  label?: string | string[];
+}
+
 export class GetWorkspaceQueryDto {
   @IsOptional()
   @IsString()
