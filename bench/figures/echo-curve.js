@@ -6,7 +6,7 @@ import { startDaemon } from '../lib/proc.js';
 import { elapsedMs, fmtMs, median, percentile } from '../lib/stats.js';
 import { row } from '../lib/report.js';
 import { lineChart } from '../lib/svg.js';
-import { RAM_CONFIG } from '../lib/trees.js';
+import { BUILTIN_RAM_CONFIG } from '../lib/trees.js';
 
 export async function run({ quick, log }) {
   const total = quick ? 3000 : 20000;
@@ -25,7 +25,7 @@ export async function run({ quick, log }) {
       return ms;
     };
     for (const id of ['a', 'b'])
-      await expectStatus(201, daemon.url, 'POST', '/v1/workspaces', { token: daemon.token, body: { id, config: RAM_CONFIG } });
+      await expectStatus(201, daemon.url, 'POST', '/v1/workspaces', { token: daemon.token, body: { id, config: BUILTIN_RAM_CONFIG } });
     const early = [];
     for (let i = 0; i < 100; i += 1) early.push(await call('b'));
     const curve = [];

@@ -2,6 +2,7 @@
 // blocks: HTTP calls, engine calls, HTTP calls, ... A third, informational side: the same POST to
 // a bare Fastify route that runs nothing (what the HTTP round trip alone costs here).
 import { engineShell } from '../lib/engine.js';
+import { BUILTIN_RAM_CONFIG } from '../lib/trees.js';
 import { expectStatus, rawConnection } from '../lib/http.js';
 import { join } from 'node:path';
 import { FIXTURES, startDaemon, startNodeScript } from '../lib/proc.js';
@@ -20,7 +21,7 @@ export async function run({ quick, log }) {
     const body = { command: 'echo hi' };
     await expectStatus(201, daemon.url, 'POST', '/v1/workspaces', {
       token: daemon.token,
-      body: { id: 'lat', config: { mounts: { '/': { resource: 'ram', mode: 'write' } } } },
+      body: { id: 'lat', config: BUILTIN_RAM_CONFIG },
     });
     // one raw keep-alive socket per server, the request bytes built once (bench/lib/http.js)
     const daemonSocket = await rawConnection(daemon.url, 'POST', '/v1/workspaces/lat/execute', { token: daemon.token, body });

@@ -5,7 +5,7 @@ import { inProcessWorkspace } from '../lib/engine.js';
 import { startDaemon } from '../lib/proc.js';
 import { elapsedMs, fmtRate, interleave, median } from '../lib/stats.js';
 import { row } from '../lib/report.js';
-import { RAM_CONFIG } from '../lib/trees.js';
+import { BUILTIN_RAM_CONFIG } from '../lib/trees.js';
 
 export async function run({ quick, log }) {
   const calls = quick ? 300 : 1000;
@@ -14,7 +14,7 @@ export async function run({ quick, log }) {
   const { registry, workspace } = await inProcessWorkspace();
   let socket;
   try {
-    await expectStatus(201, daemon.url, 'POST', '/v1/workspaces', { token: daemon.token, body: { id: 'tp', config: RAM_CONFIG } });
+    await expectStatus(201, daemon.url, 'POST', '/v1/workspaces', { token: daemon.token, body: { id: 'tp', config: BUILTIN_RAM_CONFIG } });
     const command = 'echo hi';
     // one raw keep-alive socket, the request bytes built once (bench/lib/http.js)
     socket = await rawConnection(daemon.url, 'POST', '/v1/workspaces/tp/execute', { token: daemon.token, body: { command } });

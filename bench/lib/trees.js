@@ -33,6 +33,12 @@ function* diskEntries(root, relative = '') {
 }
 
 export const RAM_CONFIG = { mounts: { '/': { resource: 'ram', mode: 'write' } } };
+/**
+ * The same workspace pinned to the builtin engine: figures that weigh the daemon's own cost (HTTP,
+ * Nest, the job table) against the engine called in-process use the same engine on both sides.
+ * The sandbox engine's cost per call is figures/shell.js's subject.
+ */
+export const BUILTIN_RAM_CONFIG = { engine: 'builtin', ...RAM_CONFIG };
 
 /** Writes `root` as a snapshot tar `<daemon home>/snapshots/<name>` (workspace-core's writer). */
 export async function snapshotOfDisk(daemon, root, name) {
