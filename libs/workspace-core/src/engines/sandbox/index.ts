@@ -15,12 +15,17 @@ import { constants as osConstants } from 'node:os';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { MountMode } from '@mirage-ts/protocol';
+import type { WorkspaceLimits } from '../../limits.js';
 import type { EngineRunInput, EngineRunOutput, EngineSessionState, ShellEngine } from '../engine.js';
+import type { CgroupCounters, WorkspaceCgroup } from './cgroup.js';
 import { DRIVER, parseDump, restoreScript } from './driver.js';
 import type { SandboxLayout } from './layout.js';
 
 export { SandboxLayout, sandboxRootFor, claimSandboxRoot } from './layout.js';
 export { probeSandbox, findBwrap } from './probe.js';
+export { probeCgroups, claimCgroups, WorkspaceCgroup } from './cgroup.js';
+export type { CgroupProbe, CgroupBase } from './cgroup.js';
+export { quotaSupport } from './quota.js';
 export { SYSTEM_MOUNT_POINTS, sandboxDirView } from './hidden-fs.js';
 
 /** A mount as the sandbox binds it; `hostDir` null = the implicit root (an empty read-only tmpfs). */
@@ -40,6 +45,26 @@ const PER_SHELL_ENV = new Set(['PWD', 'OLDPWD', 'SHLVL', '_']);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Bytes kept past the limit so the caller's cut lands on a character boundary. */
 const LIMIT_SLACK = 4;
+/**
+ * Runs before bwrap, as its own process (then `exec`s it, same pid): joins the workspace cgroup
+ * (`$$` into each cgroup.procs given before `--`) and sets RLIMIT_CPU (soft $1 s: SIGXCPU, hard
+ * one more: SIGKILL), so bwrap and everything it starts are inside both from their first
+ * instruction. Exit 125 when the cgroup cannot be joined (the call never runs unbounded).
+ */
+const LIMITS_WRAPPER = [
+  't=$1; shift;',
+  'while [ "$1" != -- ]; do echo $$ > "$1" 2>/dev/null || { echo "mirage: cannot join the workspace cgroup ($1)" >&2; exit 125; }; shift; done; shift;',
+  'if [ "$t" != 0 ]; then ulimit -H -t $((t + 1)) 2>/dev/null; ulimit -S -t "$t" 2>/dev/null; fi;',
+  'exec "$@"',
+].join(' ');
+const SIGXCPU_EXIT = 128 + (osConstants.signals.SIGXCPU ?? 24);
+
+/** What the engine enforces beyond bwrap's isolation (docs/limits.md). */
+export interface SandboxEnforcement {
+  /** The workspace's cgroup (max_processes, max_memory_bytes); absent where none is usable. */
+  cgroup?: WorkspaceCgroup;
+  limits?: WorkspaceLimits;
+}
 
 export class SandboxEngine implements ShellEngine {
   readonly name = 'sandbox' as const;
@@ -51,6 +76,7 @@ export class SandboxEngine implements ShellEngine {
     private readonly bwrap: string,
     private readonly layout: SandboxLayout,
     private readonly mounts: readonly SandboxMount[],
+    private readonly enforcement: SandboxEnforcement = {},
   ) {}
 
   initialState(): EngineSessionState {
@@ -69,6 +95,7 @@ export class SandboxEngine implements ShellEngine {
     // opens inside; Node's ends non-blocking, the child's blocking. stdin is a file (unlinked once
     // open): a FIFO whose writer has closed blocks a later `open(/dev/stdin)` forever.
     if (input.stdin !== undefined) await writeFile(dirs.fifos.stdin, input.stdin, { mode: 0o600 });
+    const before = this.enforcement.cgroup?.counters();
     const opened: number[] = [];
     const open = (path: string, flags: number): number => {
       const fd = openSync(path, flags);
@@ -91,7 +118,8 @@ export class SandboxEngine implements ShellEngine {
         childEnds.push(inRead);
         unlinkSync(dirs.fifos.stdin);
       }
-      child = spawn(this.bwrap, args, { env, stdio: [inRead, outWrite, errWrite, 'pipe', 'pipe', 'pipe', 'pipe'] });
+      const [file, argv] = this.launcher(args);
+      child = spawn(file, argv, { env, stdio: [inRead, outWrite, errWrite, 'pipe', 'pipe', 'pipe', 'pipe'] });
       stdoutReader = new Socket({ fd: outRead, readable: true, writable: false });
       stderrReader = new Socket({ fd: errRead, readable: true, writable: false });
     } catch (error) {
@@ -167,10 +195,15 @@ export class SandboxEngine implements ShellEngine {
     this.running.delete(child);
 
     if (exit.error !== undefined) throw new Error(`sandbox: bwrap did not start: ${exit.error.message}`);
+    let exitCode = killedBy === 'timeout' ? 124 : killedBy === 'cancel' ? 130 : exit.signal !== null ? 128 + (osConstants.signals[exit.signal] ?? 0) : (exit.code ?? 1);
+    const notes = this.limitNotes(before, exitCode);
+    if (killedBy === 'timeout') notes.push(`mirage: timed out after ${(input.timeoutMs ?? 0) / 1000} s (timeout_s)`);
+    // A limit met is a failed command even when bash's last word was a success (a flood's `sleep &`).
+    if (notes.length > 0 && exitCode === 0) exitCode = 1;
     const output: EngineRunOutput = {
-      exitCode: killedBy === 'timeout' ? 124 : killedBy === 'cancel' ? 130 : exit.signal !== null ? 128 + (osConstants.signals[exit.signal] ?? 0) : (exit.code ?? 1),
+      exitCode,
       stdout: out.bytes,
-      stderr: killedBy === 'timeout' ? Buffer.concat([err.bytes, Buffer.from(`mirage: timed out after ${(input.timeoutMs ?? 0) / 1000} s\n`)]) : err.bytes,
+      stderr: notes.length > 0 ? Buffer.concat([err.bytes, Buffer.from(`${err.bytes.length > 0 && err.bytes[err.bytes.length - 1] !== 10 ? '\n' : ''}${notes.join('\n')}\n`)]) : err.bytes,
       overLimit: { stdout: out.dropped, stderr: err.dropped },
     };
     const parsed = killedBy === undefined ? parseDump(state.bytes) : undefined;
@@ -193,7 +226,29 @@ export class SandboxEngine implements ShellEngine {
       killSandbox();
     }));
     await Promise.all(exits);
+    await this.enforcement.cgroup?.remove();
     this.layout.remove();
+  }
+
+  /** bwrap itself, or through LIMITS_WRAPPER when there is a cgroup to join or a CPU limit to set. */
+  private launcher(bwrapArgs: string[]): [string, string[]] {
+    const { cgroup, limits } = this.enforcement;
+    if (cgroup === undefined && limits === undefined) return [this.bwrap, bwrapArgs];
+    const cpu = limits !== undefined ? Math.max(1, Math.ceil(limits.cpu_seconds)) : 0;
+    return ['/bin/sh', ['-c', LIMITS_WRAPPER, 'sh', String(cpu), ...(cgroup?.procsFiles() ?? []), '--', this.bwrap, ...bwrapArgs]];
+  }
+
+  /** The mirage messages for limits this call met, each naming its config key. */
+  private limitNotes(before: CgroupCounters | undefined, exitCode: number): string[] {
+    const { cgroup, limits } = this.enforcement;
+    const notes: string[] = [];
+    const after = cgroup?.counters();
+    if (before !== undefined && after !== undefined && limits !== undefined) {
+      if (after.pidsRefused > before.pidsRefused) notes.push(`mirage: process limit reached (limits.max_processes ${limits.max_processes}): ${after.pidsRefused - before.pidsRefused} fork(s) refused`);
+      if (after.oomKills > before.oomKills) notes.push(`mirage: memory limit reached (limits.max_memory_bytes ${limits.max_memory_bytes}): ${after.oomKills - before.oomKills} process(es) killed`);
+    }
+    if (limits !== undefined && exitCode === SIGXCPU_EXIT) notes.push(`mirage: CPU time limit reached (limits.cpu_seconds ${limits.cpu_seconds})`);
+    return notes;
   }
 
   /** Built from nothing: PATH and HOME, then the session's variables. Nothing of the daemon's. */

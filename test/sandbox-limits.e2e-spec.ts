@@ -1,0 +1,185 @@
+// The sandbox engine's limits (docs/limits.md) against a real daemon on 127.0.0.1: a process
+// flood under limits.max_processes, a memory hog under limits.max_memory_bytes, a disk filler
+// under limits.max_bytes (a real tmpfs: ENOSPC), a busy loop under limits.cpu_seconds. Each ends
+// its own command with a mirage message naming the key, while the daemon and other workspaces
+// go on; afterwards the workspace's cgroup holds no process. Skipped (with the reason) where the
+// sandbox or cgroups are not usable (not root, no bwrap, no pids/memory controller).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { claimSandboxRoot, sandboxRootFor } from '@mirage-ts/workspace-core';
+import { probeCgroups, probeSandbox } from '../libs/workspace-core/src/engines/sandbox/index.js';
+import { startTestDaemon, type TestDaemon } from './support/daemon.js';
+
+const sandbox = await probeSandbox();
+const probeGroup = `mirage-limits-probe-${process.pid}`;
+const cgroups = sandbox.available ? probeCgroups(probeGroup) : undefined;
+if (cgroups?.usable === true) for (const dir of new Set([cgroups.base.pids, cgroups.base.memory, cgroups.base.freezer])) if (dir !== undefined) rmdirSync(dir);
+const skipReason = !sandbox.available ? `sandbox unavailable: ${sandbox.reason ?? ''}` : cgroups?.usable !== true ? `cgroups unusable: ${cgroups?.usable === false ? cgroups.reason : ''}` : undefined;
+if (skipReason !== undefined) console.warn(`test/sandbox-limits.e2e-spec.ts skipped: ${skipReason}`);
+const describeLimits = skipReason === undefined ? describe : describe.skip;
+
+interface Io {
+  exit_code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Every cgroup directory named `id` under /sys/fs/cgroup (one per hierarchy on v1). */
+function cgroupDirs(id: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 6) return;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const path = join(dir, entry.name);
+      if (entry.name === id) found.push(path);
+      else walk(path, depth + 1);
+    }
+  };
+  walk('/sys/fs/cgroup', 0);
+  return found;
+}
+
+const cgroupPids = (dirs: string[]): number[] => dirs.flatMap((dir) => readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number));
+
+describeLimits('sandbox limits over HTTP', () => {
+  let d: TestDaemon;
+  const suffix = String(process.pid);
+  const run = async (ws: string, command: string, extra: Record<string, unknown> = {}): Promise<Io> => {
+    const answer = await d.call('POST', `/v1/workspaces/${ws}/execute`, { body: { command, ...extra } });
+    if (answer.status !== 200) throw new Error(`execute answered ${answer.status}: ${answer.text}`);
+    return answer.json as Io;
+  };
+  const create = async (name: string, limits: Record<string, unknown>): Promise<string> => {
+    const id = `${name}-${suffix}`;
+    const answer = await d.call('POST', '/v1/workspaces', { body: { id, config: { engine: 'sandbox', mounts: { '/': { resource: 'ram' } }, limits } } });
+    if (answer.status !== 201) throw new Error(`create answered ${answer.status}: ${answer.text}`);
+    return id;
+  };
+  /** After a call: the workspace's cgroup exists in each hierarchy and holds no process. */
+  const expectEmptyCgroup = (id: string): void => {
+    const dirs = cgroupDirs(id);
+    expect(dirs.length).toBeGreaterThan(0);
+    expect(cgroupPids(dirs)).toEqual([]);
+  };
+  const remove = async (id: string): Promise<void> => {
+    expect((await d.call('DELETE', `/v1/workspaces/${id}`)).status).toBe(200);
+    expect(cgroupDirs(id)).toEqual([]);
+  };
+
+  beforeAll(async () => {
+    d = await startTestDaemon();
+  });
+  afterAll(() => d.close());
+
+  it('health and workspace get carry no limits note where everything is enforced', async () => {
+    const health = await d.call('GET', '/v1/health');
+    expect(health.json.engines).toContainEqual({ name: 'sandbox', available: true });
+    const id = await create('lim-notes', { max_processes: 8 });
+    const got = await d.call('GET', `/v1/workspaces/${id}`);
+    expect(got.json.engine).toBe('sandbox');
+    expect(got.json.limits_notes).toBeUndefined();
+    const dirs = cgroupDirs(id);
+    expect(readFileSync(join(dirs.find((dir) => existsSync(join(dir, 'pids.max'))) as string, 'pids.max'), 'utf8').trim()).toBe('8');
+    await remove(id);
+  });
+
+  it('a process flood under max_processes fails its own command; the daemon and another workspace answer meanwhile', async () => {
+    const flood = await create('lim-flood', { max_processes: 30, timeout_s: 8 });
+    const calm = await create('lim-calm', {});
+    const started = Date.now();
+    const flooding = run(flood, 'for i in $(seq 200); do sleep 5 & done; wait');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const during = Date.now();
+    const health = await d.call('GET', '/v1/health');
+    expect(health.status).toBe(200);
+    expect(await run(calm, 'echo calm')).toMatchObject({ exit_code: 0, stdout: 'calm\n' });
+    const meanwhileMs = Date.now() - during;
+    const io = await flooding;
+    const floodMs = Date.now() - started;
+    console.log(`flood: ${floodMs} ms to fail (exit ${io.exit_code}); health + echo in another workspace meanwhile: ${meanwhileMs} ms`);
+    expect(io.exit_code).not.toBe(0);
+    expect(io.stderr).toContain('mirage: process limit reached (limits.max_processes 30)');
+    expect(floodMs).toBeLessThan(15_000);
+    expectEmptyCgroup(flood);
+    // The workspace itself still works after its flood.
+    expect(await run(flood, 'echo after')).toMatchObject({ exit_code: 0, stdout: 'after\n' });
+    await remove(flood);
+    await remove(calm);
+  }, 30_000);
+
+  it('a memory hog under max_memory_bytes is killed; the next call works', async () => {
+    const id = await create('lim-mem', { max_memory_bytes: 64 * 1024 * 1024 });
+    const io = await run(id, "python3 -c 'b=bytearray(400*2**20)'");
+    expect(io.exit_code).not.toBe(0);
+    expect(io.stderr).toContain('mirage: memory limit reached (limits.max_memory_bytes 67108864)');
+    expectEmptyCgroup(id);
+    expect(await run(id, "python3 -c 'b=bytearray(8*2**20); print(len(b))'")).toMatchObject({ exit_code: 0, stdout: '8388608\n' });
+    await remove(id);
+  }, 30_000);
+
+  it('max_bytes is a real tmpfs: dd past it is ENOSPC exit 1, and the file system is usable after rm', async () => {
+    const id = await create('lim-bytes', { max_bytes: 10 * 1024 * 1024 });
+    const io = await run(id, 'dd if=/dev/zero of=/big bs=1M count=100');
+    expect(io.exit_code).toBe(1);
+    expect(io.stderr).toContain('No space left on device');
+    const after = await run(id, 'rm /big && echo fine > /f && cat /f && df -k / | tail -1');
+    expect(after.exit_code).toBe(0);
+    expect(after.stdout.split('\n')[0]).toBe('fine');
+    expect(Number(after.stdout.split('\n')[1].trim().split(/\s+/)[1])).toBe(10240);
+    // The daemon's own writes (a file upload through the API) meet the same quota.
+    expectEmptyCgroup(id);
+    await remove(id);
+  }, 30_000);
+
+  it('cpu_seconds ends a busy loop (bash itself, or a child) with a message naming the key', async () => {
+    const id = await create('lim-cpu', { cpu_seconds: 1, timeout_s: 20 });
+    const started = Date.now();
+    const shell = await run(id, 'while :; do :; done');
+    const child = await run(id, "python3 -c 'while True: pass'");
+    const elapsed = Date.now() - started;
+    console.log(`cpu_seconds 1: two busy loops ended in ${elapsed} ms`);
+    for (const io of [shell, child]) {
+      expect(io.exit_code).toBe(152);
+      expect(io.stderr).toContain('mirage: CPU time limit reached (limits.cpu_seconds 1)');
+    }
+    expect(elapsed).toBeLessThan(15_000);
+    expectEmptyCgroup(id);
+    expect(await run(id, 'echo still')).toMatchObject({ exit_code: 0, stdout: 'still\n' });
+    await remove(id);
+  }, 40_000);
+
+  it('a limits default of the workspace (timeout_s) applies to calls that name none', async () => {
+    const id = await create('lim-timeout', { timeout_s: 1 });
+    const io = await run(id, 'sleep 30');
+    expect(io.exit_code).toBe(124);
+    expect(io.stderr).toContain('mirage: timed out after 1 s (timeout_s)');
+    expectEmptyCgroup(id);
+    await remove(id);
+  }, 20_000);
+
+  it('bad limits are a 400 naming the key; nothing is created', async () => {
+    const answer = await d.call('POST', '/v1/workspaces', { body: { id: `lim-bad-${suffix}`, config: { engine: 'sandbox', mounts: { '/': { resource: 'ram' } }, limits: { max_processes: 0 } } } });
+    expect(answer.status).toBe(400);
+    expect(answer.json.detail).toBe('limits.max_processes must be a whole number > 0, got 0');
+    expect(cgroupDirs(`lim-bad-${suffix}`)).toEqual([]);
+  });
+
+  it('a daemon restart finds a crashed run’s tmpfs still mounted and clears it before rebuilding', () => {
+    const key = `/tmp/mirage-limits-crash-${suffix}`;
+    const stale = join(sandboxRootFor(key), 'ws', 'mounts');
+    mkdirSync(stale, { recursive: true });
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'mirage-ram', stale]).status).toBe(0);
+    writeFileSync(join(stale, 'left.txt'), 'from the crashed run\n');
+    const root = claimSandboxRoot(key);
+    expect(existsSync(root)).toBe(false);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(stale);
+  });
+});
