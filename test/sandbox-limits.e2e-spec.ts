@@ -134,7 +134,6 @@ describeLimits('sandbox limits over HTTP', () => {
     expect(after.exit_code).toBe(0);
     expect(after.stdout.split('\n')[0]).toBe('fine');
     expect(Number(after.stdout.split('\n')[1].trim().split(/\s+/)[1])).toBe(10240);
-    // The daemon's own writes (a file upload through the API) meet the same quota.
     expectEmptyCgroup(id);
     await remove(id);
   }, 30_000);

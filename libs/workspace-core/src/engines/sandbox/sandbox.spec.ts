@@ -46,8 +46,8 @@ describe('sandbox engine', () => {
     expect(result.truncated).toBe(true);
     expect(result.stdout).toBe('a'.repeat(1000));
     expect(result.stderr.startsWith('b'.repeat(1000))).toBe(true);
-    expect(result.stderr).toContain('mirage: stdout truncated at 1000 bytes (output limit)');
-    expect(result.stderr).toContain('mirage: stderr truncated at 1000 bytes (output limit)');
+    expect(result.stderr).toContain('mirage: stdout truncated at 1000 bytes (limits.max_output_bytes)');
+    expect(result.stderr).toContain('mirage: stderr truncated at 1000 bytes (limits.max_output_bytes)');
   });
 
   it('/tmp and $HOME belong to the session: kept between its calls, not seen by others, never in the tree', async () => {
