@@ -4,12 +4,14 @@
 // its own command with a mirage message naming the key, while the daemon and other workspaces
 // go on; afterwards the workspace's cgroup holds no process. Skipped (with the reason) where the
 // sandbox or cgroups are not usable (not root, no bwrap, no pids/memory controller).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { claimSandboxRoot, sandboxRootFor } from '@mirage-ts/workspace-core';
 import { probeCgroups, probeSandbox } from '../libs/workspace-core/src/engines/sandbox/index.js';
-import { startTestDaemon, type TestDaemon } from './support/daemon.js';
+import { ensureBuilt, REPO_ROOT } from './support/build.js';
+import { rawRequest, startTestDaemon, type TestDaemon } from './support/daemon.js';
 
 const sandbox = await probeSandbox();
 const probeGroup = `mirage-limits-probe-${process.pid}`;
@@ -181,4 +183,51 @@ describeLimits('sandbox limits over HTTP', () => {
     expect(existsSync(root)).toBe(false);
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(stale);
   });
+});
+
+/** The uid/gid the unprivileged daemon runs as (`nobody` on Debian). */
+const NOBODY = 65534;
+
+describeLimits('sandbox limits without root (the daemon as nobody)', () => {
+  beforeAll(() => ensureBuilt(['libs/protocol', 'libs/workspace-core', 'apps/daemon'], ['apps/daemon/dist/main.js', 'libs/workspace-core/dist/index.js']), 120_000);
+
+  it('health and workspace get say which limits are not enforced, never silently; cpu_seconds still is', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'mirage-limits-nobody-'));
+    chownSync(home, NOBODY, NOBODY);
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', MIRAGE_HOME: home, MIRAGE_DAEMON_PORT: '0' };
+    const args = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, join(REPO_ROOT, 'apps', 'daemon', 'bin', 'daemon.js')];
+    const child = spawn('setpriv', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString('utf8');
+          const match = /listening on (http:\/\/[^\s"]+)/.exec(stdout);
+          if (match) resolve(match[1]);
+        });
+        child.once('exit', () => reject(new Error(`daemon exited before listening: ${stderr}`)));
+      });
+      const auth = { authorization: `Bearer ${readFileSync(join(home, 'auth_token'), 'utf8').trim()}`, 'content-type': 'application/json' };
+      const health = await rawRequest(url, 'GET', '/v1/health', auth);
+      const entry = (health.json.engines as { name: string; available: boolean; notes?: string[] }[]).find((engine) => engine.name === 'sandbox');
+      const expected = [
+        'limits.max_processes not enforced: the daemon is not root (cgroups need root here)',
+        'limits.max_memory_bytes not enforced: the daemon is not root (cgroups need root here)',
+        'limits.max_bytes not enforced by the kernel: the daemon is not root (a per-workspace tmpfs needs root); ram mounts are a /dev/shm directory without a per-workspace quota',
+      ];
+      expect(entry).toEqual({ name: 'sandbox', available: true, notes: expected });
+      const config = { engine: 'sandbox', mounts: { '/': { resource: 'ram' } }, limits: { cpu_seconds: 1, timeout_s: 20 } };
+      expect((await rawRequest(url, 'POST', '/v1/workspaces', auth, JSON.stringify({ id: 'w', config }))).status).toBe(201);
+      expect((await rawRequest(url, 'GET', '/v1/workspaces/w', auth)).json.limits_notes).toEqual(expected);
+      const io = (await rawRequest(url, 'POST', '/v1/workspaces/w/execute', auth, JSON.stringify({ command: 'id -u; while :; do :; done' }))).json;
+      expect(io).toMatchObject({ exit_code: 152, stdout: `${NOBODY}\n` }); // the sandbox runs as the daemon's uid
+      expect(io.stderr).toContain('mirage: CPU time limit reached (limits.cpu_seconds 1)');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
