@@ -188,28 +188,53 @@ describeLimits('sandbox limits over HTTP', () => {
 /** The uid/gid the unprivileged daemon runs as (`nobody` on Debian). */
 const NOBODY = 65534;
 
-describeLimits('sandbox limits without root (the daemon as nobody)', () => {
+interface DaemonProcess {
+  url: string;
+  auth: Record<string, string>;
+  child: ReturnType<typeof spawn>;
+  stop(signal: NodeJS.Signals): Promise<void>;
+}
+
+/** apps/daemon/bin/daemon.js as a real child process on 127.0.0.1 (as `nobody` when asked). */
+async function startDaemonProcess(home: string, asNobody = false): Promise<DaemonProcess> {
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', MIRAGE_HOME: home, MIRAGE_DAEMON_PORT: '0' };
+  const bin = [process.execPath, join(REPO_ROOT, 'apps', 'daemon', 'bin', 'daemon.js')];
+  const child = asNobody
+    ? spawn('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', ...bin], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(bin[0], bin.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(stdout);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', () => reject(new Error(`daemon exited before listening: ${stderr}`)));
+  });
+  const auth = { authorization: `Bearer ${readFileSync(join(home, 'auth_token'), 'utf8').trim()}`, 'content-type': 'application/json' };
+  return {
+    url,
+    auth,
+    child,
+    stop: async (signal) => {
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+describeLimits('sandbox limits with a daemon process', () => {
   beforeAll(() => ensureBuilt(['libs/protocol', 'libs/workspace-core', 'apps/daemon'], ['apps/daemon/dist/main.js', 'libs/workspace-core/dist/index.js']), 120_000);
 
-  it('health and workspace get say which limits are not enforced, never silently; cpu_seconds still is', async () => {
+  it('as nobody: health and workspace get say which limits are not enforced, never silently; cpu_seconds still is', async () => {
     const home = mkdtempSync(join(tmpdir(), 'mirage-limits-nobody-'));
     chownSync(home, NOBODY, NOBODY);
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', MIRAGE_HOME: home, MIRAGE_DAEMON_PORT: '0' };
-    const args = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, join(REPO_ROOT, 'apps', 'daemon', 'bin', 'daemon.js')];
-    const child = spawn('setpriv', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const daemon = await startDaemonProcess(home, true);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let stdout = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString('utf8');
-          const match = /listening on (http:\/\/[^\s"]+)/.exec(stdout);
-          if (match) resolve(match[1]);
-        });
-        child.once('exit', () => reject(new Error(`daemon exited before listening: ${stderr}`)));
-      });
-      const auth = { authorization: `Bearer ${readFileSync(join(home, 'auth_token'), 'utf8').trim()}`, 'content-type': 'application/json' };
+      const { url, auth } = daemon;
       const health = await rawRequest(url, 'GET', '/v1/health', auth);
       const entry = (health.json.engines as { name: string; available: boolean; notes?: string[] }[]).find((engine) => engine.name === 'sandbox');
       const expected = [
@@ -225,9 +250,49 @@ describeLimits('sandbox limits without root (the daemon as nobody)', () => {
       expect(io).toMatchObject({ exit_code: 152, stdout: `${NOBODY}\n` }); // the sandbox runs as the daemon's uid
       expect(io.stderr).toContain('mirage: CPU time limit reached (limits.cpu_seconds 1)');
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+      await daemon.stop('SIGTERM');
       rmSync(home, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('after a crash (SIGKILL) the restarted daemon clears the old tmpfs and cgroup, and the restored workspace has its quota again', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'mirage-limits-crash-'));
+    const id = `lim-crash-${process.pid}`;
+    let daemon = await startDaemonProcess(home);
+    try {
+      const exec = async (command: string): Promise<Io> => (await rawRequest(daemon.url, 'POST', `/v1/workspaces/${id}/execute`, daemon.auth, JSON.stringify({ command }))).json as Io;
+      const config = { engine: 'sandbox', mounts: { '/': { resource: 'ram' } }, limits: { max_bytes: 10 * 1024 * 1024, max_processes: 20 } };
+      expect((await rawRequest(daemon.url, 'POST', '/v1/workspaces', daemon.auth, JSON.stringify({ id, config }))).status).toBe(201);
+      expect((await exec('echo kept > /kept.txt')).exit_code).toBe(0);
+      expect((await rawRequest(daemon.url, 'POST', `/v1/workspaces/${id}/commit`, daemon.auth, JSON.stringify({ message: 'before the crash', branch: 'main' }))).status).toBe(200);
+      const tmpfsBefore = mountPointsNamed(id);
+      expect(tmpfsBefore).toHaveLength(1);
+      await daemon.stop('SIGKILL');
+      // What the crashed run left: its tmpfs (with the file) and its cgroup directories.
+      expect(mountPointsNamed(id)).toEqual(tmpfsBefore);
+      expect(cgroupDirs(id).length).toBeGreaterThan(0);
+
+      daemon = await startDaemonProcess(home);
+      expect(mountPointsNamed(id)).toEqual(tmpfsBefore); // one tmpfs again, not two stacked
+      expect(await exec('cat /kept.txt; df -k / | tail -1 | awk \'{print $2}\'')).toMatchObject({ exit_code: 0, stdout: 'kept\n10240\n' });
+      const full = await exec('dd if=/dev/zero of=/big bs=1M count=100');
+      expect(full.exit_code).toBe(1);
+      expect(full.stderr).toContain('No space left on device');
+      expect(cgroupPids(cgroupDirs(id))).toEqual([]);
+      expect((await rawRequest(daemon.url, 'DELETE', `/v1/workspaces/${id}`, daemon.auth)).status).toBe(200);
+      expect(mountPointsNamed(id)).toEqual([]);
+      expect(cgroupDirs(id)).toEqual([]);
+    } finally {
+      await daemon.stop('SIGTERM');
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
+
+/** Mount points of this process's namespace that lie under a directory named `id`. */
+function mountPointsNamed(id: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((point): point is string => point !== undefined && point.includes(`/${id}/`));
+}
