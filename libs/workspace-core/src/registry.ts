@@ -16,7 +16,7 @@ import type { SessionState, TreeFile } from './tree.js';
 import { DEFAULT_OUTPUT_LIMIT_BYTES, Workspace } from './workspace.js';
 import { BuiltinEngine } from './engines/builtin/index.js';
 import type { EngineAvailability, EngineChoice } from './engines/engine.js';
-import { claimCgroups, findBwrap, probeCgroups, probeSandbox, quotaSupport, SandboxEngine, SandboxLayout, SYSTEM_MOUNT_POINTS, WorkspaceCgroup } from './engines/sandbox/index.js';
+import { claimCgroups, findBwrap, probeCgroups, probeSandbox, quotaSupport, releaseCgroupBase, SandboxEngine, SandboxLayout, SYSTEM_MOUNT_POINTS, WorkspaceCgroup } from './engines/sandbox/index.js';
 import type { CgroupProbe } from './engines/sandbox/index.js';
 import { selectEngine } from './engines/select.js';
 import type { EngineSelection } from './engines/select.js';
@@ -273,6 +273,7 @@ export class WorkspaceRegistry {
     await this.jobs.close();
     await Promise.all(workspaces.map((workspace) => workspace.close()));
     this.workspaces.clear();
+    if (this.cgroups?.usable === true) releaseCgroupBase(this.cgroups.base);
     try {
       rmdirSync(this.options.sandboxRoot); // only when empty: every sandboxed workspace removed its own
     } catch {

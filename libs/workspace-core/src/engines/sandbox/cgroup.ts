@@ -232,6 +232,11 @@ export async function claimCgroups(base: CgroupBase): Promise<void> {
   for (const name of names) await new WorkspaceCgroup(base, name).remove();
 }
 
+/** Removes the daemon's group directories once every workspace cgroup in them is gone (at shutdown). */
+export function releaseCgroupBase(base: CgroupBase): void {
+  for (const dir of new Set([base.pids, base.memory, ...(base.freezer !== undefined ? [base.freezer] : [])])) quietly(() => rmdirSync(dir));
+}
+
 function readCounter(file: string, key: string): number {
   try {
     const match = new RegExp(`^${key} (\\d+)$`, 'm').exec(readFileSync(file, 'utf8'));

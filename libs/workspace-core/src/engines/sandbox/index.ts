@@ -23,7 +23,7 @@ import type { SandboxLayout } from './layout.js';
 
 export { SandboxLayout, sandboxRootFor, claimSandboxRoot } from './layout.js';
 export { probeSandbox, findBwrap } from './probe.js';
-export { probeCgroups, claimCgroups, WorkspaceCgroup } from './cgroup.js';
+export { probeCgroups, claimCgroups, releaseCgroupBase, WorkspaceCgroup } from './cgroup.js';
 export type { CgroupProbe, CgroupBase } from './cgroup.js';
 export { quotaSupport } from './quota.js';
 export { SYSTEM_MOUNT_POINTS, sandboxDirView } from './hidden-fs.js';
