@@ -166,6 +166,14 @@ describeLimits('sandbox limits over HTTP', () => {
     await remove(id);
   }, 20_000);
 
+  it('the largest values the config accepts still make a working workspace', async () => {
+    const id = await create('lim-huge', { max_processes: 10_000_000, max_memory_bytes: Number.MAX_SAFE_INTEGER, max_bytes: 2 ** 50 });
+    expect(await run(id, 'echo big')).toMatchObject({ exit_code: 0, stdout: 'big\n' });
+    const pidsDir = cgroupDirs(id).find((dir) => existsSync(join(dir, 'pids.max'))) as string;
+    expect(readFileSync(join(pidsDir, 'pids.max'), 'utf8').trim()).toBe('max');
+    await remove(id);
+  });
+
   it('bad limits are a 400 naming the key; nothing is created', async () => {
     const answer = await d.call('POST', '/v1/workspaces', { body: { id: `lim-bad-${suffix}`, config: { engine: 'sandbox', mounts: { '/': { resource: 'ram' } }, limits: { max_processes: 0 } } } });
     expect(answer.status).toBe(400);

@@ -114,6 +114,9 @@ function tryV2(parent: string, group: string): CgroupBase | string {
   }
 }
 
+/** The kernel's largest pid count (include/linux/threads.h, 64-bit). */
+const PID_MAX_LIMIT = 4 * 1024 * 1024;
+
 /** Counters read before and after a call: did this call meet a limit? */
 export interface CgroupCounters {
   /** Forks refused at pids.max. */
@@ -152,7 +155,8 @@ export class WorkspaceCgroup {
   async create(maxProcesses: number, maxMemoryBytes: number): Promise<void> {
     await this.remove();
     for (const dir of this.dirs) mkdirSync(dir);
-    writeFileSync(join(this.pidsDir, 'pids.max'), String(maxProcesses));
+    // pids.max takes at most the kernel's PID_MAX_LIMIT; above it there is nothing to bound.
+    writeFileSync(join(this.pidsDir, 'pids.max'), maxProcesses >= PID_MAX_LIMIT ? 'max' : String(maxProcesses));
     if (this.base.version === 2) {
       writeFileSync(join(this.memoryDir, 'memory.max'), String(maxMemoryBytes));
       // No swap on top of the limit (the file is absent without swap support).
