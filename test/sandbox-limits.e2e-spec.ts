@@ -167,7 +167,7 @@ describeLimits('sandbox limits over HTTP', () => {
   }, 20_000);
 
   it('the largest values the config accepts still make a working workspace', async () => {
-    const id = await create('lim-huge', { max_processes: 10_000_000, max_memory_bytes: Number.MAX_SAFE_INTEGER, max_bytes: 2 ** 50 });
+    const id = await create('lim-huge', { max_processes: 10_000_000, max_memory_bytes: Number.MAX_SAFE_INTEGER, max_bytes: 2 ** 50, timeout_s: 1e12, cpu_seconds: 1e12 });
     expect(await run(id, 'echo big')).toMatchObject({ exit_code: 0, stdout: 'big\n' });
     const pidsDir = cgroupDirs(id).find((dir) => existsSync(join(dir, 'pids.max'))) as string;
     expect(readFileSync(join(pidsDir, 'pids.max'), 'utf8').trim()).toBe('max');

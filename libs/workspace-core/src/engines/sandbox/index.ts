@@ -57,6 +57,7 @@ const LIMITS_WRAPPER = [
   'if [ "$t" != 0 ]; then ulimit -H -t $((t + 1)) 2>/dev/null; ulimit -S -t "$t" 2>/dev/null; fi;',
   'exec "$@"',
 ].join(' ');
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const SIGXCPU_EXIT = 128 + (osConstants.signals.SIGXCPU ?? 24);
 
 /** What the engine enforces beyond bwrap's isolation (docs/limits.md). */
@@ -168,7 +169,8 @@ export class SandboxEngine implements ShellEngine {
     };
     const onAbort = (): void => kill('cancel');
     input.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = input.timeoutMs !== undefined ? setTimeout(() => kill('timeout'), input.timeoutMs) : undefined;
+    // setTimeout fires at once past 2^31-1 ms: a longer deadline (~24.8 days) is clamped to that.
+    const timer = input.timeoutMs !== undefined ? setTimeout(() => kill('timeout'), Math.min(input.timeoutMs, MAX_TIMER_MS)) : undefined;
 
     const stdout = collect(stdoutReader, input.outputLimitBytes + LIMIT_SLACK);
     const stderr = collect(stderrReader, input.outputLimitBytes + LIMIT_SLACK);
