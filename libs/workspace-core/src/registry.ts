@@ -16,7 +16,7 @@ import type { SessionState, TreeFile } from './tree.js';
 import { DEFAULT_OUTPUT_LIMIT_BYTES, Workspace } from './workspace.js';
 import { BuiltinEngine } from './engines/builtin/index.js';
 import type { EngineAvailability, EngineChoice } from './engines/engine.js';
-import { claimCgroups, findBwrap, probeCgroups, probeSandbox, quotaSupport, releaseCgroupBase, SandboxEngine, SandboxLayout, SYSTEM_MOUNT_POINTS, WorkspaceCgroup } from './engines/sandbox/index.js';
+import { claimCgroups, findBwrap, probeCgroups, probeSandbox, quotaSupport, releaseCgroupBase, workspaceCgroupName, SandboxEngine, SandboxLayout, SYSTEM_MOUNT_POINTS, WorkspaceCgroup } from './engines/sandbox/index.js';
 import type { CgroupProbe } from './engines/sandbox/index.js';
 import { selectEngine } from './engines/select.js';
 import type { EngineSelection } from './engines/select.js';
@@ -131,7 +131,7 @@ export class WorkspaceRegistry {
       this.workspaces.set(id, workspace);
     } catch (error) {
       layout?.remove();
-      if (layout !== undefined && this.cgroups?.usable === true) await new WorkspaceCgroup(this.cgroups.base, id).remove();
+      if (layout !== undefined && this.cgroups?.usable === true) await new WorkspaceCgroup(this.cgroups.base, workspaceCgroupName(id)).remove();
       throw error;
     } finally {
       this.reserved.delete(id);
@@ -192,7 +192,7 @@ export class WorkspaceRegistry {
     layout.create(quota.usable ? limits.max_bytes : undefined);
     let cgroup: WorkspaceCgroup | undefined;
     if (this.cgroups?.usable === true) {
-      cgroup = new WorkspaceCgroup(this.cgroups.base, id);
+      cgroup = new WorkspaceCgroup(this.cgroups.base, workspaceCgroupName(id));
       try {
         await cgroup.create(limits.max_processes, limits.max_memory_bytes);
       } catch (error) {

@@ -125,17 +125,26 @@ export interface CgroupCounters {
   oomKills: number;
 }
 
+/**
+ * The cgroup directory name of a workspace in this daemon process: `<id>@<pid>` (`@` is never in
+ * an id). Per process, so a wrapper a crashed run left half-started cannot join the cgroup of the
+ * restored workspace: the old directory is gone (claimCgroups) and its write fails.
+ */
+export function workspaceCgroupName(id: string): string {
+  return `${id}@${process.pid}`;
+}
+
 /** One workspace's cgroup (a directory in each hierarchy). */
 export class WorkspaceCgroup {
   private readonly dirs: string[];
 
   constructor(
     private readonly base: CgroupBase,
-    readonly id: string,
+    readonly name: string,
   ) {
-    const dirs = [join(base.pids, id)];
-    if (base.version === 1) dirs.push(join(base.memory, id));
-    if (base.version === 1 && base.freezer !== undefined) dirs.push(join(base.freezer, id));
+    const dirs = [join(base.pids, name)];
+    if (base.version === 1) dirs.push(join(base.memory, name));
+    if (base.version === 1 && base.freezer !== undefined) dirs.push(join(base.freezer, name));
     this.dirs = dirs;
   }
 
@@ -155,8 +164,10 @@ export class WorkspaceCgroup {
   async create(maxProcesses: number, maxMemoryBytes: number): Promise<void> {
     await this.remove();
     for (const dir of this.dirs) mkdirSync(dir);
-    // pids.max takes at most the kernel's PID_MAX_LIMIT; above it there is nothing to bound.
-    writeFileSync(join(this.pidsDir, 'pids.max'), maxProcesses >= PID_MAX_LIMIT ? 'max' : String(maxProcesses));
+    // One more than asked: the engine's next sandbox waits in the cgroup (warm.ts) and is not the
+    // user's. pids.max takes at most the kernel's PID_MAX_LIMIT; above it there is nothing to bound.
+    const pidsMax = maxProcesses + 1;
+    writeFileSync(join(this.pidsDir, 'pids.max'), pidsMax >= PID_MAX_LIMIT ? 'max' : String(pidsMax));
     if (this.base.version === 2) {
       writeFileSync(join(this.memoryDir, 'memory.max'), String(maxMemoryBytes));
       // No swap on top of the limit (the file is absent without swap support).

@@ -6,10 +6,12 @@
 // no host processes), every capability is dropped and the environment is built from scratch.
 // Session state (cwd, variables, functions, aliases, options) is carried by the driver
 // (driver.ts). See docs/engines.md.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, constants as fsConstants, existsSync, openSync, unlinkSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, unlinkSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { posix } from 'node:path';
@@ -20,10 +22,12 @@ import type { EngineRunInput, EngineRunOutput, EngineSessionState, ShellEngine }
 import type { CgroupCounters, WorkspaceCgroup } from './cgroup.js';
 import { DRIVER, parseDump, restoreScript } from './driver.js';
 import type { SandboxLayout } from './layout.js';
+import { WarmPool } from './warm.js';
+import type { WarmSandbox } from './warm.js';
 
 export { SandboxLayout, sandboxRootFor, claimSandboxRoot } from './layout.js';
 export { probeSandbox, findBwrap } from './probe.js';
-export { probeCgroups, claimCgroups, releaseCgroupBase, WorkspaceCgroup } from './cgroup.js';
+export { probeCgroups, claimCgroups, releaseCgroupBase, workspaceCgroupName, WorkspaceCgroup } from './cgroup.js';
 export type { CgroupProbe, CgroupBase } from './cgroup.js';
 export { quotaSupport } from './quota.js';
 export { SYSTEM_MOUNT_POINTS, sandboxDirView } from './hidden-fs.js';
@@ -57,6 +61,8 @@ const LIMITS_WRAPPER = [
   'if [ "$t" != 0 ]; then ulimit -H -t $((t + 1)) 2>/dev/null; ulimit -S -t "$t" 2>/dev/null; fi;',
   'exec "$@"',
 ].join(' ');
+/** What bwrap runs: the driver in a fresh bash (driver.ts). */
+const SANDBOX_COMMAND = ['/bin/bash', '-c', DRIVER, 'bash'];
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const SIGXCPU_EXIT = 128 + (osConstants.signals.SIGXCPU ?? 24);
 
@@ -72,13 +78,18 @@ export class SandboxEngine implements ShellEngine {
   /** Live calls, each with the function that kills its whole sandbox. */
   private readonly running = new Map<ChildProcess, () => void>();
   private readonly systemDirs = SYSTEM_DIRS.filter((path) => existsSync(path));
+  /** A bwrap already in the workspace's cgroup (warm.ts); only where there is a cgroup to join. */
+  private readonly warm: WarmPool | undefined;
+  private warmCount = 0;
 
   constructor(
     private readonly bwrap: string,
     private readonly layout: SandboxLayout,
     private readonly mounts: readonly SandboxMount[],
     private readonly enforcement: SandboxEnforcement = {},
-  ) {}
+  ) {
+    this.warm = enforcement.cgroup !== undefined ? new WarmPool(() => this.startWarm()) : undefined;
+  }
 
   initialState(): EngineSessionState {
     return { cwd: '/', env: { HOME: SANDBOX_HOME, PATH: SANDBOX_PATH, LANG: 'C.UTF-8', USER: 'root', LOGNAME: 'root', SHELL: '/bin/bash', PWD: '/' } };
@@ -107,7 +118,13 @@ export class SandboxEngine implements ShellEngine {
     let stdoutReader: Socket;
     let stderrReader: Socket;
     const childEnds: number[] = [];
-    try {
+    const warm = input.stdin === undefined ? this.warm?.take() : undefined;
+    if (warm !== undefined) {
+      ({ child, stdout: stdoutReader, stderr: stderrReader } = warm);
+      // Options only: bwrap takes the command from its real command line (SANDBOX_COMMAND).
+      const options = withEnv(args, env).slice(0, -SANDBOX_COMMAND.length - 1);
+      writeAndEnd((child.stdio as unknown[])[7], Buffer.from(`${options.join('\0')}\0`, 'utf8'));
+    } else try {
       const outRead = open(dirs.fifos.stdout, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
       const outWrite = open(dirs.fifos.stdout, fsConstants.O_WRONLY);
       const errRead = open(dirs.fifos.stderr, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
@@ -130,6 +147,7 @@ export class SandboxEngine implements ShellEngine {
       // The child holds its own copies now: without closing ours, EOF would never come.
       for (const fd of childEnds) closeQuietly(fd);
     }
+    this.warm?.refill();
     const running = child;
     // The host pid of the sandbox's init (pid 1 of its pid namespace), from --info-fd: killing it
     // kills every process of the namespace, background ones included. Killing only bwrap is not
@@ -227,6 +245,7 @@ export class SandboxEngine implements ShellEngine {
       else child.once('exit', () => resolve());
       killSandbox();
     }));
+    this.warm?.close();
     await Promise.all(exits);
     await this.enforcement.cgroup?.remove();
     this.layout.remove();
@@ -238,6 +257,37 @@ export class SandboxEngine implements ShellEngine {
     if (cgroup === undefined && limits === undefined) return [this.bwrap, bwrapArgs];
     const cpu = limits !== undefined ? Math.max(1, Math.ceil(limits.cpu_seconds)) : 0;
     return ['/bin/sh', ['-c', LIMITS_WRAPPER, 'sh', String(cpu), ...(cgroup?.procsFiles() ?? []), '--', this.bwrap, ...bwrapArgs]];
+  }
+
+  /** A bwrap waiting for its arguments on fd 7, inside the cgroup, stdout/stderr on FIFOs of its own. */
+  private async startWarm(): Promise<WarmSandbox> {
+    const dir = join(this.layout.directory, 'warm');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.warmCount += 1;
+    const out = join(dir, `out-${this.warmCount}`);
+    const err = join(dir, `err-${this.warmCount}`);
+    // Node cannot make a FIFO itself.
+    await promisify(execFile)('mkfifo', ['-m', '600', out, err], { env: {} });
+    const fds: number[] = [];
+    try {
+      for (const path of [out, err]) {
+        fds.push(openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK), openSync(path, fsConstants.O_WRONLY));
+      }
+      const [file, argv] = this.launcher(['--args', '7', '--', ...SANDBOX_COMMAND]);
+      const child = spawn(file, argv, { env: {}, stdio: ['ignore', fds[1], fds[3], 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
+      child.on('error', () => undefined); // seen by WarmPool.take (no pid): a cold start then
+      const stdout = new Socket({ fd: fds[0], readable: true, writable: false });
+      const stderr = new Socket({ fd: fds[2], readable: true, writable: false });
+      closeQuietly(fds[1]);
+      closeQuietly(fds[3]);
+      return { child, stdout, stderr };
+    } catch (error) {
+      for (const fd of fds) closeQuietly(fd);
+      throw error;
+    } finally {
+      unlinkSync(out);
+      unlinkSync(err);
+    }
   }
 
   /** The mirage messages for limits this call met, each naming its config key. */
@@ -279,9 +329,16 @@ export class SandboxEngine implements ShellEngine {
     for (const { mount, mode } of others) args.push(mode === 'read' ? '--ro-bind' : '--bind', mount.hostDir as string, mount.prefix);
     // A read-only root is remounted last, once every mount point exists.
     if (root.hostDir === null || modes[rootIndex] === 'read') args.push('--remount-ro', '/');
-    args.push('--info-fd', '6', '--chdir', '/', '--', '/bin/bash', '-c', DRIVER, 'bash');
+    args.push('--info-fd', '6', '--chdir', '/', '--', ...SANDBOX_COMMAND);
     return args;
   }
+}
+
+/** bwrap arguments with the environment as `--setenv` pairs (a warm bwrap was started with none). */
+function withEnv(args: string[], env: Record<string, string>): string[] {
+  const at = args.indexOf('--info-fd');
+  const pairs = Object.entries(env).flatMap(([key, value]) => ['--setenv', key, value]);
+  return [...args.slice(0, at), ...pairs, ...args.slice(at)];
 }
 
 function carry(env: Record<string, string>): Record<string, string> {
