@@ -83,9 +83,12 @@ describeLimits('sandbox limits over HTTP', () => {
    * After a call: the workspace's cgroup exists in each hierarchy and holds no process of the call,
    * only (at most) the daemon's next sandbox waiting for its arguments (engines/sandbox/warm.ts).
    */
-  const expectEmptyCgroup = (id: string): void => {
+  const expectEmptyCgroup = async (id: string): Promise<void> => {
     const dirs = cgroupDirs(id);
     expect(dirs.length).toBeGreaterThan(0);
+    // The sandbox's init may still be finishing its exit (tearing down its mount namespace, its
+    // parent bwrap already gone): a few ms, so allow up to 2 s for the cgroup to settle.
+    for (let wait = 0; wait < 100 && strays(cgroupPids(dirs)).length > 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(strays(cgroupPids(dirs))).toEqual([]);
     expect(new Set(cgroupPids(dirs)).size).toBeLessThanOrEqual(1);
   };
@@ -129,7 +132,7 @@ describeLimits('sandbox limits over HTTP', () => {
     expect(io.exit_code).not.toBe(0);
     expect(io.stderr).toContain('mirage: process limit reached (limits.max_processes 30)');
     expect(floodMs).toBeLessThan(15_000);
-    expectEmptyCgroup(flood);
+    await expectEmptyCgroup(flood);
     // The workspace itself still works after its flood.
     expect(await run(flood, 'echo after')).toMatchObject({ exit_code: 0, stdout: 'after\n' });
     await remove(flood);
@@ -141,7 +144,7 @@ describeLimits('sandbox limits over HTTP', () => {
     const io = await run(id, "python3 -c 'b=bytearray(400*2**20)'");
     expect(io.exit_code).not.toBe(0);
     expect(io.stderr).toContain('mirage: memory limit reached (limits.max_memory_bytes 67108864)');
-    expectEmptyCgroup(id);
+    await expectEmptyCgroup(id);
     expect(await run(id, "python3 -c 'b=bytearray(8*2**20); print(len(b))'")).toMatchObject({ exit_code: 0, stdout: '8388608\n' });
     await remove(id);
   }, 30_000);
@@ -155,7 +158,7 @@ describeLimits('sandbox limits over HTTP', () => {
     expect(after.exit_code).toBe(0);
     expect(after.stdout.split('\n')[0]).toBe('fine');
     expect(Number(after.stdout.split('\n')[1].trim().split(/\s+/)[1])).toBe(10240);
-    expectEmptyCgroup(id);
+    await expectEmptyCgroup(id);
     await remove(id);
   }, 30_000);
 
@@ -171,7 +174,7 @@ describeLimits('sandbox limits over HTTP', () => {
       expect(io.stderr).toContain('mirage: CPU time limit reached (limits.cpu_seconds 1)');
     }
     expect(elapsed).toBeLessThan(15_000);
-    expectEmptyCgroup(id);
+    await expectEmptyCgroup(id);
     expect(await run(id, 'echo still')).toMatchObject({ exit_code: 0, stdout: 'still\n' });
     await remove(id);
   }, 40_000);
@@ -181,7 +184,7 @@ describeLimits('sandbox limits over HTTP', () => {
     const io = await run(id, 'sleep 30');
     expect(io.exit_code).toBe(124);
     expect(io.stderr).toContain('mirage: timed out after 1 s (timeout_s)');
-    expectEmptyCgroup(id);
+    await expectEmptyCgroup(id);
     await remove(id);
   }, 20_000);
 
@@ -305,6 +308,7 @@ describeLimits('sandbox limits with a daemon process', () => {
       const full = await exec('dd if=/dev/zero of=/big bs=1M count=100');
       expect(full.exit_code).toBe(1);
       expect(full.stderr).toContain('No space left on device');
+      for (let wait = 0; wait < 100 && strays(cgroupPids(cgroupDirs(id))).length > 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(strays(cgroupPids(cgroupDirs(id)))).toEqual([]);
       expect((await rawRequest(daemon.url, 'DELETE', `/v1/workspaces/${id}`, daemon.auth)).status).toBe(200);
       expect(mountPointsNamed(id)).toEqual([]);
