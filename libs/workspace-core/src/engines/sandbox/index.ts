@@ -245,7 +245,7 @@ export class SandboxEngine implements ShellEngine {
       else child.once('exit', () => resolve());
       killSandbox();
     }));
-    this.warm?.close();
+    await this.warm?.close();
     await Promise.all(exits);
     await this.enforcement.cgroup?.remove();
     this.layout.remove();

@@ -16,7 +16,7 @@ export interface WarmSandbox {
 
 export class WarmPool {
   private ready: WarmSandbox | undefined;
-  private warming = false;
+  private warming: Promise<void> | undefined;
   private closed = false;
 
   constructor(private readonly start: () => Promise<WarmSandbox>) {}
@@ -35,25 +35,26 @@ export class WarmPool {
 
   /** Starts the next one in the background (at most one ready or starting). */
   refill(): void {
-    if (this.closed || this.ready !== undefined || this.warming) return;
-    this.warming = true;
-    this.start().then(
+    if (this.closed || this.ready !== undefined || this.warming !== undefined) return;
+    this.warming = this.start().then(
       (warm) => {
-        this.warming = false;
+        this.warming = undefined;
         if (this.closed) discard(warm);
         else this.ready = warm;
       },
       () => {
         // A cold start serves the next call instead.
-        this.warming = false;
+        this.warming = undefined;
       },
     );
   }
 
-  close(): void {
+  /** Ends the ready sandbox and one still starting (before the cgroup is removed: it would hold it). */
+  async close(): Promise<void> {
     this.closed = true;
     if (this.ready !== undefined) discard(this.ready);
     this.ready = undefined;
+    await this.warming;
   }
 }
 
