@@ -24,7 +24,7 @@ export interface HealthResponse {
   workspaces: number;
   uptime_s: number;
   /** Shell engines this daemon can run, and why not (docs/engines.md). Extra field of mirage-ts. */
-  engines?: { name: string; available: boolean; reason?: string }[];
+  engines?: { name: string; available: boolean; reason?: string; notes?: string[] }[];
   /** The engine `auto` resolves to. */
   default_engine?: string;
 }
@@ -74,6 +74,8 @@ export interface WorkspaceDetail {
   engine?: string;
   /** Why that engine, when `auto` did not pick the sandbox. */
   engine_reason?: string;
+  /** Limits the workspace's engine does not enforce here, each naming its config key (docs/limits.md). Extra field of mirage-ts. */
+  limits_notes?: string[];
 }
 export interface CreateWorkspaceRequest {
   config: WorkspaceConfig;

@@ -1,7 +1,7 @@
 // The in-memory registry of live workspaces, in registration order (docs/architecture.md, "The request path").
 import { existsSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { WorkspaceClosed } from '@mirage-ts/protocol';
 import { validateConfig } from './config.js';
 import { WorkspaceError } from './errors.js';
@@ -16,7 +16,8 @@ import type { SessionState, TreeFile } from './tree.js';
 import { DEFAULT_OUTPUT_LIMIT_BYTES, Workspace } from './workspace.js';
 import { BuiltinEngine } from './engines/builtin/index.js';
 import type { EngineAvailability, EngineChoice } from './engines/engine.js';
-import { findBwrap, probeSandbox, SandboxEngine, SandboxLayout, SYSTEM_MOUNT_POINTS } from './engines/sandbox/index.js';
+import { claimCgroups, findBwrap, probeCgroups, probeSandbox, quotaSupport, releaseCgroupBase, workspaceCgroupName, SandboxEngine, SandboxLayout, SYSTEM_MOUNT_POINTS, WorkspaceCgroup } from './engines/sandbox/index.js';
+import type { CgroupProbe } from './engines/sandbox/index.js';
 import { selectEngine } from './engines/select.js';
 import type { EngineSelection } from './engines/select.js';
 import type { MountSpec, ValidatedConfig } from './config.js';
@@ -78,6 +79,8 @@ export class WorkspaceRegistry {
   private sandboxProbe: Promise<EngineAvailability> | undefined;
   private sandboxAvailability: EngineAvailability | undefined;
   private readonly bwrap: string | undefined;
+  /** Where sandboxed workspaces get their cgroup (probed with the sandbox, once). */
+  private cgroups: CgroupProbe | undefined;
 
   constructor(options: WorkspaceCoreOptions = {}) {
     this.options = {
@@ -139,6 +142,7 @@ export class WorkspaceRegistry {
       if (workspace.idleTimeoutS !== undefined) this.startIdleSweep();
     } catch (error) {
       layout?.remove();
+      if (layout !== undefined && this.cgroups?.usable === true) await new WorkspaceCgroup(this.cgroups.base, workspaceCgroupName(id)).remove();
       throw error;
     } finally {
       this.reserved.delete(id);
@@ -149,13 +153,33 @@ export class WorkspaceRegistry {
 
   /** Probes bubblewrap once (the daemon does it at start-up); later calls answer the same. */
   probeEngines(): Promise<EngineAvailability> {
-    this.sandboxProbe ??= probeSandbox(this.bwrap).then((availability) => (this.sandboxAvailability = availability));
+    this.sandboxProbe ??= probeSandbox(this.bwrap).then(async (availability) => {
+      if (availability.available) {
+        this.cgroups = probeCgroups(basename(this.options.sandboxRoot));
+        // A crashed run of this daemon (same sandbox root) may have left workspace cgroups.
+        if (this.cgroups.usable) await claimCgroups(this.cgroups.base);
+        const notes = this.sandboxLimitNotes();
+        if (notes.length > 0) availability = { ...availability, notes };
+      }
+      return (this.sandboxAvailability = availability);
+    });
     return this.sandboxProbe;
   }
 
   /** The engines and whether each can run here (sandbox: as the last probe found it). */
   engines(): EngineAvailability[] {
     return [{ name: 'builtin', available: true }, this.sandboxAvailability ?? { name: 'sandbox', available: false, reason: 'not probed yet' }];
+  }
+
+  /** The sandbox limits not enforced on this host, each naming its key (empty when all are). */
+  private sandboxLimitNotes(): string[] {
+    const notes: string[] = [];
+    if (this.cgroups !== undefined && !this.cgroups.usable) {
+      for (const key of ['max_processes', 'max_memory_bytes']) notes.push(`limits.${key} not enforced: ${this.cgroups.reason}`);
+    }
+    const quota = quotaSupport();
+    if (!quota.usable) notes.push(`limits.max_bytes not enforced by the kernel: ${quota.reason}; ram mounts are a /dev/shm directory without a per-workspace quota`);
+    return notes;
   }
 
   /** What a config without `engine` gets: `builtin`, `sandbox`, or `auto` resolved by the probe. */
@@ -175,7 +199,18 @@ export class WorkspaceRegistry {
     layout: SandboxLayout,
     limits: WorkspaceLimits,
   ): Promise<Workspace> {
-    layout.create();
+    const quota = quotaSupport();
+    layout.create(quota.usable ? limits.max_bytes : undefined);
+    let cgroup: WorkspaceCgroup | undefined;
+    if (this.cgroups?.usable === true) {
+      cgroup = new WorkspaceCgroup(this.cgroups.base, workspaceCgroupName(id));
+      try {
+        await cgroup.create(limits.max_processes, limits.max_memory_bytes);
+      } catch (error) {
+        await cgroup.remove();
+        throw new WorkspaceError('build_failed', `cannot make the workspace cgroup (limits.max_processes, limits.max_memory_bytes): ${(error as Error).message}`);
+      }
+    }
     const hiddenAtRoot = new Set<string>([
       ...SYSTEM_MOUNT_POINTS.map((name) => `/${name}`),
       ...validated.mounts.filter((mount) => mount.prefix !== '/').map((mount) => mount.prefix),
@@ -197,8 +232,9 @@ export class WorkspaceRegistry {
       limits,
       events: this.events,
       engine: (mounts: readonly LiveMount[]) =>
-        new SandboxEngine(bwrap, layout, mounts.map((mount, index) => ({ prefix: mount.prefix, hostDir: mount.implicit ? null : hostDirs[index] }))),
+        new SandboxEngine(bwrap, layout, mounts.map((mount, index) => ({ prefix: mount.prefix, hostDir: mount.implicit ? null : hostDirs[index] })), { cgroup, limits }),
       engineReason: selection.reason,
+      limitsNotes: this.sandboxLimitNotes(),
     });
   }
 
@@ -287,6 +323,7 @@ export class WorkspaceRegistry {
     await this.jobs.close();
     await Promise.all(workspaces.map((workspace) => workspace.close()));
     this.workspaces.clear();
+    if (this.cgroups?.usable === true) releaseCgroupBase(this.cgroups.base);
     try {
       rmdirSync(this.options.sandboxRoot); // only when empty: every sandboxed workspace removed its own
     } catch {

@@ -86,6 +86,8 @@ export interface WorkspaceInit {
   engine: (mounts: readonly LiveMount[]) => ShellEngine;
   /** Why this engine was chosen (shown by `workspace get`), e.g. why `auto` fell back. */
   engineReason?: string;
+  /** Limits the engine cannot enforce here (shown by `workspace get` as `limits_notes`). */
+  limitsNotes?: string[];
   now?: number;
   /** The registry's change events; a workspace built on its own gets a channel nobody listens to. */
   events?: WorkspaceEvents;
@@ -104,6 +106,7 @@ export class Workspace {
   private readonly outputLimitBytes: number;
   private readonly engine: ShellEngine;
   readonly engineReason: string | undefined;
+  readonly limitsNotes: readonly string[];
   private readonly sessions = new Map<string, Session>();
   readonly limits: WorkspaceLimits;
   private readonly history = new CommandHistory();
@@ -146,6 +149,7 @@ export class Workspace {
     this.mounts = mounts;
     this.engine = init.engine(mounts);
     this.engineReason = init.engineReason;
+    this.limitsNotes = init.limitsNotes ?? [];
     this.sessions.set(this.defaultSessionId, this.freshSession(this.defaultSessionId, null));
   }
 
@@ -186,6 +190,7 @@ export class Workspace {
       mode: this.mode(),
       engine: this.engine.name,
       ...(this.engineReason !== undefined ? { engine_reason: this.engineReason } : {}),
+      ...(this.limitsNotes.length > 0 ? { limits_notes: [...this.limitsNotes] } : {}),
       created_at: this.createdAt,
       fuse_mountpoints: {},
       mounts: this.mountSummaries(),

@@ -74,4 +74,6 @@ export interface EngineAvailability {
   name: EngineName;
   available: boolean;
   reason?: string;
+  /** Limits this engine cannot enforce here, each a sentence naming its config key (docs/limits.md). */
+  notes?: string[];
 }

@@ -6,22 +6,30 @@
 // no host processes), every capability is dropped and the environment is built from scratch.
 // Session state (cwd, variables, functions, aliases, options) is carried by the driver
 // (driver.ts). See docs/engines.md.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, constants as fsConstants, existsSync, openSync, unlinkSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, unlinkSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
-import { posix } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { MountMode } from '@mirage-ts/protocol';
 import { MAX_TIMER_MS } from '../engine.js';
+import type { WorkspaceLimits } from '../../limits.js';
 import type { EngineRunInput, EngineRunOutput, EngineSessionState, ShellEngine } from '../engine.js';
+import type { CgroupCounters, WorkspaceCgroup } from './cgroup.js';
 import { DRIVER, parseDump, restoreScript } from './driver.js';
 import type { SandboxLayout } from './layout.js';
+import { WarmPool } from './warm.js';
+import type { WarmSandbox } from './warm.js';
 
 export { SandboxLayout, sandboxRootFor, claimSandboxRoot } from './layout.js';
 export { probeSandbox, findBwrap } from './probe.js';
+export { probeCgroups, claimCgroups, releaseCgroupBase, workspaceCgroupName, WorkspaceCgroup } from './cgroup.js';
+export type { CgroupProbe, CgroupBase } from './cgroup.js';
+export { quotaSupport } from './quota.js';
 export { SYSTEM_MOUNT_POINTS, sandboxDirView } from './hidden-fs.js';
 
 /** A mount as the sandbox binds it; `hostDir` null = the implicit root (an empty read-only tmpfs). */
@@ -41,18 +49,46 @@ const PER_SHELL_ENV = new Set(['PWD', 'OLDPWD', 'SHLVL', '_']);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Bytes kept past the limit so the caller's cut lands on a character boundary. */
 const LIMIT_SLACK = 4;
+/**
+ * Runs before bwrap, as its own process (then `exec`s it, same pid): joins the workspace cgroup
+ * (`$$` into each cgroup.procs given before `--`) and sets RLIMIT_CPU (soft $1 s: SIGXCPU, hard
+ * one more: SIGKILL), so bwrap and everything it starts are inside both from their first
+ * instruction. Exit 125 when the cgroup cannot be joined (the call never runs unbounded).
+ */
+const LIMITS_WRAPPER = [
+  't=$1; shift;',
+  'while [ "$1" != -- ]; do echo $$ > "$1" 2>/dev/null || { echo "mirage: cannot join the workspace cgroup ($1)" >&2; exit 125; }; shift; done; shift;',
+  'if [ "$t" != 0 ]; then ulimit -H -t $((t + 1)) 2>/dev/null; ulimit -S -t "$t" 2>/dev/null; fi;',
+  'exec "$@"',
+].join(' ');
+/** What bwrap runs: the driver in a fresh bash (driver.ts). */
+const SANDBOX_COMMAND = ['/bin/bash', '-c', DRIVER, 'bash'];
+const SIGXCPU_EXIT = 128 + (osConstants.signals.SIGXCPU ?? 24);
+
+/** What the engine enforces beyond bwrap's isolation (docs/limits.md). */
+export interface SandboxEnforcement {
+  /** The workspace's cgroup (max_processes, max_memory_bytes); absent where none is usable. */
+  cgroup?: WorkspaceCgroup;
+  limits?: WorkspaceLimits;
+}
 
 export class SandboxEngine implements ShellEngine {
   readonly name = 'sandbox' as const;
   /** Live calls, each with the function that kills its whole sandbox. */
   private readonly running = new Map<ChildProcess, () => void>();
   private readonly systemDirs = SYSTEM_DIRS.filter((path) => existsSync(path));
+  /** A bwrap already in the workspace's cgroup (warm.ts); only where there is a cgroup to join. */
+  private readonly warm: WarmPool | undefined;
+  private warmCount = 0;
 
   constructor(
     private readonly bwrap: string,
     private readonly layout: SandboxLayout,
     private readonly mounts: readonly SandboxMount[],
-  ) {}
+    private readonly enforcement: SandboxEnforcement = {},
+  ) {
+    this.warm = enforcement.cgroup !== undefined ? new WarmPool(() => this.startWarm()) : undefined;
+  }
 
   initialState(): EngineSessionState {
     return { cwd: '/', env: { HOME: SANDBOX_HOME, PATH: SANDBOX_PATH, LANG: 'C.UTF-8', USER: 'root', LOGNAME: 'root', SHELL: '/bin/bash', PWD: '/' } };
@@ -70,6 +106,7 @@ export class SandboxEngine implements ShellEngine {
     // opens inside; Node's ends non-blocking, the child's blocking. stdin is a file (unlinked once
     // open): a FIFO whose writer has closed blocks a later `open(/dev/stdin)` forever.
     if (input.stdin !== undefined) await writeFile(dirs.fifos.stdin, input.stdin, { mode: 0o600 });
+    const before = this.enforcement.cgroup?.counters();
     const opened: number[] = [];
     const open = (path: string, flags: number): number => {
       const fd = openSync(path, flags);
@@ -80,7 +117,13 @@ export class SandboxEngine implements ShellEngine {
     let stdoutReader: Socket;
     let stderrReader: Socket;
     const childEnds: number[] = [];
-    try {
+    const warm = input.stdin === undefined ? this.warm?.take() : undefined;
+    if (warm !== undefined) {
+      ({ child, stdout: stdoutReader, stderr: stderrReader } = warm);
+      // Options only: bwrap takes the command from its real command line (SANDBOX_COMMAND).
+      const options = withEnv(args, env).slice(0, -SANDBOX_COMMAND.length - 1);
+      writeAndEnd((child.stdio as unknown[])[7], Buffer.from(`${options.join('\0')}\0`, 'utf8'));
+    } else try {
       const outRead = open(dirs.fifos.stdout, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
       const outWrite = open(dirs.fifos.stdout, fsConstants.O_WRONLY);
       const errRead = open(dirs.fifos.stderr, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
@@ -92,7 +135,8 @@ export class SandboxEngine implements ShellEngine {
         childEnds.push(inRead);
         unlinkSync(dirs.fifos.stdin);
       }
-      child = spawn(this.bwrap, args, { env, stdio: [inRead, outWrite, errWrite, 'pipe', 'pipe', 'pipe', 'pipe'] });
+      const [file, argv] = this.launcher(args);
+      child = spawn(file, argv, { env, stdio: [inRead, outWrite, errWrite, 'pipe', 'pipe', 'pipe', 'pipe'] });
       stdoutReader = new Socket({ fd: outRead, readable: true, writable: false });
       stderrReader = new Socket({ fd: errRead, readable: true, writable: false });
     } catch (error) {
@@ -102,6 +146,7 @@ export class SandboxEngine implements ShellEngine {
       // The child holds its own copies now: without closing ours, EOF would never come.
       for (const fd of childEnds) closeQuietly(fd);
     }
+    this.warm?.refill();
     const running = child;
     // The host pid of the sandbox's init (pid 1 of its pid namespace), from --info-fd: killing it
     // kills every process of the namespace, background ones included. Killing only bwrap is not
@@ -170,10 +215,15 @@ export class SandboxEngine implements ShellEngine {
     this.running.delete(child);
 
     if (exit.error !== undefined) throw new Error(`sandbox: bwrap did not start: ${exit.error.message}`);
+    let exitCode = killedBy === 'timeout' ? 124 : killedBy === 'cancel' ? 130 : exit.signal !== null ? 128 + (osConstants.signals[exit.signal] ?? 0) : (exit.code ?? 1);
+    const notes = this.limitNotes(before, exitCode);
+    if (killedBy === 'timeout') notes.push(`mirage: timed out after ${timeoutMs / 1000} s (${input.timeoutMs === undefined ? 'limits.timeout_s' : 'timeout_s of the call'})`);
+    // A limit met is a failed command even when bash's last word was a success (a flood's `sleep &`).
+    if (notes.length > 0 && exitCode === 0) exitCode = 1;
     const output: EngineRunOutput = {
-      exitCode: killedBy === 'timeout' ? 124 : killedBy === 'cancel' ? 130 : exit.signal !== null ? 128 + (osConstants.signals[exit.signal] ?? 0) : (exit.code ?? 1),
+      exitCode,
       stdout: out.bytes,
-      stderr: killedBy === 'timeout' ? Buffer.concat([err.bytes, Buffer.from(`mirage: timed out after ${timeoutMs / 1000} s (${input.timeoutMs === undefined ? 'limits.timeout_s' : 'timeout_s of the call'})\n`)]) : err.bytes,
+      stderr: notes.length > 0 ? Buffer.concat([err.bytes, Buffer.from(`${err.bytes.length > 0 && err.bytes[err.bytes.length - 1] !== 10 ? '\n' : ''}${notes.join('\n')}\n`)]) : err.bytes,
       overLimit: { stdout: out.dropped, stderr: err.dropped },
     };
     const parsed = killedBy === undefined ? parseDump(state.bytes) : undefined;
@@ -195,8 +245,62 @@ export class SandboxEngine implements ShellEngine {
       else child.once('exit', () => resolve());
       killSandbox();
     }));
+    await this.warm?.close();
     await Promise.all(exits);
+    await this.enforcement.cgroup?.remove();
     this.layout.remove();
+  }
+
+  /** bwrap itself, or through LIMITS_WRAPPER when there is a cgroup to join or a CPU limit to set. */
+  private launcher(bwrapArgs: string[]): [string, string[]] {
+    const { cgroup, limits } = this.enforcement;
+    if (cgroup === undefined && limits === undefined) return [this.bwrap, bwrapArgs];
+    const cpu = limits !== undefined ? Math.max(1, Math.ceil(limits.cpu_seconds)) : 0;
+    return ['/bin/sh', ['-c', LIMITS_WRAPPER, 'sh', String(cpu), ...(cgroup?.procsFiles() ?? []), '--', this.bwrap, ...bwrapArgs]];
+  }
+
+  /** A bwrap waiting for its arguments on fd 7, inside the cgroup, stdout/stderr on FIFOs of its own. */
+  private async startWarm(): Promise<WarmSandbox> {
+    const dir = join(this.layout.directory, 'warm');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.warmCount += 1;
+    const out = join(dir, `out-${this.warmCount}`);
+    const err = join(dir, `err-${this.warmCount}`);
+    // Node cannot make a FIFO itself.
+    await promisify(execFile)('mkfifo', ['-m', '600', out, err], { env: {} });
+    const fds: number[] = [];
+    try {
+      for (const path of [out, err]) {
+        fds.push(openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK), openSync(path, fsConstants.O_WRONLY));
+      }
+      const [file, argv] = this.launcher(['--args', '7', '--', ...SANDBOX_COMMAND]);
+      const child = spawn(file, argv, { env: {}, stdio: ['ignore', fds[1], fds[3], 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
+      child.on('error', () => undefined); // seen by WarmPool.take (no pid): a cold start then
+      const stdout = new Socket({ fd: fds[0], readable: true, writable: false });
+      const stderr = new Socket({ fd: fds[2], readable: true, writable: false });
+      closeQuietly(fds[1]);
+      closeQuietly(fds[3]);
+      return { child, stdout, stderr };
+    } catch (error) {
+      for (const fd of fds) closeQuietly(fd);
+      throw error;
+    } finally {
+      unlinkSync(out);
+      unlinkSync(err);
+    }
+  }
+
+  /** The mirage messages for limits this call met, each naming its config key. */
+  private limitNotes(before: CgroupCounters | undefined, exitCode: number): string[] {
+    const { cgroup, limits } = this.enforcement;
+    const notes: string[] = [];
+    const after = cgroup?.counters();
+    if (before !== undefined && after !== undefined && limits !== undefined) {
+      if (after.pidsRefused > before.pidsRefused) notes.push(`mirage: process limit reached (limits.max_processes ${limits.max_processes}): ${after.pidsRefused - before.pidsRefused} fork(s) refused`);
+      if (after.oomKills > before.oomKills) notes.push(`mirage: memory limit reached (limits.max_memory_bytes ${limits.max_memory_bytes}): ${after.oomKills - before.oomKills} process(es) killed`);
+    }
+    if (limits !== undefined && exitCode === SIGXCPU_EXIT) notes.push(`mirage: CPU time limit reached (limits.cpu_seconds ${limits.cpu_seconds})`);
+    return notes;
   }
 
   /** Built from nothing: PATH and HOME, then the session's variables. Nothing of the daemon's. */
@@ -225,9 +329,16 @@ export class SandboxEngine implements ShellEngine {
     for (const { mount, mode } of others) args.push(mode === 'read' ? '--ro-bind' : '--bind', mount.hostDir as string, mount.prefix);
     // A read-only root is remounted last, once every mount point exists.
     if (root.hostDir === null || modes[rootIndex] === 'read') args.push('--remount-ro', '/');
-    args.push('--info-fd', '6', '--chdir', '/', '--', '/bin/bash', '-c', DRIVER, 'bash');
+    args.push('--info-fd', '6', '--chdir', '/', '--', ...SANDBOX_COMMAND);
     return args;
   }
+}
+
+/** bwrap arguments with the environment as `--setenv` pairs (a warm bwrap was started with none). */
+function withEnv(args: string[], env: Record<string, string>): string[] {
+  const at = args.indexOf('--info-fd');
+  const pairs = Object.entries(env).flatMap(([key, value]) => ['--setenv', key, value]);
+  return [...args.slice(0, at), ...pairs, ...args.slice(at)];
 }
 
 function carry(env: Record<string, string>): Record<string, string> {

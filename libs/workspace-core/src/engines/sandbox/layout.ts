@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mountQuota, unmountUnder } from './quota.js';
 
 /**
  * The sandbox root of a daemon, stable across its restarts (named after its state folder): what
@@ -22,6 +23,8 @@ export function sandboxRootFor(key: string): string {
  */
 export function claimSandboxRoot(key: string): string {
   const root = sandboxRootFor(key);
+  // A crashed run's per-workspace tmpfs quotas (quota.ts) are still mounted: unmounted first.
+  unmountUnder(root);
   rmSync(root, { recursive: true, force: true });
   return root;
 }
@@ -36,11 +39,16 @@ export interface SessionDirs {
 export class SandboxLayout {
   constructor(readonly directory: string) {}
 
-  /** Makes the workspace's directory empty and present (a reused id starts clean). */
-  create(): void {
+  /**
+   * Makes the workspace's directory empty and present (a reused id starts clean); with
+   * `quotaBytes`, its ram mounts get a tmpfs of that size (quota.ts: root only).
+   */
+  create(quotaBytes?: number): void {
+    unmountUnder(this.directory);
     rmSync(this.directory, { recursive: true, force: true });
     mkdirSync(join(this.directory, 'mounts'), { recursive: true, mode: 0o700 });
     mkdirSync(join(this.directory, 'sessions'), { recursive: true, mode: 0o700 });
+    if (quotaBytes !== undefined) mountQuota(join(this.directory, 'mounts'), quotaBytes);
   }
 
   /** The host directory of the ram mount at index `index` of the workspace config. */
@@ -82,6 +90,7 @@ export class SandboxLayout {
   }
 
   remove(): void {
+    unmountUnder(this.directory);
     rmSync(this.directory, { recursive: true, force: true });
   }
 }
