@@ -28,6 +28,7 @@ import { CommandHistory, type HistoryEntry } from './history.js';
 import { newSessionId } from './ids.js';
 import { normalizePrefix, owningMount, summaryPrefix, treePrefix } from './mount-paths.js';
 import type { JobTable } from './jobs.js';
+import type { OutputSink } from './output/output-log.js';
 import { describeMount, ReadOnlyMountError, truncateDescription } from './mounts/index.js';
 import { redactS3Config } from './mounts/s3/config.js';
 import { provisionCommand } from './provision/index.js';
@@ -294,12 +295,16 @@ export class Workspace {
 
   // ---- execution ---------------------------------------------------------------------------
 
-  /** Runs one command line in a session. Non-zero exits are results, not errors. */
-  async execute(request: ExecuteRequest, signal?: AbortSignal): Promise<IoResult> {
+  /**
+   * Runs one command line in a session. Non-zero exits are results, not errors. `onOutput` gets
+   * the command's stdout and stderr bytes (the builtin engine hands them over when the command
+   * ends, one chunk per stream; an engine with pipes calls it as they come).
+   */
+  async execute(request: ExecuteRequest, signal?: AbortSignal, onOutput?: OutputSink): Promise<IoResult> {
     this.assertOpen();
     const session = this.requireSession(request.session_id ?? this.defaultSessionId);
     try {
-      return await this.inSession(session, () => this.run(session, request, signal));
+      return await this.inSession(session, () => this.run(session, request, signal, onOutput));
     } finally {
       this.events.post({ type: 'executed', workspaceId: this.id, sessionId: session.id });
     }
@@ -344,7 +349,7 @@ export class Workspace {
     return result;
   }
 
-  private async run(session: Session, request: ExecuteRequest, signal?: AbortSignal): Promise<IoResult> {
+  private async run(session: Session, request: ExecuteRequest, signal?: AbortSignal, onOutput?: OutputSink): Promise<IoResult> {
     const shell = this.shellFor(session);
     const isolated = request.cwd !== undefined || request.env !== undefined;
     let cwd = session.cwd;
@@ -356,7 +361,7 @@ export class Workspace {
       } catch {
         isDirectory = false;
       }
-      if (!isDirectory) return ioResult(1, '', `bash: cd: ${request.cwd}: No such file or directory\n`);
+      if (!isDirectory) return emitted(onOutput, ioResult(1, '', `bash: cd: ${request.cwd}: No such file or directory\n`));
     }
     const env: Record<string, string> = { ...session.env, ...(request.env ?? {}), PWD: cwd };
     if (request.record !== false) this.history.record({ session_id: session.id, command: request.command, at: Date.now() / 1000 });
@@ -375,9 +380,14 @@ export class Workspace {
       // just-bash rejects exec() when a redirect target's file system throws (e.g. a read-only
       // mount): that is the command failing, exit 1, not a server error.
       if (error instanceof ReadOnlyMountError || isFsError(error)) {
-        return ioResult(1, '', `bash: ${(error as Error).message}\n`);
+        return emitted(onOutput, ioResult(1, '', `bash: ${(error as Error).message}\n`));
       }
       throw error;
+    }
+    if (onOutput !== undefined) {
+      const binary = result.stdoutKind === 'bytes' || (result.stdoutKind === undefined && result.stdoutEncoding === 'binary');
+      onOutput('stdout', Buffer.from(result.stdout, binary ? 'latin1' : 'utf8'));
+      onOutput('stderr', Buffer.from(result.stderr, 'utf8'));
     }
     if (!isolated && !signal?.aborted) {
       session.env = carryEnv(result.env);
@@ -524,6 +534,13 @@ function carryEnv(env: Record<string, string>): Record<string, string> {
 
 function ioResult(exitCode: number, stdout: string, stderr: string): IoResult {
   return { kind: 'io', exit_code: exitCode, stdout, stderr, refusal: null };
+}
+
+/** A result made here (not by the engine), its output handed to the sink too. */
+function emitted(onOutput: OutputSink | undefined, io: IoResult): IoResult {
+  onOutput?.('stdout', Buffer.from(io.stdout, 'utf8'));
+  onOutput?.('stderr', Buffer.from(io.stderr, 'utf8'));
+  return io;
 }
 
 function latin1(bytes: Uint8Array): string {
