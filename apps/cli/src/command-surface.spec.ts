@@ -37,6 +37,7 @@ const SURFACE: Record<string, { flags: string[]; args: string[] }> = {
   'job cancel': { flags: [], args: ['id!'] },
   'job get': { flags: [], args: ['id!'] },
   'job list': { flags: ['workspace-w|workspace_id'], args: [] },
+  'job logs': { flags: ['follow-f', 'since'], args: ['id!'] },
   'job wait': { flags: ['timeout'], args: ['id!'] },
   provision: { flags: ['command!-c', 'session-s|session_id', 'workspace!-w|workspace_id'], args: [] },
   'session create': { flags: ['id'], args: ['workspace!'] },

@@ -3,7 +3,7 @@
 // work), which alone breaks the `execute` start-up target, so got is kept for the large
 // streaming transfers (snapshot download and upload) where its progress events earn their cost.
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface PlainRequest {
@@ -76,4 +76,43 @@ export function encodeMultipart(parts: MultipartPart[]): { body: Buffer; content
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+export interface StreamRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  /** Ends the exchange (the daemon sees the connection drop). */
+  signal?: AbortSignal;
+}
+
+/** Sends a request and resolves with the response once its head has arrived; the body is left to read. */
+export function openStreamRequest(options: StreamRequest): Promise<IncomingMessage> {
+  const target = new URL(options.url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.body !== undefined) headers['content-length'] = String(options.body.length);
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const request = send(target, { method: options.method, headers, signal: options.signal }, resolve);
+    request.on('error', reject);
+    request.end(options.body);
+  });
+}
+
+/** The body of a response read as one JSON value a line (NDJSON); a torn last line is an error. */
+export async function* readJsonLines(response: IncomingMessage): AsyncGenerator<unknown> {
+  let pending = '';
+  response.setEncoding('utf8');
+  for await (const text of response as AsyncIterable<string>) {
+    pending += text;
+    let newline = pending.indexOf('\n');
+    while (newline >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (line.trim() !== '') yield JSON.parse(line) as unknown;
+      newline = pending.indexOf('\n');
+    }
+  }
+  if (pending.trim() !== '') throw new Error('stream ended in the middle of a record');
 }
