@@ -1,4 +1,4 @@
-// The live CLI (docs/cli.md §2.5): `mirage job logs` (raw, -f, --since, --json, bad input), `mirage
+// The live CLI (docs/cli.md §2, §7.3, §7.5): `mirage job logs` (raw, -f, --since, --json, bad input), `mirage
 // execute` on a real pseudo-terminal (raw output, the command's exit code), and Ctrl-C typed on that
 // terminal: the job is canceled and the CLI exits 130 (execute, job wait, job logs -f). The
 // terminal is python3's pty module (test/support/pty-run.py) driving the real CLI binary against a
@@ -20,7 +20,7 @@ interface PtyRun {
   killed: boolean;
 }
 
-/** Whether this daemon offers the sandbox engine (docs/protocol.md §10.3), asked once before the tests are declared. */
+/** Whether this daemon offers the sandbox engine (docs/protocol.md §14.4), asked once before the tests are declared. */
 async function sandboxAvailable(): Promise<boolean> {
   const probe = await startTestDaemon();
   try {

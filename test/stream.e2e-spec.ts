@@ -1,4 +1,4 @@
-// Live output over HTTP (docs/protocol.md §10): the job output log read whole, followed, resumed and
+// Live output over HTTP (docs/protocol.md §14): the job output log read whole, followed, resumed and
 // as server-sent events; execute?stream=true; bad cursors; a reader that never reads; 100 followers.
 // Real daemon on 127.0.0.1. On the builtin engine output arrives when a command ends, so the tests
 // that need lines as they are written run on `engine: sandbox` and are skipped (saying why) when
@@ -235,7 +235,7 @@ describe('job output log over HTTP', () => {
     expect(late.at(-1)).toMatchObject({ status: 'done', truncated: true });
   });
 
-  // Needs an engine that hands output over as it is written (docs/protocol.md §10.3); skipped, with
+  // Needs an engine that hands output over as it is written (docs/protocol.md §14.4); skipped, with
   // the reason in its name, on a daemon whose health does not list the sandbox engine.
   const live = (name: string, body: () => Promise<void>): void =>
     SANDBOX ? it(name, body, 20_000) : it.skip(`${name} [skipped: GET /v1/health does not list the sandbox engine as available]`, body);

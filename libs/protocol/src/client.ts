@@ -163,7 +163,7 @@ export class MirageClient {
     return response;
   }
 
-  /** Opens a streamed answer (docs/protocol.md §10); an error status is thrown as DaemonError. */
+  /** Opens a streamed answer (docs/protocol.md §14); an error status is thrown as DaemonError. */
   private async openStream(spec: RouteSpec, options: RequestOptions, signal?: AbortSignal): Promise<{ headers: Record<string, unknown>; lines: AsyncGenerator<unknown> }> {
     const headers: Record<string, string> = { ...this.headers(), accept: NDJSON_MEDIA_TYPE };
     let body: Buffer | undefined;

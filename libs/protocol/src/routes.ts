@@ -63,7 +63,7 @@ export function buildPath(spec: RouteSpec, params: Record<string, string> = {}):
 
 /** Header carrying the job id of a synchronous execute answer. */
 export const JOB_ID_HEADER = 'x-mirage-job-id';
-/** Media types of the streamed answers (docs/protocol.md §10): one JSON record a line, or server-sent events. */
+/** Media types of the streamed answers (docs/protocol.md §14): one JSON record a line, or server-sent events. */
 export const NDJSON_MEDIA_TYPE = 'application/x-ndjson';
 export const SSE_MEDIA_TYPE = 'text/event-stream';
 

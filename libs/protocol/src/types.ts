@@ -184,7 +184,7 @@ export interface JobCanceled {
   canceled: boolean;
 }
 
-// ---- output (docs/protocol.md §10) -------------------------------------------------------------
+// ---- output (docs/protocol.md §14) -------------------------------------------------------------
 export type OutputStreamName = 'stdout' | 'stderr';
 /** One chunk of a job's output log; `data` is the bytes as base64. */
 export interface OutputChunkRecord {

@@ -1,7 +1,7 @@
 // Live output on the CLI: a job's chunks written raw to stdout/stderr as they come (waiting for
 // the terminal or pipe to drain, so a slow reader slows the read from the daemon, never fills
 // memory), and Ctrl-C while a job runs: the job is canceled and the CLI exits 130, as a shell does
-// (docs/cli.md §2.5).
+// (docs/cli.md §2, §7.3, §7.5).
 import type { MirageClient, OutputStreamName } from '@mirage-ts/protocol/client';
 
 /** The exit code of a command ended by SIGINT. */

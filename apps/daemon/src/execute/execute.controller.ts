@@ -19,7 +19,7 @@ export class ExecuteController {
 
   /**
    * JSON or multipart body (multipart is streamed from the raw request, not parsed by Fastify).
-   * `?stream=true` answers NDJSON records as the command runs (docs/protocol.md §10.2).
+   * `?stream=true` answers NDJSON records as the command runs (docs/protocol.md §14.3).
    */
   @Post(ROUTES.execute.path)
   @HttpCode(ROUTES.execute.status)

@@ -53,7 +53,7 @@ export class ExecuteService {
   }
 
   /**
-   * `?stream=true` (docs/protocol.md §10.2): the job's output chunks as they come, then its end
+   * `?stream=true` (docs/protocol.md §14.3): the job's output chunks as they come, then its end
    * record. Throws (404/422) before any record when the workspace or session is unknown. The
    * caller going away (`cancel`) cancels the job, as for a foreground execute.
    */

@@ -24,7 +24,7 @@ export class JobsController {
 
   /**
    * `?since=<seq>&follow=true`: NDJSON, or SSE for `Accept: text/event-stream` (where `Last-Event-ID`
-   * stands in for a missing `since`). docs/protocol.md §10.
+   * stands in for a missing `since`). docs/protocol.md §14.
    */
   @Get(ROUTES.jobOutput.path)
   output(@Param('jobId') jobId: string, @Query() query: JobOutputQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {

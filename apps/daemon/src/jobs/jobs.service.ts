@@ -22,7 +22,7 @@ export class JobsService {
   }
 
   /**
-   * The job's output records after `since` (docs/protocol.md §10). The job is looked up now, so an
+   * The job's output records after `since` (docs/protocol.md §14). The job is looked up now, so an
    * unknown id is a 404 before any record is answered.
    */
   output(jobId: string, since: number, follow: boolean, signal: AbortSignal): AsyncGenerator<OutputRecord> {

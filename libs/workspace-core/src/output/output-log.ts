@@ -1,4 +1,4 @@
-// A job's output as a log (docs/protocol.md §10): chunks `{seq, ts, stream, data}` numbered from 1 in
+// A job's output as a log (docs/protocol.md §14): chunks `{seq, ts, stream, data}` numbered from 1 in
 // the order the engine produced them, each stream capped at the workspace's output limit (past it the
 // command keeps running, capture stops, `truncated` is set), then one end record once the work is over.
 // Writers never wait: an engine's pipes keep draining whatever its followers do. Followers read

@@ -1,4 +1,4 @@
-// An output log read as the wire records of docs/protocol.md §10: chunks with their bytes as base64,
+// An output log read as the wire records of docs/protocol.md §14: chunks with their bytes as base64,
 // then one status record. Without `follow` the answer is what the log holds now; with it, the
 // chunks come as they are written and the status record once the job's work has ended.
 import type { JobStatus, OutputChunkRecord, OutputRecord, OutputStatusRecord } from '@mirage-ts/protocol';
