@@ -178,6 +178,7 @@ describe('job output log over HTTP', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.json).toEqual({ detail: 'job not found' });
     const jobId = await background('w', 'true');
+    expect((await d.call('GET', `/v1/jobs/${jobId}/output`, { token: null })).status).toBe(401);
     for (const query of ['since=-1', 'since=abc', 'since=1.5', 'since=', 'follow=yes']) {
       const answer = await d.call('GET', `/v1/jobs/${jobId}/output?${query}`);
       expect([query, answer.status]).toEqual([query, 400]);
