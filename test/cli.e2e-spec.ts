@@ -536,8 +536,9 @@ describe('mirage CLI against a daemon it spawned', () => {
       new RegExp(`^Running\\. PID ${readPid(box.home)}, uptime \\d+[smhd], \\d+ workspaces?\\. URL: ${box.url}\n$`),
     );
     expect(JSON.parse(onTty(['workspace', 'get', 'demo', '--json'])).id).toBe('demo');
-    // execute has no human form: JSON on a terminal too.
-    expect(JSON.parse(onTty(['execute', '-w', 'demo', '-c', 'echo tty'])).stdout).toBe('tty\n');
+    // execute on a terminal prints the command's output raw as it comes (docs/cli.md §2); --json keeps JSON.
+    expect(onTty(['execute', '-w', 'demo', '-c', 'echo tty'])).toBe('tty\n');
+    expect(JSON.parse(onTty(['execute', '-w', 'demo', '-c', 'echo tty', '--json'])).stdout).toBe('tty\n');
   });
 
   it('delete prints the closed workspace', async () => {

@@ -44,6 +44,7 @@ const SURFACE: Record<string, { flags: string[]; args: string[] }> = {
   'job cancel': { flags: [], args: ['id!'] },
   'job get': { flags: [], args: ['id!'] },
   'job list': { flags: ['workspace-w|workspace_id'], args: [] },
+  'job logs': { flags: ['follow-f', 'since'], args: ['id!'] },
   'job wait': { flags: ['timeout'], args: ['id!'] },
   ls: { flags: ['long-l', 'session-s|session_id', 'workspace!-w|workspace_id'], args: ['path'] },
   provision: { flags: ['command!-c', 'session-s|session_id', 'workspace!-w|workspace_id'], args: [] },

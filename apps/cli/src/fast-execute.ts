@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { deprecatedSettingWarnings, MirageClient, resolveClientSettings } from '@mirage-ts/protocol/client';
 import { mapKnownError, mapUnexpectedError } from './lib/error-map.js';
 import { runExecute, type ExecuteFlags } from './lib/execute-run.js';
+import { streamExecute } from './lib/execute-stream.js';
 
 const OPTIONS = {
   workspace: { type: 'string', short: 'w' },
@@ -21,6 +22,11 @@ const OPTIONS = {
 
 /** The flags of a clean `execute` argv (after the `execute` word), or undefined. */
 export function parseExecuteArgv(argv: string[]): ExecuteFlags | undefined {
+  return parseExecuteCall(argv)?.flags;
+}
+
+/** The flags and whether --json was given, for a clean `execute` argv. */
+export function parseExecuteCall(argv: string[]): { flags: ExecuteFlags; json: boolean } | undefined {
   let values;
   try {
     ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
@@ -32,7 +38,7 @@ export function parseExecuteArgv(argv: string[]): ExecuteFlags | undefined {
   const workspace = pick(values.workspace, values.workspace_id);
   const session = pick(values.session, values.session_id);
   if (workspace === false || session === false || workspace === undefined || values.command === undefined) return undefined;
-  return {
+  const flags: ExecuteFlags = {
     workspace,
     command: values.command,
     ...(session === undefined ? {} : { session }),
@@ -40,16 +46,25 @@ export function parseExecuteArgv(argv: string[]): ExecuteFlags | undefined {
     ...(values.env === undefined ? {} : { env: values.env }),
     bg: Boolean(values.bg || values.background),
   };
+  return { flags, json: values.json === true };
 }
+
+/** On a terminal (stdout), without --json or --bg, the output is streamed raw instead of answered as JSON. */
+export const streamsToTerminal = (flags: ExecuteFlags, json: boolean): boolean => process.stdout.isTTY === true && !json && flags.bg !== true;
 
 /** Runs `execute` and returns true, or returns false to let oclif handle the argv. */
 export async function fastExecute(argv: string[]): Promise<boolean> {
-  const flags = parseExecuteArgv(argv);
-  if (flags === undefined) return false;
+  const call = parseExecuteCall(argv);
+  if (call === undefined) return false;
+  const { flags, json } = call;
   try {
     const settings = resolveClientSettings(process.env);
     for (const warning of deprecatedSettingWarnings(process.env)) process.stderr.write(`warning: ${warning}\n`);
     const client = new MirageClient({ baseUrl: settings.url, token: settings.token });
+    if (streamsToTerminal(flags, json)) {
+      process.exitCode = await streamExecute(client, flags);
+      return true;
+    }
     const { output, exitCode } = await runExecute(client, flags);
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
     process.exitCode = exitCode;

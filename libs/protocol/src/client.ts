@@ -6,9 +6,9 @@ import type { Writable } from 'node:stream';
 import type { Got, Response } from 'got';
 import { DaemonError, DaemonUnreachable } from './errors.js';
 import { isErrorBody } from './guards.js';
-import { encodeMultipart, sendPlainRequest, sendStreamRequest, type PlainResponse } from './http-transport.js';
+import { encodeMultipart, readJsonLines, sendPlainRequest, sendStreamRequest, type PlainResponse } from './http-transport.js';
 import { FILE_SIZE_HEADER, type EditFileRequest, type FileEdited, type FileListing, type FileWritten, type GlobRequest, type GlobResult, type GrepRequest, type GrepResult, type TreeUploaded } from './file-types.js';
-import { buildPath, JOB_ID_HEADER, ROUTES, type RouteSpec } from './routes.js';
+import { buildPath, JOB_ID_HEADER, NDJSON_MEDIA_TYPE, ROUTES, type RouteSpec } from './routes.js';
 import { DEFAULT_BRANCH } from './types.js';
 import type {
   BranchResponse,
@@ -16,12 +16,14 @@ import type {
   CreateSessionRequest,
   DiffResponse,
   ExecuteRequest,
+  ExecuteStreamRecord,
   HealthResponse,
   JobAccepted,
   JobBrief,
   JobCanceled,
   JobDetail,
   JobResult,
+  OutputRecord,
   SessionDeleted,
   SessionSummary,
   ShutdownResponse,
@@ -65,6 +67,21 @@ export interface ExecuteOptions extends Omit<ExecuteRequest, 'stdin_base64' | 'p
   /** Bytes for the command's stdin, sent as a multipart `stdin` part. */
   stdin?: Uint8Array;
   background?: boolean;
+}
+
+/** A streamed execute: the job id (from the answer's head) and the records as they come. */
+export interface ExecuteStream {
+  jobId: string | undefined;
+  records: AsyncGenerator<ExecuteStreamRecord>;
+}
+
+export interface JobOutputOptions {
+  /** The last seq seen (0 or absent: from the start). */
+  since?: number;
+  /** Keep the answer open until the job ends. */
+  follow?: boolean;
+  /** Closes the connection (a follower that stops following). */
+  signal?: AbortSignal;
 }
 
 /** A synchronous execute answer plus the job id the daemon assigned to it. */
@@ -149,6 +166,44 @@ export class MirageClient {
       throw new DaemonError(response.statusCode, isErrorBody(parsed) ? parsed.detail : String(response.body));
     }
     return response;
+  }
+
+  /** Opens a streamed answer (docs/protocol.md §17); an error status is thrown as DaemonError. */
+  private async openStream(spec: RouteSpec, options: RequestOptions, signal?: AbortSignal): Promise<{ headers: Record<string, unknown>; lines: AsyncGenerator<unknown> }> {
+    const headers: Record<string, string> = { ...this.headers(), accept: NDJSON_MEDIA_TYPE };
+    let body: Buffer | undefined;
+    if (options.body !== undefined) {
+      headers['content-type'] = options.body.contentType;
+      body = options.body.data;
+    } else if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = Buffer.from(JSON.stringify(options.json));
+    }
+    let response;
+    try {
+      response = await sendStreamRequest({ method: spec.method, url: this.url(spec, options), headers, body, signal });
+    } catch (error) {
+      throw this.toTransportError(error);
+    }
+    if ((response.statusCode ?? 0) >= 400) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of response) chunks.push(chunk as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      const parsed = parseBody(text);
+      throw new DaemonError(response.statusCode ?? 0, isErrorBody(parsed) ? parsed.detail : text);
+    }
+    const transportError = (error: unknown): Error => this.toTransportError(error);
+    const lines = async function* (): AsyncGenerator<unknown> {
+      try {
+        yield* readJsonLines(response);
+      } catch (error) {
+        if (signal?.aborted) return;
+        throw transportError(error);
+      } finally {
+        response.destroy();
+      }
+    };
+    return { headers: response.headers, lines: lines() };
   }
 
   private async call<T>(spec: RouteSpec, options: RequestOptions = {}): Promise<T> {
@@ -323,6 +378,18 @@ export class MirageClient {
     return { result: parseBody(response.body) as JobResult, jobId: typeof jobId === 'string' ? jobId : undefined };
   }
 
+  /**
+   * Runs a command with its output streamed as it comes (`?stream=true`): chunk records, then one
+   * `{status, result}`. Aborting `signal` drops the connection, which cancels the command.
+   */
+  async executeStream(workspaceId: string, options: ExecuteOptions, signal?: AbortSignal): Promise<ExecuteStream> {
+    const request = this.executeRequest(workspaceId, MirageClient.executeFields(options), options.stdin, false);
+    request.query = { stream: 'true' };
+    const { headers, lines } = await this.openStream(ROUTES.execute, request, signal);
+    const jobId = headers[JOB_ID_HEADER];
+    return { jobId: typeof jobId === 'string' ? jobId : undefined, records: lines as AsyncGenerator<ExecuteStreamRecord> };
+  }
+
   /** Submits a command as a background job (202). */
   executeInBackground(workspaceId: string, options: ExecuteOptions): Promise<JobAccepted> {
     return this.call(ROUTES.execute, this.executeRequest(workspaceId, MirageClient.executeFields(options), options.stdin, true));
@@ -347,6 +414,12 @@ export class MirageClient {
     // The HTTP timeout must outlast the wait itself.
     const timeoutMs = timeoutS === undefined ? 24 * 3600 * 1000 : Math.max(this.timeoutMs, timeoutS * 1000 + 10_000);
     return this.call(ROUTES.waitJob, { params: { jobId }, json, timeoutMs });
+  }
+  /** A job's output records after `since`, then its status record; with `follow`, as they come until the job ends. */
+  async jobOutput(jobId: string, options: JobOutputOptions = {}): Promise<AsyncGenerator<OutputRecord>> {
+    const query = { since: options.since === undefined ? undefined : String(options.since), follow: options.follow ? 'true' : undefined };
+    const { lines } = await this.openStream(ROUTES.jobOutput, { params: { jobId }, query }, options.signal);
+    return lines as AsyncGenerator<OutputRecord>;
   }
   cancelJob(jobId: string): Promise<JobCanceled> {
     return this.call(ROUTES.cancelJob, { params: { jobId } });

@@ -84,13 +84,15 @@ export interface StreamRequest {
   headers: Record<string, string>;
   /** Bytes, or a stream piped as the body (chunked). */
   body?: Buffer | NodeJS.ReadableStream;
-  /** Longest quiet time on the socket (a stream may take long in total). */
-  idleTimeoutMs: number;
+  /** Longest quiet time on the socket (a stream may take long in total); none when absent. */
+  idleTimeoutMs?: number;
+  /** Ends the exchange (the daemon sees the connection drop). */
+  signal?: AbortSignal;
 }
 
 /**
- * One request whose response body is handed over as a stream once the headers arrive: for raw
- * file bytes and tar streams (sendPlainRequest decodes the body as text, which breaks bytes).
+ * One request whose response body is handed over as a stream once the headers arrive: raw file
+ * bytes, tar streams, NDJSON output (sendPlainRequest decodes the body as text, which breaks bytes).
  */
 export function sendStreamRequest(options: StreamRequest): Promise<IncomingMessage> {
   const target = new URL(options.url);
@@ -98,8 +100,9 @@ export function sendStreamRequest(options: StreamRequest): Promise<IncomingMessa
   const headers: Record<string, string> = { ...options.headers };
   if (Buffer.isBuffer(options.body)) headers['content-length'] = String(options.body.length);
   return new Promise<IncomingMessage>((resolve, reject) => {
-    const request = send(target, { method: options.method, headers }, resolve);
-    request.setTimeout(options.idleTimeoutMs, () => request.destroy(new RequestTimeoutError(options.idleTimeoutMs)));
+    const request = send(target, { method: options.method, headers, signal: options.signal }, resolve);
+    const idle = options.idleTimeoutMs;
+    if (idle !== undefined) request.setTimeout(idle, () => request.destroy(new RequestTimeoutError(idle)));
     request.on('error', reject);
     const body = options.body;
     if (body === undefined || Buffer.isBuffer(body)) request.end(body);
@@ -108,4 +111,20 @@ export function sendStreamRequest(options: StreamRequest): Promise<IncomingMessa
       body.pipe(request);
     }
   });
+}
+/** The body of a response read as one JSON value a line (NDJSON); a torn last line is an error. */
+export async function* readJsonLines(response: IncomingMessage): AsyncGenerator<unknown> {
+  let pending = '';
+  response.setEncoding('utf8');
+  for await (const text of response as AsyncIterable<string>) {
+    pending += text;
+    let newline = pending.indexOf('\n');
+    while (newline >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (line.trim() !== '') yield JSON.parse(line) as unknown;
+      newline = pending.indexOf('\n');
+    }
+  }
+  if (pending.trim() !== '') throw new Error('stream ended in the middle of a record');
 }

@@ -66,6 +66,7 @@ export const ROUTES = {
 
   listJobs: route('GET', '/v1/jobs'),
   getJob: route('GET', '/v1/jobs/:jobId'),
+  jobOutput: route('GET', '/v1/jobs/:jobId/output'),
   waitJob: route('POST', '/v1/jobs/:jobId/wait'),
   cancelJob: route('DELETE', '/v1/jobs/:jobId'),
 } as const satisfies Record<string, RouteSpec>;
@@ -83,5 +84,9 @@ export function buildPath(spec: RouteSpec, params: Record<string, string> = {}):
 
 /** Header carrying the job id of a synchronous execute answer. */
 export const JOB_ID_HEADER = 'x-mirage-job-id';
+/** Media types of the streamed answers (docs/protocol.md §17): one JSON record a line, or server-sent events. */
+export const NDJSON_MEDIA_TYPE = 'application/x-ndjson';
+export const SSE_MEDIA_TYPE = 'text/event-stream';
+
 /** Status of a foreground execute whose job was canceled (non-standard, as the Python client expects; docs/protocol.md §3.2). */
 export const STATUS_JOB_CANCELED = 499;

@@ -213,6 +213,42 @@ export interface JobCanceled {
   canceled: boolean;
 }
 
+// ---- output (docs/protocol.md §17) -------------------------------------------------------------
+export type OutputStreamName = 'stdout' | 'stderr';
+/** One chunk of a job's output log; `data` is the bytes as base64. */
+export interface OutputChunkRecord {
+  seq: number;
+  ts: number;
+  stream: OutputStreamName;
+  data: string;
+}
+/**
+ * The last record of a `GET /v1/jobs/{id}/output` answer: the job's status and, once it has
+ * finished, its exit code (130 canceled, 124 timed out). `seq` is the newest chunk's seq, the
+ * cursor to resume from; `truncated` says capture stopped at the output limit; `discarded` that
+ * the chunks of this finished job were dropped to keep the daemon's output budget.
+ */
+export interface OutputStatusRecord {
+  status: JobStatus;
+  exit_code: number | null;
+  seq: number;
+  truncated: boolean;
+  discarded: boolean;
+}
+export type OutputRecord = OutputChunkRecord | OutputStatusRecord;
+/** A record of `POST /v1/workspaces/{id}/execute?stream=true`: chunks, then one end record. */
+export interface ExecuteStreamChunk {
+  seq: number;
+  stream: OutputStreamName;
+  data: string;
+}
+export interface ExecuteStreamEnd {
+  status: JobStatus;
+  result: JobResult | null;
+  error: string | null;
+}
+export type ExecuteStreamRecord = ExecuteStreamChunk | ExecuteStreamEnd;
+
 // ---- versions -------------------------------------------------------------------------------
 /** The branch a commit, log, diff or branch goes to when the request names none. */
 export const DEFAULT_BRANCH = 'main';

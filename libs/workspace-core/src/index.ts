@@ -21,6 +21,8 @@
 // - Limits: the config's `limits` block (limits.ts, docs/limits.md) is merged with the daemon's
 //   defaults and ceilings; the builtin engine enforces max_bytes (ram quota, ENOSPC), timeout_s
 //   (exit 124), max_output_bytes, and maps cpu_seconds to a command budget (builtin/exec-limits.ts).
+// - Output log: every job keeps its stdout/stderr as numbered chunks (output/output-log.ts), capped per
+//   stream at max_output_bytes, kept with the job record; followers read it at their own pace.
 // - Every workspace has /dev (null, zero, random, urandom, full, std streams), not a user mount.
 // - Known just-bash divergences from GNU bash: bash-battery.spec.ts lists them with reasons.
 export * from './errors.js';
@@ -45,10 +47,11 @@ export type {
   WorkspaceEventOf,
   WorkspaceEventType,
 } from './events.js';
-export { JobTable } from './jobs.js';
+export { JobTable, EXIT_CANCELED } from './jobs.js';
 export { ENGINE_CHOICES, ENGINE_NAMES } from './engines/engine.js';
 export { claimSandboxRoot, sandboxRootFor } from './engines/sandbox/layout.js';
 export type { EngineAvailability, EngineChoice, EngineName } from './engines/engine.js';
+export * from './output/index.js';
 export type { JobMeta, JobRun, JobTableOptions } from './jobs.js';
 export { validateConfig, parseMode, RESOURCES } from './config.js';
 export { normalizePrefix, summaryPrefix, treePrefix, holdsPath, owningMount, mountResource, configMounts } from './mount-paths.js';

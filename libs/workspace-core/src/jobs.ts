@@ -2,17 +2,27 @@
 // one session run one at a time in submission order; different sessions run concurrently.
 // Finished jobs are kept 3600 s after they finish and at most the newest 1024, pruned on access.
 // Pruning is O(jobs pruned): finished jobs are also kept in finish order, oldest first.
+// Every job keeps its output as a log (output/output-log.ts) for as long as its record; the logs of
+// finished jobs share a byte budget (default 256 MiB), past which the oldest ones drop their chunks.
 import { randomBytes } from 'node:crypto';
 import type { JobBrief, JobCanceled, JobDetail, JobResult, JobStatus } from '@mirage-ts/protocol';
 import { WorkspaceError } from './errors.js';
+import { OutputLog, type OutputEnd, type OutputSink } from './output/output-log.js';
+import { DEFAULT_LIMITS } from './limits.js';
 
 export interface JobMeta {
   workspace_id: string;
   session_id: string;
   command: string;
+  /** Bytes of output kept per stream (the workspace's limits.max_output_bytes). */
+  output_limit_bytes?: number;
 }
 
-export type JobRun = (signal: AbortSignal) => Promise<JobResult>;
+/** The work of a job: runs until done or `signal` aborts, handing its output to `onOutput` as it comes. */
+export type JobRun = (signal: AbortSignal, onOutput: OutputSink) => Promise<JobResult>;
+
+/** Exit codes a log's end record gives jobs that have no result of their own (as a shell does). */
+export const EXIT_CANCELED = 130;
 
 export interface JobTableOptions {
   /** Clock in milliseconds; injectable so retention can be tested without waiting an hour. */
@@ -24,6 +34,8 @@ export interface JobTableOptions {
    * `canceled` anyway (its session stays busy until the work really ends).
    */
   cancelGraceMs?: number;
+  /** Bytes the output logs of finished jobs may hold in all; the oldest logs are emptied past it. */
+  outputBudgetBytes?: number;
 }
 
 interface JobRecord extends JobDetail {
@@ -34,6 +46,7 @@ interface JobRecord extends JobDetail {
   /** Resolves when the work itself has ended (used to hold the session lock and by close()). */
   settled: Promise<void>;
   resolveSettled: () => void;
+  output: OutputLog;
 }
 
 const FINISHED: ReadonlySet<JobStatus> = new Set<JobStatus>(['done', 'failed', 'canceled']);
@@ -50,6 +63,9 @@ export class JobTable {
   private readonly cancelGraceMs: number;
   /** Per workspace: when a job of it was last submitted or finished (ms, this table's clock). */
   private readonly lastActivity = new Map<string, number>();
+  private readonly outputBudgetBytes: number;
+  /** Bytes held by the logs of finished jobs (emptied ones excluded). */
+  private finishedOutputBytes = 0;
   private closed = false;
 
   constructor(options: JobTableOptions = {}) {
@@ -57,6 +73,7 @@ export class JobTable {
     this.retentionMs = (options.retentionS ?? 3600) * 1000;
     this.maxFinished = options.maxFinished ?? 1024;
     this.cancelGraceMs = options.cancelGraceMs ?? 50;
+    this.outputBudgetBytes = options.outputBudgetBytes ?? 256 * 1024 * 1024;
   }
 
   submit(meta: JobMeta, run: JobRun): { id: string; done: Promise<JobDetail> } {
@@ -84,6 +101,7 @@ export class JobTable {
       resolveFinished,
       settled,
       resolveSettled,
+      output: new OutputLog({ limitBytes: meta.output_limit_bytes ?? DEFAULT_LIMITS.max_output_bytes, now: this.now }),
     };
     this.records.set(record.job_id, record);
     this.lastActivity.set(meta.workspace_id, this.now());
@@ -125,6 +143,11 @@ export class JobTable {
       clearTimeout(timer);
     }
     return detail(record);
+  }
+
+  /** The job's output log (404 `not_found` for an unknown or pruned job). */
+  output(id: string): OutputLog {
+    return this.find(id).output;
   }
 
   cancel(id: string): JobCanceled {
@@ -221,7 +244,7 @@ export class JobTable {
         if (index > 0) queue.splice(index, 1);
       }
       this.finish(record, 'canceled', null, null);
-      record.resolveSettled();
+      this.settle(record);
       return true;
     }
     record.status = 'stopping';
@@ -244,7 +267,7 @@ export class JobTable {
     record.started_at = this.seconds();
     let work: Promise<JobResult>;
     try {
-      work = record.run(record.controller.signal);
+      work = record.run(record.controller.signal, record.output.sink);
     } catch (error) {
       work = Promise.reject(error);
     }
@@ -258,7 +281,7 @@ export class JobTable {
         else this.finish(record, 'failed', null, describeError(error));
       },
     ).finally(() => {
-      record.resolveSettled();
+      this.settle(record);
       this.next(key);
     });
   }
@@ -287,6 +310,24 @@ export class JobTable {
     record.resolveFinished(detail(record));
   }
 
+  /**
+   * The work has ended: the log gets its end record (only now, so that output a canceled command
+   * still wrote on its way out is kept) and joins the finished logs' byte budget.
+   */
+  private settle(record: JobRecord): void {
+    record.output.end(endRecord(record));
+    this.finishedOutputBytes += record.output.size;
+    if (this.finishedOutputBytes > this.outputBudgetBytes) {
+      for (const old of this.finishedInOrder.values()) {
+        if (this.finishedOutputBytes <= this.outputBudgetBytes) break;
+        if (old.output.ended === undefined || old.output.discarded) continue;
+        this.finishedOutputBytes -= old.output.size;
+        old.output.discard();
+      }
+    }
+    record.resolveSettled();
+  }
+
   private prune(): void {
     const oldestKept = this.now() - this.retentionMs;
     for (const record of this.finishedInOrder.values()) {
@@ -294,6 +335,7 @@ export class JobTable {
       if (!expired && this.finishedInOrder.size <= this.maxFinished) break;
       this.finishedInOrder.delete(record.job_id);
       this.records.delete(record.job_id);
+      if (record.output.ended !== undefined && !record.output.discarded) this.finishedOutputBytes -= record.output.size;
     }
   }
 
@@ -322,6 +364,13 @@ function newJobId(): string {
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return `Error: ${String(error)}`;
+}
+
+function endRecord(record: JobRecord): OutputEnd {
+  if (record.status === 'canceled') return { status: 'canceled', exit_code: EXIT_CANCELED };
+  const result = record.result;
+  const exitCode = result !== null && result.kind === 'io' ? result.exit_code : result !== null ? 0 : null;
+  return { status: record.status, exit_code: exitCode };
 }
 
 function brief(record: JobRecord): JobBrief {

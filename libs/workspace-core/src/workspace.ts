@@ -30,6 +30,7 @@ import { describeMount, ModeGuardFs, truncateDescription } from './mounts/index.
 import { carryEnv } from './engines/builtin/index.js';
 import type { EngineName, EngineRunOutput, ShellEngine } from './engines/engine.js';
 import { buildNamespace } from './engines/namespace.js';
+import type { OutputSink } from './output/output-log.js';
 import { redactS3Config } from './mounts/s3/config.js';
 import { provisionCommand } from './provision/index.js';
 import { expandGlob } from './glob.js';
@@ -328,12 +329,16 @@ export class Workspace {
 
   // ---- execution ---------------------------------------------------------------------------
 
-  /** Runs one command line in a session. Non-zero exits are results, not errors. */
-  async execute(request: ExecuteRequest, signal?: AbortSignal): Promise<IoResult> {
+  /**
+   * Runs one command line in a session. Non-zero exits are results, not errors. `onOutput` gets
+   * the command's stdout and stderr bytes (the builtin engine hands them over when the command
+   * ends, one chunk per stream; an engine with pipes calls it as they come).
+   */
+  async execute(request: ExecuteRequest, signal?: AbortSignal, onOutput?: OutputSink): Promise<IoResult> {
     this.assertOpen();
     const session = this.requireSession(request.session_id ?? this.defaultSessionId);
     try {
-      return await this.inSession(session, () => this.run(session, request, signal));
+      return await this.inSession(session, () => this.run(session, request, signal, onOutput));
     } finally {
       this.events.post({ type: 'executed', workspaceId: this.id, sessionId: session.id });
     }
@@ -378,7 +383,7 @@ export class Workspace {
     return result;
   }
 
-  private async run(session: Session, request: ExecuteRequest, signal?: AbortSignal): Promise<IoResult> {
+  private async run(session: Session, request: ExecuteRequest, signal?: AbortSignal, onOutput?: OutputSink): Promise<IoResult> {
     const isolated = request.cwd !== undefined || request.env !== undefined;
     if (request.record !== false) this.history.record({ session_id: session.id, command: request.command, at: Date.now() / 1000 });
     const output = await this.engine.run({
@@ -394,6 +399,7 @@ export class Workspace {
       timeoutMs: request.timeout_s !== undefined && Number.isFinite(request.timeout_s) ? Math.max(0, request.timeout_s) * 1000 : undefined,
       limits: this.limits,
       outputLimitBytes: this.outputLimitBytes,
+      onOutput,
     });
     if (!isolated && output.state !== undefined) {
       session.cwd = output.state.cwd;

@@ -2,12 +2,14 @@ import { Flags } from '@oclif/core';
 import { MirageCommand } from '../base-command.js';
 import { commandFlag, sessionFlag, workspaceFlag } from '../flags.js';
 import { runExecute, type ExecuteOutput } from '../lib/execute-run.js';
+import { streamExecute } from '../lib/execute-stream.js';
+import { streamsToTerminal } from '../fast-execute.js';
 
 // bin/run.js answers a clean `execute` argv through src/fast-execute.ts without loading oclif; this
 // command handles the rest (help, malformed flags) and keeps execute in the manifest and --help.
-export default class Execute extends MirageCommand<ExecuteOutput> {
+export default class Execute extends MirageCommand<ExecuteOutput | undefined> {
   static override description =
-    "Run a command in a workspace and print its result as JSON; the CLI exits with the command's exit code. Piped stdin is forwarded to the command.";
+    "Run a command in a workspace and print its result as JSON; the CLI exits with the command's exit code. On a terminal (without --json) the command's stdout and stderr are printed as they come and Ctrl-C cancels it (exit 130). Piped stdin is forwarded to the command.";
   static override examples = [
     '<%= config.bin %> execute -w demo -c "ls /"',
     'printf abc | <%= config.bin %> execute -w demo -c "wc -c" | jq -r .stdout',
@@ -23,8 +25,12 @@ export default class Execute extends MirageCommand<ExecuteOutput> {
     bg: Flags.boolean({ aliases: ['background'], description: 'Run as a background job and print its job id.' }),
   };
 
-  async run(): Promise<ExecuteOutput> {
+  async run(): Promise<ExecuteOutput | undefined> {
     const { flags } = await this.parse(Execute);
+    if (streamsToTerminal(flags, flags.json === true)) {
+      process.exitCode = await streamExecute(this.client, flags);
+      return undefined;
+    }
     const { output, exitCode } = await runExecute(this.client, flags);
     process.exitCode = exitCode;
     return output;

@@ -8,7 +8,7 @@ import { OpenApiService } from './openapi.service.js';
 export class OpenApiController {
   constructor(private readonly openapi: OpenApiService) {}
 
-  /** The OpenAPI 3 document of every /v1 route, this one included (docs/protocol.md §14). */
+  /** The OpenAPI 3 document of every /v1 route, this one included (docs/protocol.md §15). */
   @Get(ROUTES.openapi.path)
   get(): Promise<OpenAPIObject> {
     return this.openapi.get();

@@ -80,3 +80,10 @@ export class BackgroundQueryDto {
   @IsIn(['true', 'false'], { message: 'background must be true or false' })
   background?: string;
 }
+
+/** `?background=` and `?stream=` of POST /v1/workspaces/{id}/execute. */
+export class ExecuteQueryDto extends BackgroundQueryDto {
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'stream must be true or false' })
+  stream?: string;
+}

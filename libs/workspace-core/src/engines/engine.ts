@@ -3,6 +3,7 @@
 // bubblewrap over the mounts as real directories: engines/sandbox/). See docs/engines.md.
 import type { MountMode } from '@mirage-ts/protocol';
 import type { WorkspaceLimits } from '../limits.js';
+import type { OutputSink } from '../output/output-log.js';
 
 export type EngineName = 'builtin' | 'sandbox';
 /** What a workspace config or the daemon may ask for; `auto` = sandbox when it is available. */
@@ -41,6 +42,8 @@ export interface EngineRunInput {
   limits: WorkspaceLimits;
   /** Largest number of bytes kept per stream (the rest is counted, not kept). */
   outputLimitBytes: number;
+  /** Gets the call's output as it is produced (the job's output log); bytes, in order per stream. */
+  onOutput?: OutputSink;
 }
 
 export interface EngineRunOutput {

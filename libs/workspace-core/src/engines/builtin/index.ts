@@ -42,7 +42,17 @@ export class BuiltinEngine implements ShellEngine {
     return { cwd: '/', env: baseEnv() };
   }
 
+  /** just-bash answers when the line is done: its output reaches the sink then, one chunk a stream. */
   async run(input: EngineRunInput): Promise<EngineRunOutput> {
+    const output = await this.runLine(input);
+    if (input.onOutput !== undefined) {
+      input.onOutput('stdout', typeof output.stdout === 'string' ? Buffer.from(output.stdout, 'utf8') : output.stdout);
+      input.onOutput('stderr', typeof output.stderr === 'string' ? Buffer.from(output.stderr, 'utf8') : output.stderr);
+    }
+    return output;
+  }
+
+  private async runLine(input: EngineRunInput): Promise<EngineRunOutput> {
     const shell = this.shellFor(input.modes);
     const session = input.state;
     let cwd = session.cwd;

@@ -190,8 +190,10 @@ export class SandboxEngine implements ShellEngine {
     const timeoutMs = input.timeoutMs ?? input.limits.timeout_s * 1000;
     const timer = timeoutMs <= MAX_TIMER_MS ? setTimeout(() => kill('timeout'), timeoutMs) : undefined;
 
-    const stdout = collect(stdoutReader, input.outputLimitBytes + LIMIT_SLACK);
-    const stderr = collect(stderrReader, input.outputLimitBytes + LIMIT_SLACK);
+    // The pipes feed the sink as bytes arrive (live output); what is kept for the answer is capped.
+    const sink = input.onOutput;
+    const stdout = collect(stdoutReader, input.outputLimitBytes + LIMIT_SLACK, sink === undefined ? undefined : (bytes) => sink('stdout', bytes));
+    const stderr = collect(stderrReader, input.outputLimitBytes + LIMIT_SLACK, sink === undefined ? undefined : (bytes) => sink('stderr', bytes));
     const dump = collect(child.stdio[4] as Readable, 64 * 1024 * 1024);
     writeAndEnd(child.stdio[3], Buffer.from(input.command, 'utf8'));
     writeAndEnd((child.stdio as unknown[])[5], restoreScript(cwd, input.requestedCwd, session.shell));
@@ -220,6 +222,7 @@ export class SandboxEngine implements ShellEngine {
     if (killedBy === 'timeout') notes.push(`mirage: timed out after ${timeoutMs / 1000} s (${input.timeoutMs === undefined ? 'limits.timeout_s' : 'timeout_s of the call'})`);
     // A limit met is a failed command even when bash's last word was a success (a flood's `sleep &`).
     if (notes.length > 0 && exitCode === 0) exitCode = 1;
+    if (notes.length > 0) input.onOutput?.('stderr', Buffer.from(`${notes.join('\n')}\n`));
     const output: EngineRunOutput = {
       exitCode,
       stdout: out.bytes,
@@ -364,13 +367,14 @@ function writeAndEnd(stream: unknown, data: Buffer): void {
   writable.end(data);
 }
 
-/** Reads a stream to its end, keeping at most `limit` bytes and noting whether more came. */
-function collect(stream: Readable, limit: number): Promise<{ bytes: Buffer; dropped: boolean }> {
+/** Reads a stream to its end, keeping at most `limit` bytes and noting whether more came; `onChunk` sees every chunk. */
+function collect(stream: Readable, limit: number, onChunk?: (bytes: Buffer) => void): Promise<{ bytes: Buffer; dropped: boolean }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let kept = 0;
     let dropped = false;
     stream.on('data', (chunk: Buffer) => {
+      onChunk?.(chunk);
       if (kept >= limit) {
         dropped = true;
         return;
