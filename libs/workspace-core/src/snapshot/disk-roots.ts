@@ -35,6 +35,15 @@ export function relocateDiskRoots(
 ): { config: WorkspaceConfig; relocated: string[] } {
   const result = structuredClone(config);
   const relocated: string[] = [];
+  // A disk mount saved without its host directory (a reference snapshot keeps only the files)
+  // always gets one of its own.
+  for (const { prefix, resource, config: settings } of configMounts(config)) {
+    const mount = result.mounts[prefix];
+    if (resource !== 'disk' || mount === undefined || (typeof settings.root === 'string' && settings.root !== '')) continue;
+    const fresh = freshRoot(mountKey(prefix) === '' ? 'root' : mountKey(prefix).replace(/\//g, '_'));
+    mount.config = { ...(mount.config ?? {}), root: fresh };
+    relocated.push(fresh);
+  }
   for (const { prefix, root } of diskRoots(config)) {
     const user = inUse.find((used) => overlaps(used.root, root));
     if (options.keep?.has(mountKey(prefix))) {
