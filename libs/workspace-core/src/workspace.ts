@@ -30,6 +30,7 @@ import { normalizePrefix, owningMount, summaryPrefix, treePrefix } from './mount
 import type { JobTable } from './jobs.js';
 import { describeMount, ReadOnlyMountError, truncateDescription } from './mounts/index.js';
 import { redactS3Config } from './mounts/s3/config.js';
+import type { S3Fingerprint } from './mounts/s3/fingerprint.js';
 import { provisionCommand } from './provision/index.js';
 import { expandGlob } from './glob.js';
 import type { LiveTreeEntry, SessionState, TreeFile } from './tree.js';
@@ -430,6 +431,16 @@ export class Workspace {
   }
 
   // ---- file trees --------------------------------------------------------------------------
+
+  /** Fingerprints (ETag, VersionId) of every file of each s3 mount, by mount prefix: what a snapshot records for drift. */
+  async s3Fingerprints(): Promise<Record<string, S3Fingerprint[]>> {
+    const result: Record<string, S3Fingerprint[]> = {};
+    for (const mount of this.userMounts) {
+      const backend = mount.backend as IFileSystem & { fingerprints?: () => Promise<S3Fingerprint[]> };
+      if (mount.resource === 's3' && typeof backend.fingerprints === 'function') result[mount.prefix] = await backend.fingerprints();
+    }
+    return result;
+  }
 
   /** Every file, directory and symlink of the ram and disk mounts (s3 keeps its own state). */
   async listTree(): Promise<LiveTreeEntry[]> {

@@ -8,6 +8,8 @@ import {
   createSnapshotStream,
   readSnapshotFile,
   referenceSnapshotBytes,
+  refuseS3Drift,
+  requireCredentials,
   writeReferenceSnapshotFile,
   writeSnapshotFile,
   type LoadedSnapshot,
@@ -59,9 +61,13 @@ export class SnapshotsService {
     return this.build(upload.snapshot, upload.request);
   }
 
-  private build(loaded: LoadedSnapshot, request: LoadWorkspaceDto): Promise<WorkspaceDetail> {
+  private async build(loaded: LoadedSnapshot, request: LoadWorkspaceDto): Promise<WorkspaceDetail> {
+    const config = applyOverride(loaded.manifest.config, request.override);
+    // Drift is checked before anything is built; the bucket needs the credentials for that.
+    requireCredentials(config);
+    await refuseS3Drift(config, loaded.manifest.s3_files, request.drift);
     return this.restorer.restore({
-      config: applyOverride(loaded.manifest.config, request.override),
+      config,
       id: request.id,
       sessions: loaded.manifest.sessions,
       files: loaded.files,

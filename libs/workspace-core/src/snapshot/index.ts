@@ -8,3 +8,4 @@ export { mountKey } from '../mount-paths.js';
 export { diskRoots, overriddenRoots, relocateDiskRoots, type DiskRootInUse } from './disk-roots.js';
 export { referenceSnapshotBytes, writeReferenceSnapshotFile } from './reference/write.js';
 export { isReferenceManifest, REFERENCE_VERSIONS, REFERENCE_WRITE_VERSION } from './reference/format.js';
+export { refuseS3Drift } from './drift.js';
