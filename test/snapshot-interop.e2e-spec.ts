@@ -114,6 +114,31 @@ describe('snapshot interop with the reference SDK', () => {
     expect(existsSync(join(box.root, 'x.tar'))).toBe(false);
   });
 
+  it('the HTTP routes take format (GET query, POST body) and drift, refusing other values with 400', async () => {
+    const url = box.env.MIRAGE_DAEMON_URL;
+    const headers = { authorization: `Bearer ${readFileSync(join(box.home, 'auth_token'), 'utf8').trim()}`, 'content-type': 'application/json' };
+    const badGet = await fetch(`${url}/v1/workspaces/ours/snapshot?format=zip`, { headers });
+    expect(badGet.status).toBe(400);
+    expect(await badGet.json()).toEqual({ detail: 'format must be one of mirage, reference' });
+    const get = await fetch(`${url}/v1/workspaces/ours/snapshot?format=reference`, { headers });
+    expect(get.status).toBe(200);
+    const downloaded = join(box.root, 'downloaded.tar');
+    writeFileSync(downloaded, Buffer.from(await get.arrayBuffer()));
+    expect(JSON.parse(execFileSync('tar', ['xOf', downloaded, 'manifest.json'], { encoding: 'utf8' }))).toMatchObject({ version: 2 });
+
+    const post = await fetch(`${url}/v1/workspaces/ours/snapshot`, { method: 'POST', headers, body: JSON.stringify({ path: 'ref.tar', format: 'reference' }) });
+    expect(post.status).toBe(200);
+    const written = join(box.home, 'snapshots', 'ref.tar');
+    expect(JSON.parse(execFileSync('tar', ['xOf', written, 'manifest.json'], { encoding: 'utf8' }))).toMatchObject({ version: 2 });
+    const badDrift = await fetch(`${url}/v1/workspaces/load`, { method: 'POST', headers, body: JSON.stringify({ path: 'ref.tar', drift: 'maybe' }) });
+    expect(badDrift.status).toBe(400);
+    expect(await badDrift.json()).toEqual({ detail: 'drift must be one of strict, off' });
+    const load = await fetch(`${url}/v1/workspaces/load`, { method: 'POST', headers, body: JSON.stringify({ path: 'ref.tar', id: 'via-path', drift: 'off' }) });
+    expect(load.status).toBe(201);
+    const cat = await cli(['execute', '-w', 'via-path', '-c', 'cat /notes/a.txt']);
+    expect(cat.json.stdout).toBe('alpha\n');
+  });
+
   it.each([
     ['an absolute blob path', '/etc/passwd', 'load failed: unsafe blob path "/etc/passwd"'],
     ['a .. blob path', 'mounts/0/../../../escape', 'load failed: unsafe blob path "mounts/0/../../../escape"'],
