@@ -137,6 +137,9 @@ describe('snapshot interop with the reference SDK', () => {
     expect(load.status).toBe(201);
     const cat = await cli(['execute', '-w', 'via-path', '-c', 'cat /notes/a.txt']);
     expect(cat.json.stdout).toBe('alpha\n');
+    // A read-only disk mount saved without a root is seeded in the directory made for it.
+    const host = await cli(['execute', '-w', 'via-path', '-c', 'cat /disk/host.txt']);
+    expect(host.json.stdout).toBe('from host\n');
   });
 
   it.each([

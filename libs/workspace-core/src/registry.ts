@@ -32,6 +32,8 @@ export interface CreateWorkspaceInput {
   id?: string;
   sessions?: SessionState[];
   files?: TreeFile[];
+  /** Host roots made empty for this workspace (disk mounts saved without one): seeded with `files` even when read-only. */
+  seedRoots?: readonly string[];
 }
 
 export class WorkspaceRegistry {
@@ -84,7 +86,7 @@ export class WorkspaceRegistry {
         network: this.options.allowNetwork ? validated.networkAllow : [],
         events: this.events,
       });
-      if (request.files !== undefined) await workspace.replaceTree(request.files, { seeding: true });
+      if (request.files !== undefined) await workspace.replaceTree(request.files, { seeding: true, seedRoots: request.seedRoots });
       if (request.sessions !== undefined) workspace.restoreSessions(request.sessions);
       this.workspaces.set(id, workspace);
     } finally {

@@ -455,10 +455,13 @@ export class Workspace {
    * filled too: nothing else could ever give them content, while a read-only disk mount keeps
    * its host directory untouched.
    */
-  async replaceTree(files: TreeFile[], options: { seeding?: boolean } = {}): Promise<void> {
+  async replaceTree(files: TreeFile[], options: { seeding?: boolean; seedRoots?: readonly string[] } = {}): Promise<void> {
     this.assertOpen();
+    // A read-only disk mount is seeded only in a directory made for it (seedRoots), never the user's.
+    const seedRoots = new Set(options.seedRoots ?? []);
+    const freshDisk = (mount: LiveMount): boolean => mount.resource === 'disk' && typeof mount.config.root === 'string' && seedRoots.has(mount.config.root);
     const targets = this.treeMounts()
-      .filter((mount) => mount.mode !== 'read' || (options.seeding === true && mount.resource === 'ram'))
+      .filter((mount) => mount.mode !== 'read' || (options.seeding === true && (mount.resource === 'ram' || freshDisk(mount))))
       .sort((a, b) => b.prefix.length - a.prefix.length);
     const byMount = new Map<LiveMount, TreeFile[]>(targets.map((mount) => [mount, []]));
     const owners = this.treeMounts();

@@ -32,9 +32,10 @@ export function relocateDiskRoots(
   inUse: readonly DiskRootInUse[],
   freshRoot: (key: string) => string,
   options: { always?: boolean; keep?: ReadonlySet<string> } = {},
-): { config: WorkspaceConfig; relocated: string[] } {
+): { config: WorkspaceConfig; relocated: string[]; rootless: string[] } {
   const result = structuredClone(config);
   const relocated: string[] = [];
+  const rootless: string[] = [];
   // A disk mount saved without its host directory (a reference snapshot keeps only the files)
   // always gets one of its own.
   for (const { prefix, resource, config: settings } of configMounts(config)) {
@@ -43,6 +44,7 @@ export function relocateDiskRoots(
     const fresh = freshRoot(mountKey(prefix) === '' ? 'root' : mountKey(prefix).replace(/\//g, '_'));
     mount.config = { ...(mount.config ?? {}), root: fresh };
     relocated.push(fresh);
+    rootless.push(fresh);
   }
   for (const { prefix, root } of diskRoots(config)) {
     const user = inUse.find((used) => overlaps(used.root, root));
@@ -59,7 +61,7 @@ export function relocateDiskRoots(
     mount.config = { ...(mount.config ?? {}), root: fresh };
     relocated.push(fresh);
   }
-  return { config: result, relocated };
+  return { config: result, relocated, rootless };
 }
 
 /** Keys (mountKey) of the mounts whose `config.root` an override sets explicitly. */
