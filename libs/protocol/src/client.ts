@@ -15,6 +15,7 @@ import type {
   CommitResponse,
   CreateSessionRequest,
   DiffResponse,
+  DriftPolicy,
   ExecuteRequest,
   ExecuteStreamRecord,
   HealthResponse,
@@ -26,6 +27,7 @@ import type {
   OutputRecord,
   SessionDeleted,
   SessionSummary,
+  SnapshotFormat,
   ShutdownResponse,
   VersionEntry,
   WorkspaceBrief,
@@ -245,11 +247,19 @@ export class MirageClient {
     return this.call(ROUTES.cloneWorkspace, { json: { source_id: sourceId, ...options } });
   }
 
-  /** Streams the workspace's snapshot tar into `destination`; resolves with the byte count. */
-  async downloadSnapshot(id: string, destination: Writable, onProgress?: (progress: TransferProgress) => void): Promise<number> {
+  /**
+   * Streams the workspace's snapshot tar into `destination`; resolves with the byte count.
+   * `format` `reference` asks for the reference project's tar instead of ours.
+   */
+  async downloadSnapshot(
+    id: string,
+    destination: Writable,
+    onProgress?: (progress: TransferProgress) => void,
+    options: { format?: SnapshotFormat } = {},
+  ): Promise<number> {
     const got = await loadGot();
     const { pipeline } = await import('node:stream/promises');
-    const stream = got.stream(this.url(ROUTES.downloadSnapshot, { params: { id } }), {
+    const stream = got.stream(this.url(ROUTES.downloadSnapshot, { params: { id }, query: { format: options.format } }), {
       headers: this.headers(),
       throwHttpErrors: false,
       retry: { limit: 0 },
@@ -282,7 +292,7 @@ export class MirageClient {
   /** Uploads a snapshot tar file (multipart `request` + `snapshot`) as a new workspace. */
   async loadWorkspace(
     tarPath: string,
-    options: { id?: string; override?: Partial<WorkspaceConfig> } = {},
+    options: { id?: string; override?: Partial<WorkspaceConfig>; drift?: DriftPolicy } = {},
     onProgress?: (progress: TransferProgress) => void,
   ): Promise<WorkspaceDetail> {
     const form = new FormData();

@@ -114,8 +114,16 @@ export interface CloneRequest {
   at?: string;
   id?: string;
 }
+/** `mirage`: our tar (the default); `reference`: the reference project's (docs/protocol.md, "Reference snapshots"). */
+export type SnapshotFormat = 'mirage' | 'reference';
+export const SNAPSHOT_FORMATS: readonly SnapshotFormat[] = ['mirage', 'reference'];
+/** On load, what to do with s3 files changed since the snapshot: refuse (409) or load anyway. */
+export type DriftPolicy = 'strict' | 'off';
+export const DRIFT_POLICIES: readonly DriftPolicy[] = ['strict', 'off'];
+
 export interface SnapshotToPathRequest {
   path: string;
+  format?: SnapshotFormat;
 }
 export interface SnapshotWritten {
   id: string;
@@ -126,6 +134,8 @@ export interface LoadRequest {
   path?: string;
   id?: string;
   override?: Partial<WorkspaceConfig>;
+  /** Default `strict`. */
+  drift?: DriftPolicy;
 }
 
 // ---- sessions -------------------------------------------------------------------------------

@@ -55,6 +55,8 @@ export interface CreateWorkspaceInput {
   id?: string;
   sessions?: SessionState[];
   files?: TreeFile[];
+  /** Host roots made empty for this workspace (disk mounts saved without one): seeded with `files` even when read-only. */
+  seedRoots?: readonly string[];
 }
 
 let registryCount = 0;
@@ -135,7 +137,7 @@ export class WorkspaceRegistry {
           events: this.events,
         });
       }
-      if (request.files !== undefined) await workspace.replaceTree(request.files, { seeding: true });
+      if (request.files !== undefined) await workspace.replaceTree(request.files, { seeding: true, seedRoots: request.seedRoots });
       if (request.sessions !== undefined) workspace.restoreSessions(request.sessions);
       this.workspaces.set(id, workspace);
       this.idleSince.set(id, Date.now());

@@ -32,6 +32,7 @@ import type { EngineName, EngineRunOutput, ShellEngine } from './engines/engine.
 import { buildNamespace } from './engines/namespace.js';
 import type { OutputSink } from './output/output-log.js';
 import { redactS3Config } from './mounts/s3/config.js';
+import type { S3Fingerprint } from './mounts/s3/fingerprint.js';
 import { provisionCommand } from './provision/index.js';
 import { expandGlob } from './glob.js';
 import type { LiveTreeEntry, SessionState, TreeFile } from './tree.js';
@@ -470,6 +471,16 @@ export class Workspace {
 
   // ---- file trees --------------------------------------------------------------------------
 
+  /** Fingerprints (ETag, VersionId) of every file of each s3 mount, by mount prefix: what a snapshot records for drift. */
+  async s3Fingerprints(): Promise<Record<string, S3Fingerprint[]>> {
+    const result: Record<string, S3Fingerprint[]> = {};
+    for (const mount of this.userMounts) {
+      const backend = mount.backend as IFileSystem & { fingerprints?: () => Promise<S3Fingerprint[]> };
+      if (mount.resource === 's3' && typeof backend.fingerprints === 'function') result[mount.prefix] = await backend.fingerprints();
+    }
+    return result;
+  }
+
   /** Every file, directory and symlink of the ram and disk mounts (s3 keeps its own state). */
   async listTree(): Promise<LiveTreeEntry[]> {
     const entries: LiveTreeEntry[] = [];
@@ -483,10 +494,13 @@ export class Workspace {
    * filled too: nothing else could ever give them content, while a read-only disk mount keeps
    * its host directory untouched.
    */
-  async replaceTree(files: TreeFile[], options: { seeding?: boolean } = {}): Promise<void> {
+  async replaceTree(files: TreeFile[], options: { seeding?: boolean; seedRoots?: readonly string[] } = {}): Promise<void> {
     this.assertOpen();
+    // A read-only disk mount is seeded only in a directory made for it (seedRoots), never the user's.
+    const seedRoots = new Set(options.seedRoots ?? []);
+    const freshDisk = (mount: LiveMount): boolean => mount.resource === 'disk' && typeof mount.config.root === 'string' && seedRoots.has(mount.config.root);
     const targets = this.treeMounts()
-      .filter((mount) => mount.mode !== 'read' || (options.seeding === true && mount.resource === 'ram'))
+      .filter((mount) => mount.mode !== 'read' || (options.seeding === true && (mount.resource === 'ram' || freshDisk(mount))))
       .sort((a, b) => b.prefix.length - a.prefix.length);
     const byMount = new Map<LiveMount, TreeFile[]>(targets.map((mount) => [mount, []]));
     const owners = this.treeMounts();

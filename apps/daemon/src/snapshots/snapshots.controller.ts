@@ -1,5 +1,5 @@
-import { Body, Get, HttpCode, Param, Post, Req, Res, StreamableFile } from '@nestjs/common';
-import { LoadWorkspaceDto, ROUTES, SnapshotToPathDto, type SnapshotWritten, type WorkspaceDetail } from '@mirage-ts/protocol';
+import { Body, Get, HttpCode, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { LoadWorkspaceDto, ROUTES, SnapshotQueryDto, SnapshotToPathDto, type SnapshotWritten, type WorkspaceDetail } from '@mirage-ts/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isMultipart, readingBody } from '../common/http-input.js';
 import { MirageController } from '../common/mirage-controller.decorator.js';
@@ -20,14 +20,14 @@ export class SnapshotsController {
   }
 
   @Get(ROUTES.downloadSnapshot.path)
-  async download(@Param('id') id: string): Promise<StreamableFile> {
-    const stream = await this.snapshots.download(id);
+  async download(@Param('id') id: string, @Query() query: SnapshotQueryDto): Promise<StreamableFile> {
+    const stream = await this.snapshots.download(id, query.format);
     return new StreamableFile(stream, { type: 'application/x-tar', disposition: `attachment; filename="${id}.tar"` });
   }
 
   @Post(ROUTES.snapshotToPath.path)
   @HttpCode(ROUTES.snapshotToPath.status)
   writeToPath(@Param('id') id: string, @Body() body: SnapshotToPathDto): Promise<SnapshotWritten> {
-    return this.snapshots.writeToPath(id, body.path);
+    return this.snapshots.writeToPath(id, body.path, body.format);
   }
 }

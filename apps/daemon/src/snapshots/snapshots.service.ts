@@ -1,9 +1,20 @@
 // Snapshot and load routes over the snapshot format of libs/workspace-core: download (GET, a
 // streamed tar), write to a path under the snapshot root, load from such a path or an upload.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
-import type { LoadWorkspaceDto, SnapshotWritten, WorkspaceDetail } from '@mirage-ts/protocol';
-import { applyOverride, createSnapshotStream, readSnapshotFile, writeSnapshotFile, type LoadedSnapshot, type WorkspaceRegistry } from '@mirage-ts/workspace-core';
+import type { LoadWorkspaceDto, SnapshotFormat, SnapshotWritten, WorkspaceDetail } from '@mirage-ts/protocol';
+import {
+  applyOverride,
+  createSnapshotStream,
+  readSnapshotFile,
+  referenceSnapshotBytes,
+  refuseS3Drift,
+  requireCredentials,
+  writeReferenceSnapshotFile,
+  writeSnapshotFile,
+  type LoadedSnapshot,
+  type WorkspaceRegistry,
+} from '@mirage-ts/workspace-core';
 import { DaemonError } from '../common/coded-error.js';
 import type { DaemonSettings } from '../config/daemon-settings.js';
 import { MIRAGE_REGISTRY, MIRAGE_SETTINGS } from '../config/tokens.js';
@@ -21,15 +32,19 @@ export class SnapshotsService {
     private readonly restorer: RestoreService,
   ) {}
 
-  async download(id: string): Promise<Readable> {
+  /** Our tar, streamed; `reference`: the reference project's tar (built whole, then sent). */
+  async download(id: string, format: SnapshotFormat = 'mirage'): Promise<Readable> {
     const workspace = requireWorkspace(this.registry, id);
-    return createSnapshotStream(await snapshotSource(workspace, finishedJobs(this.registry.jobs, id)));
+    const source = await snapshotSource(workspace, finishedJobs(this.registry.jobs, id));
+    if (format === 'reference') return Readable.from([await referenceSnapshotBytes(source)]);
+    return createSnapshotStream(source);
   }
 
-  async writeToPath(id: string, path: string): Promise<SnapshotWritten> {
+  async writeToPath(id: string, path: string, format: SnapshotFormat = 'mirage'): Promise<SnapshotWritten> {
     const workspace = requireWorkspace(this.registry, id);
     const target = await confinedPath(this.settings.snapshotRoot, path);
-    const size = await writeSnapshotFile(await snapshotSource(workspace, finishedJobs(this.registry.jobs, id)), target);
+    const source = await snapshotSource(workspace, finishedJobs(this.registry.jobs, id));
+    const size = format === 'reference' ? await writeReferenceSnapshotFile(source, target) : await writeSnapshotFile(source, target);
     return { id, path: target, size };
   }
 
@@ -46,9 +61,13 @@ export class SnapshotsService {
     return this.build(upload.snapshot, upload.request);
   }
 
-  private build(loaded: LoadedSnapshot, request: LoadWorkspaceDto): Promise<WorkspaceDetail> {
+  private async build(loaded: LoadedSnapshot, request: LoadWorkspaceDto): Promise<WorkspaceDetail> {
+    const config = applyOverride(loaded.manifest.config, request.override);
+    // Drift is checked before anything is built; the bucket needs the credentials for that.
+    requireCredentials(config);
+    await refuseS3Drift(config, loaded.manifest.s3_files, request.drift);
     return this.restorer.restore({
-      config: applyOverride(loaded.manifest.config, request.override),
+      config,
       id: request.id,
       sessions: loaded.manifest.sessions,
       files: loaded.files,

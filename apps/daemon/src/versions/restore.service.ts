@@ -67,7 +67,7 @@ export class RestoreService {
     try {
       // holdIdle: no idle exit mid-restore, and a failed restore leaves a running countdown alone.
       const workspace = await this.lifecycle.holdIdle(() =>
-        this.registry.create({ config: placed.config, id, sessions: input.sessions, files: input.files }),
+        this.registry.create({ config: placed.config, id, sessions: input.sessions, files: input.files, seedRoots: placed.rootless }),
       );
       return workspace.detail(false);
     } catch (error) {

@@ -14,7 +14,14 @@ export async function liveState(workspace: Workspace): Promise<LiveState> {
 
 /** The snapshot of a workspace; `jobs` are its finished jobs, kept in the manifest for the record. */
 export async function snapshotSource(workspace: Workspace, jobs: readonly JobDetail[] = []): Promise<SnapshotSource> {
-  return { id: workspace.id, config: workspace.redactedConfig(), sessions: workspace.sessionStates(), entries: await localTree(workspace), jobs };
+  return {
+    id: workspace.id,
+    config: workspace.redactedConfig(),
+    sessions: workspace.sessionStates(),
+    entries: await localTree(workspace),
+    jobs,
+    s3Files: await workspace.s3Fingerprints(),
+  };
 }
 
 /** The local files of a workspace, read into memory, to restore into a clone. */

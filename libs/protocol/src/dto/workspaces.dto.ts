@@ -1,7 +1,8 @@
 // Request bodies of the workspace routes, validated by the daemon after field names are
 // normalised to snake_case (casing.ts). Unknown fields are refused by the daemon's pipe.
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString } from 'class-validator';
-import type { CloneLiveRequest, CloneRequest, CreateWorkspaceRequest, LoadRequest, SnapshotToPathRequest, WorkspaceConfig } from '../types.js';
+import { DRIFT_POLICIES, SNAPSHOT_FORMATS } from '../types.js';
+import type { CloneLiveRequest, CloneRequest, CreateWorkspaceRequest, DriftPolicy, LoadRequest, SnapshotFormat, SnapshotToPathRequest, WorkspaceConfig } from '../types.js';
 
 export class CreateWorkspaceDto implements CreateWorkspaceRequest {
   @IsObject({ message: 'config must be a mapping' })
@@ -44,6 +45,17 @@ export class SnapshotToPathDto implements SnapshotToPathRequest {
   @IsString({ message: 'path is required' })
   @IsNotEmpty({ message: 'path is required' })
   path!: string;
+
+  @IsOptional()
+  @IsIn(SNAPSHOT_FORMATS, { message: `format must be one of ${SNAPSHOT_FORMATS.join(', ')}` })
+  format?: SnapshotFormat;
+}
+
+/** `GET .../snapshot?format=reference`. */
+export class SnapshotQueryDto {
+  @IsOptional()
+  @IsIn(SNAPSHOT_FORMATS, { message: `format must be one of ${SNAPSHOT_FORMATS.join(', ')}` })
+  format?: SnapshotFormat;
 }
 
 export class LoadWorkspaceDto implements LoadRequest {
@@ -60,6 +72,10 @@ export class LoadWorkspaceDto implements LoadRequest {
   @IsOptional()
   @IsObject()
   override?: Partial<WorkspaceConfig>;
+
+  @IsOptional()
+  @IsIn(DRIFT_POLICIES, { message: `drift must be one of ${DRIFT_POLICIES.join(', ')}` })
+  drift?: DriftPolicy;
 }
 
 /** `?label=k=v`, repeatable: the workspaces whose `labels:` match every selector. */

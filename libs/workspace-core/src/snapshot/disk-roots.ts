@@ -32,9 +32,20 @@ export function relocateDiskRoots(
   inUse: readonly DiskRootInUse[],
   freshRoot: (key: string) => string,
   options: { always?: boolean; keep?: ReadonlySet<string> } = {},
-): { config: WorkspaceConfig; relocated: string[] } {
+): { config: WorkspaceConfig; relocated: string[]; rootless: string[] } {
   const result = structuredClone(config);
   const relocated: string[] = [];
+  const rootless: string[] = [];
+  // A disk mount saved without its host directory (a reference snapshot keeps only the files)
+  // always gets one of its own.
+  for (const { prefix, resource, config: settings } of configMounts(config)) {
+    const mount = result.mounts[prefix];
+    if (resource !== 'disk' || mount === undefined || (typeof settings.root === 'string' && settings.root !== '')) continue;
+    const fresh = freshRoot(mountKey(prefix) === '' ? 'root' : mountKey(prefix).replace(/\//g, '_'));
+    mount.config = { ...(mount.config ?? {}), root: fresh };
+    relocated.push(fresh);
+    rootless.push(fresh);
+  }
   for (const { prefix, root } of diskRoots(config)) {
     const user = inUse.find((used) => overlaps(used.root, root));
     if (options.keep?.has(mountKey(prefix))) {
@@ -50,7 +61,7 @@ export function relocateDiskRoots(
     mount.config = { ...(mount.config ?? {}), root: fresh };
     relocated.push(fresh);
   }
-  return { config: result, relocated };
+  return { config: result, relocated, rootless };
 }
 
 /** Keys (mountKey) of the mounts whose `config.root` an override sets explicitly. */

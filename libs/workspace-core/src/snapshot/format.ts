@@ -5,6 +5,7 @@
 // the tree contract (tree.ts) does. Files of s3 mounts are not stored: the bucket is the data,
 // the manifest keeps the mount's config.
 import type { JobDetail, WorkspaceConfig } from '@mirage-ts/protocol';
+import type { S3Fingerprint } from '../mounts/s3/fingerprint.js';
 import type { SessionState } from '../tree.js';
 
 export const SNAPSHOT_FORMAT = 'mirage-snapshot';
@@ -32,6 +33,11 @@ export interface SnapshotManifest {
   config: WorkspaceConfig;
   mounts: SnapshotMount[];
   sessions: SessionState[];
+  /**
+   * Per s3 mount (by prefix), each file's ETag and VersionId at snapshot time; a load compares
+   * them with the bucket (drift). Optional: older snapshots have none.
+   */
+  s3_files?: Record<string, S3Fingerprint[]>;
   /** Finished jobs, for the record; optional. */
   jobs?: JobDetail[];
 }

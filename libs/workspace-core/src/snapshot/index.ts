@@ -6,3 +6,6 @@ export { applyOverride, fillRedactedFrom, mountsNeedingCredentials, redactWorksp
 export { describeMounts, localEntries, localEntryList, owningKey, safeTreePath } from './paths.js';
 export { mountKey } from '../mount-paths.js';
 export { diskRoots, overriddenRoots, relocateDiskRoots, type DiskRootInUse } from './disk-roots.js';
+export { referenceSnapshotBytes, writeReferenceSnapshotFile } from './reference/write.js';
+export { isReferenceManifest, REFERENCE_VERSIONS, REFERENCE_WRITE_VERSION } from './reference/format.js';
+export { refuseS3Drift } from './drift.js';

@@ -10,11 +10,15 @@ import type { SessionState, TreeFile } from '../tree.js';
 import { FILES_DIR, MANIFEST_ENTRY, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type SnapshotManifest } from './format.js';
 import { mountKey } from '../mount-paths.js';
 import { owningKey, safeTreePath } from './paths.js';
+import { MOUNTS_DIR, isReferenceManifest } from './reference/format.js';
+import { fromReference } from './reference/read.js';
 
 export interface LoadedSnapshot {
   manifest: SnapshotManifest;
   /** Files, directories and symlinks of the local mounts, parents before children. */
   files: TreeFile[];
+  /** `reference`: the tar was the reference project's format (reference/format.ts), detected by its manifest. */
+  origin: 'mirage' | 'reference';
 }
 
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
@@ -30,6 +34,8 @@ const isMapping = (value: unknown): value is Record<string, unknown> =>
 export async function readSnapshot(input: Readable | Uint8Array): Promise<LoadedSnapshot> {
   let manifestBytes: Buffer | undefined;
   const files = new Map<string, TreeFile>();
+  // Side entries of a reference snapshot (mounts/...), resolved once the manifest is known.
+  const blobs = new Map<string, Uint8Array>();
   let failure: WorkspaceError | undefined;
 
   const parser = new Parser({ strict: true });
@@ -63,6 +69,18 @@ export async function readSnapshot(input: Readable | Uint8Array): Promise<Loaded
       }
       if (name === '' || name === '.' || name === FILES_DIR || name === `${FILES_DIR}/`) {
         entry.resume();
+        return;
+      }
+      if (name === MOUNTS_DIR || name.startsWith(`${MOUNTS_DIR}/`)) {
+        const blob = safeTreePath(name);
+        if (blob === null) throw refuse(`unsafe blob path ${JSON.stringify(entry.path)}`);
+        if (entry.type === 'Directory') {
+          entry.resume();
+          return;
+        }
+        if (!FILE_TYPES.has(entry.type)) throw refuse(`entry ${JSON.stringify(entry.path)} has unsupported type ${entry.type}`);
+        if (blobs.has(blob)) throw refuse(`entry ${JSON.stringify(entry.path)} appears twice`);
+        collect((data) => blobs.set(blob, new Uint8Array(data.buffer, data.byteOffset, data.length)));
         return;
       }
       const path = name.startsWith(`${FILES_DIR}/`) ? safeTreePath(name.slice(FILES_DIR.length + 1)) : null;
@@ -101,8 +119,14 @@ export async function readSnapshot(input: Readable | Uint8Array): Promise<Loaded
   await parsed;
   if (failure !== undefined) throw failure;
   if (manifestBytes === undefined) throw refuse('not a mirage snapshot (no manifest.json)');
-  const manifest = parseManifest(manifestBytes);
-  return { manifest, files: checkedTree(files, manifest) };
+  const value = parseJson(manifestBytes);
+  if (isReferenceManifest(value)) {
+    if (files.size > 0) throw refuse(`a reference snapshot has no ${FILES_DIR}/ entries`);
+    return { ...fromReference(value, blobs), origin: 'reference' };
+  }
+  if (blobs.size > 0) throw refuse(`unsafe or unexpected entry ${JSON.stringify(`${[...blobs.keys()][0]}`)}`);
+  const manifest = parseManifest(value);
+  return { manifest, files: checkedTree(files, manifest), origin: 'mirage' };
 }
 
 /** Reads a snapshot file; a missing or unreadable file is `snapshot not found: <displayName>`. */
@@ -115,13 +139,15 @@ export async function readSnapshotFile(file: string, displayName = file): Promis
   return readSnapshot(createReadStream(file));
 }
 
-function parseManifest(bytes: Buffer): SnapshotManifest {
-  let value: unknown;
+function parseJson(bytes: Buffer): unknown {
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    return JSON.parse(bytes.toString('utf8')) as unknown;
   } catch {
     throw refuse('manifest.json is not JSON');
   }
+}
+
+function parseManifest(value: unknown): SnapshotManifest {
   if (!isMapping(value) || value.format !== SNAPSHOT_FORMAT) throw refuse('not a mirage snapshot (manifest format)');
   if (typeof value.version !== 'number' || value.version < 1 || value.version > SNAPSHOT_FORMAT_VERSION) {
     throw refuse(`snapshot format version ${String(value.version)} is not supported (this daemon reads 1..${SNAPSHOT_FORMAT_VERSION})`);

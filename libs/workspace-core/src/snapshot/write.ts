@@ -11,6 +11,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import type { JobDetail, WorkspaceConfig } from '@mirage-ts/protocol';
+import type { S3Fingerprint } from '../mounts/s3/fingerprint.js';
 import type { LiveTreeEntry, SessionState } from '../tree.js';
 import { redactWorkspaceConfig } from './credentials.js';
 import { FILES_DIR, MANIFEST_ENTRY, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type SnapshotManifest } from './format.js';
@@ -32,6 +33,8 @@ export interface SnapshotSource {
   sessions: readonly SessionState[];
   entries: Iterable<LiveTreeEntry> | AsyncIterable<LiveTreeEntry>;
   jobs?: readonly JobDetail[];
+  /** Fingerprints of the s3 mounts' files, by prefix (Workspace.s3Fingerprints). */
+  s3Files?: Record<string, S3Fingerprint[]>;
 }
 
 /**
@@ -213,6 +216,7 @@ async function* snapshotBatches(source: SnapshotSource): AsyncGenerator<Buffer[]
     mounts,
     sessions: source.sessions.map((s) => ({ session_id: s.session_id, cwd: s.cwd, env: { ...s.env } })),
   };
+  if (source.s3Files !== undefined && Object.keys(source.s3Files).length > 0) manifest.s3_files = source.s3Files;
   if (source.jobs !== undefined) manifest.jobs = [...source.jobs];
   const batch = new TarBatch();
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);

@@ -20,7 +20,14 @@ export default class WorkspaceLoad extends MirageCommand<WorkspaceDetail> {
     tar: Args.string({ description: 'Snapshot tar file.', required: true }),
     config: Args.string({ description: 'Config overriding the snapshot (YAML or JSON, ${VAR} interpolated).' }),
   };
-  static override flags = { id: Flags.string({ description: 'Id of the new workspace.' }) };
+  static override flags = {
+    id: Flags.string({ description: 'Id of the new workspace.' }),
+    drift: Flags.string({
+      description: 'When an s3 file changed since the snapshot: refuse the load (strict, the default) or load anyway (off).',
+      options: ['strict', 'off'],
+      default: 'strict',
+    }),
+  };
 
   async run(): Promise<WorkspaceDetail> {
     const { args, flags } = await this.parse(WorkspaceLoad);
@@ -29,7 +36,11 @@ export default class WorkspaceLoad extends MirageCommand<WorkspaceDetail> {
     const override = args.config === undefined ? undefined : await loadOverrideConfig(args.config, process.env);
     await this.ensureDaemon(true);
     const progress = new ProgressReporter('upload');
-    const options = { ...(flags.id === undefined ? {} : { id: flags.id }), ...(override === undefined ? {} : { override }) };
+    const options = {
+      ...(flags.id === undefined ? {} : { id: flags.id }),
+      ...(override === undefined ? {} : { override }),
+      ...(flags.drift === 'off' ? { drift: 'off' as const } : {}),
+    };
     const detail = await this.client.loadWorkspace(tar, options, ({ transferred, total }) => progress.update(transferred, total));
     progress.done();
     return detail;

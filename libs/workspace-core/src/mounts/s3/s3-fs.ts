@@ -11,7 +11,9 @@ import { posix } from 'node:path';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
+  GetBucketVersioningCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsCommand,
   type ListObjectsCommandOutput,
   PutObjectCommand,
@@ -34,6 +36,7 @@ import {
   type WriteFileOptions,
 } from '../../engine.js';
 import type { S3MountConfig } from './config.js';
+import { driftOf, fingerprintOf, type S3Fingerprint } from './fingerprint.js';
 
 const FILE_MODE = 0o644;
 const DIR_MODE = 0o755;
@@ -143,6 +146,51 @@ export class S3Fs implements IFileSystem {
       };
     }
     this.client = new S3Client(options);
+  }
+
+  /**
+   * A fingerprint of every file under the mount, sorted by path: ETags from one listing, and,
+   * when the bucket keeps versions, each file's VersionId from a HeadObject.
+   */
+  async fingerprints(): Promise<S3Fingerprint[]> {
+    const found: S3Fingerprint[] = [];
+    try {
+      for await (const page of this.pages(this.keyPrefix)) {
+        for (const object of page.Contents ?? []) {
+          if (object.Key === undefined || object.Key.endsWith('/')) continue;
+          found.push(fingerprintOf(`/${object.Key.slice(this.keyPrefix.length)}`, { ETag: object.ETag }));
+        }
+      }
+      if (await this.versioned()) {
+        await inBatches(found, async (fingerprint) => {
+          const head = await this.send(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fileKey(fingerprint.path) })));
+          Object.assign(fingerprint, fingerprintOf(fingerprint.path, head));
+        });
+      }
+    } catch (error) {
+      throw s3Failure(error, 'snapshot', '/');
+    }
+    return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** The first of `recorded` (in its order) whose file changed, with why; undefined when none did. */
+  async firstDrift(recorded: readonly S3Fingerprint[]): Promise<{ path: string; reason: string } | undefined> {
+    const current = new Map((await this.fingerprints()).map((f) => [f.path, f]));
+    for (const fingerprint of recorded) {
+      const reason = driftOf(fingerprint, current.get(fingerprint.path));
+      if (reason !== undefined) return { path: fingerprint.path, reason };
+    }
+    return undefined;
+  }
+
+  /** Whether the bucket keeps versions; a server without the call (s3rver) does not. */
+  private async versioned(): Promise<boolean> {
+    try {
+      const answer = await this.send(() => this.client.send(new GetBucketVersioningCommand({ Bucket: this.bucket })));
+      return answer.Status === 'Enabled' || answer.Status === 'Suspended';
+    } catch {
+      return false;
+    }
   }
 
   /** Closes the client's sockets. */
