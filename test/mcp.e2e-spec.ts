@@ -162,4 +162,51 @@ describe('mirage mcp', () => {
       }
     });
   });
+  describe('over Streamable HTTP', () => {
+    it('lists the tools and calls each one at /v1/workspaces/{id}/mcp', async () => {
+      const client = await httpClient('mcp');
+      try {
+        await callEveryTool(client, '/disk/http');
+        expect(readFileSync(join(diskRoot, 'http', 'sub', 'b.md'), 'utf8')).toBe('alpha\ngamma\n');
+      } finally {
+        await client.close();
+      }
+    });
+
+    const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+      rawRequest(d.url, 'POST', path, { authorization: `Bearer ${d.token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body);
+    const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+
+    it('is behind the bearer token and the Host check', async () => {
+      const noToken = await rawRequest(d.url, 'POST', '/v1/workspaces/mcp/mcp', { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, initialize);
+      expect(noToken.status).toBe(401);
+      const wrongToken = await post('/v1/workspaces/mcp/mcp', initialize, { authorization: 'Bearer wrong' });
+      expect(wrongToken.status).toBe(401);
+      const badHost = await post('/v1/workspaces/mcp/mcp', initialize, { host: 'evil.example:80' });
+      expect(badHost.status).toBeGreaterThanOrEqual(400);
+      expect(badHost.status).toBeLessThan(500);
+      await expect(httpClient('mcp', 'wrong')).rejects.toThrow();
+      expect((await post('/v1/workspaces/mcp/mcp', initialize)).status).toBe(200);
+    });
+
+    it('answers an unknown workspace with 404 and malformed JSON-RPC with a JSON-RPC error, and stays up', async () => {
+      const unknown = await post('/v1/workspaces/nope/mcp', initialize);
+      expect(unknown.status).toBe(404);
+      expect(unknown.json).toEqual({ detail: 'workspace not found' });
+      const notRpc = await post('/v1/workspaces/mcp/mcp', JSON.stringify({ hello: 'world' }));
+      expect(notRpc.status).toBe(400);
+      expect(notRpc.json).toMatchObject({ jsonrpc: '2.0', error: { code: expect.any(Number) } });
+      const unparsable = await post('/v1/workspaces/mcp/mcp', '{"jsonrpc": "2.0", "id": 1, "method": ');
+      expect(unparsable.status).toBe(400);
+      expect(unparsable.json).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 } });
+      const unknownMethod = await post('/v1/workspaces/mcp/mcp', JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'no/such/method' }));
+      expect(unknownMethod.json).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32601 } });
+      const client = await httpClient('mcp');
+      try {
+        expect(parsed(await client.callTool({ name: 'execute', arguments: { command: 'echo up' } }))).toMatchObject({ stdout: 'up\n' });
+      } finally {
+        await client.close();
+      }
+    });
+  });
 });

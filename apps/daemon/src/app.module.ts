@@ -12,6 +12,7 @@ import { ExecuteModule } from './execute/execute.module.js';
 import { FilesModule } from './files/files.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { McpModule } from './mcp/mcp.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { SnapshotsModule } from './snapshots/snapshots.module.js';
 import { StateModule } from './state/state.module.js';
@@ -19,7 +20,7 @@ import { VersionsModule } from './versions/versions.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
 @Module({
-  imports: [MirageCoreModule, HealthModule, WorkspacesModule, SessionsModule, ExecuteModule, JobsModule, VersionsModule, SnapshotsModule, FilesModule, StateModule],
+  imports: [MirageCoreModule, HealthModule, WorkspacesModule, SessionsModule, ExecuteModule, JobsModule, VersionsModule, SnapshotsModule, FilesModule, StateModule, McpModule],
 })
 export class MirageModule extends MirageOptionsModuleClass {
   /** Options given as a value (env, home, auth, ...); resolved when the application initialises. */

@@ -51,7 +51,10 @@ function toolError(message: string): CallToolResult {
 
 /** The daemon's own message for its errors; a short sentence for anything else. */
 export function describeToolError(error: unknown): string {
-  if (error instanceof DaemonError) return error.detail;
+  // By shape as well as class: a host that loads this module twice (a test runner's registry) has two DaemonError classes.
+  if (error instanceof DaemonError || (error instanceof Error && error.name === 'DaemonError' && typeof (error as Partial<DaemonError>).detail === 'string')) {
+    return (error as DaemonError).detail;
+  }
   if (error instanceof DaemonUnreachable) return error.message;
   if (error instanceof Error) return error.message;
   return String(error);
