@@ -7,6 +7,7 @@ import { ROUTES } from '@mirage-ts/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { clientGone } from '../common/http-input.js';
 import { MirageController } from '../common/mirage-controller.decorator.js';
+import { McpJsonRpcRoute } from './mcp-route.js';
 import { McpService } from './mcp.service.js';
 
 @MirageController()
@@ -14,6 +15,7 @@ export class McpController {
   constructor(private readonly mcp: McpService) {}
 
   @All(ROUTES.mcp.path)
+  @McpJsonRpcRoute()
   async handle(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     this.mcp.requireWorkspace(id);
     const [{ createMirageMcpServer }, { StreamableHTTPServerTransport }] = await Promise.all([
