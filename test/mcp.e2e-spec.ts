@@ -10,7 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { CLI_BIN } from './support/cli.js';
+import { CLI_BIN, isAlive, runCli, waitFor } from './support/cli.js';
 import { rawRequest, startTestDaemon, type TestDaemon } from './support/daemon.js';
 
 jest.setTimeout(120_000);
@@ -161,7 +161,75 @@ describe('mirage mcp', () => {
         await client.close();
       }
     });
+
+    it('answers malformed lines with JSON-RPC errors and keeps serving', async () => {
+      const child = spawn(process.execPath, [CLI_BIN, 'mcp', '-w', 'mcp'], { env: cliEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+      const lines: string[] = [];
+      let buffered = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        const parts = buffered.split('\n');
+        buffered = parts.pop() ?? '';
+        lines.push(...parts);
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      try {
+        const initialize = { jsonrpc: '2.0', id: 2, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+        child.stdin.write('{"jsonrpc": "2.0", "id": 1, "method": \n{"hello":"world"}\n' + JSON.stringify(initialize) + '\n');
+        const deadline = Date.now() + 20_000;
+        while (lines.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        const answers = lines.map((line) => JSON.parse(line) as { id?: unknown; error?: { code: number }; result?: { serverInfo?: { name: string } } });
+        expect(answers[0]).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
+        expect(answers[1]).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
+        expect(answers[2]).toMatchObject({ jsonrpc: '2.0', id: 2, result: { serverInfo: { name: 'mirage' } } });
+      } finally {
+        child.stdin.end();
+      }
+      // Closing stdin is the client disconnecting: the server exits cleanly.
+      expect(await exited).toBe(0);
+    });
+
+    it('refuses bad invocations with a usage error before serving', async () => {
+      const neither = await runCli(['mcp'], { env: cliEnv() });
+      expect(neither.code).toBe(2);
+      expect(neither.stdout).toBe('');
+      const both = await runCli(['mcp', '-w', 'mcp', '--config', 'x.yaml'], { env: cliEnv() });
+      expect(both.code).toBe(2);
+      const keepAlone = await runCli(['mcp', '-w', 'mcp', '--keep'], { env: cliEnv() });
+      expect(keepAlone.code).toBe(2);
+      const unknown = await runCli(['mcp', '-w', 'nope'], { env: cliEnv() });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/workspace not found/);
+      expect(unknown.stdout).toBe('');
+    });
+
+    it('serves a temporary workspace from --config, deleted on disconnect unless --keep', async () => {
+      const config = join(root, 'temp.yaml');
+      writeFileSync(config, 'mounts:\n  /:\n    resource: ram\n    mode: write\n');
+      const before = new Set(((await d.call('GET', '/v1/workspaces')).json as { id: string }[]).map((w) => w.id));
+      const newIds = async (): Promise<string[]> => ((await d.call('GET', '/v1/workspaces')).json as { id: string }[]).map((w) => w.id).filter((id) => !before.has(id));
+
+      const { client, transport } = await stdioClient(['--config', config]);
+      const [temporary] = await newIds();
+      expect(temporary).toBeDefined();
+      expect(parsed(await client.callTool({ name: 'execute', arguments: { command: 'echo temp > /t.txt && cat /t.txt' } }))).toMatchObject({ stdout: 'temp\n' });
+      const pid = transport.pid;
+      await client.close();
+      expect(await waitFor(async () => (await newIds()).length === 0, 15_000)).toBe(true);
+      expect(pid === null || !isAlive(pid)).toBe(true);
+
+      const kept = await stdioClient(['--config', config, '--keep']);
+      const [keptId] = await newIds();
+      await kept.client.callTool({ name: 'write', arguments: { path: '/k.txt', content: 'kept' } });
+      await kept.client.close();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await newIds()).toEqual([keptId]);
+      const read = await rawRequest(d.url, 'GET', `/v1/workspaces/${keptId}/files/read?path=/k.txt`, { authorization: `Bearer ${d.token}` });
+      expect(read.text).toBe('kept');
+      expect((await d.call('DELETE', `/v1/workspaces/${keptId}`)).status).toBe(200);
+    });
   });
+
   describe('over Streamable HTTP', () => {
     it('lists the tools and calls each one at /v1/workspaces/{id}/mcp', async () => {
       const client = await httpClient('mcp');

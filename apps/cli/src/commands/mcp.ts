@@ -34,7 +34,7 @@ export default class Mcp extends MirageCommand<void> {
       throw usageError('give -w ID or --config FILE');
     }
     // The SDK loads only here, so other commands do not pay for it.
-    const [{ createMirageMcpServer }, { StdioServerTransport }] = await Promise.all([import('@mirage-ts/protocol/mcp'), import('@modelcontextprotocol/sdk/server/stdio.js')]);
+    const [{ answerMalformedMessages, createMirageMcpServer }, { StdioServerTransport }] = await Promise.all([import('@mirage-ts/protocol/mcp'), import('@modelcontextprotocol/sdk/server/stdio.js')]);
     const server = createMirageMcpServer(this.client, workspaceId, this.config.version);
     const transport = new StdioServerTransport();
     const disconnected = new Promise<void>((resolve) => {
@@ -45,6 +45,7 @@ export default class Mcp extends MirageCommand<void> {
       transport.onclose = resolve;
     });
     await server.connect(transport);
+    answerMalformedMessages(server, transport, (line) => process.stderr.write(`${line}\n`));
     if (temporary) process.stderr.write(`mirage mcp: serving temporary workspace ${workspaceId}\n`);
     await disconnected;
     await server.close().catch(() => undefined);

@@ -3,7 +3,8 @@
 // CLI's stdio server passes a MirageClient; the daemon's HTTP endpoint passes its in-process
 // services behind the same shape, so both servers answer from this one table.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { CallToolResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { DaemonError, DaemonUnreachable } from '../errors.js';
 import type { EditFileRequest, FileEdited, FileListing, FileWritten, GlobRequest, GlobResult, GrepRequest, GrepResult } from '../file-types.js';
@@ -245,4 +246,24 @@ export function createMirageMcpServer(operations: MirageOperations, workspaceId:
     server.registerTool(name, { description: spec.description, inputSchema: spec.inputSchema, annotations: { readOnlyHint: spec.readOnly } }, guarded(spec.run));
   }
   return server;
+}
+
+/**
+ * Over stdio the SDK drops a line that is not JSON, or not a JSON-RPC message, after telling the
+ * server's onerror; this answers it with the JSON-RPC error a client can see (-32700 parse error,
+ * -32600 invalid request, `id: null` as JSON-RPC 2.0 asks) and the server reads on. Call after connect.
+ */
+export function answerMalformedMessages(server: McpServer, transport: Transport, log: (message: string) => void): void {
+  const previous = server.server.onerror;
+  server.server.onerror = (error: Error) => {
+    previous?.(error);
+    const parse = error instanceof SyntaxError;
+    const invalid = error.name === 'ZodError' || error.constructor.name === 'ZodError';
+    if (!parse && !invalid) {
+      log(`mirage mcp: ${error.message}`);
+      return;
+    }
+    const message = { jsonrpc: '2.0', id: null, error: { code: parse ? -32700 : -32600, message: parse ? `Parse error: ${error.message}` : 'Invalid Request: not a JSON-RPC 2.0 message' } };
+    transport.send(message as unknown as JSONRPCMessage).catch(() => undefined);
+  };
 }
