@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { REPO, cleanupAll } from './lib/proc.js';
 import { markdownTable, printRows, resultText } from './lib/report.js';
 
-const FIGURES = ['cli', 'latency', 'health', 'commit', 'snapshot', 'spawn', 'rss', 'echo-curve', 'throughput'];
+const FIGURES = ['cli', 'latency', 'health', 'commit', 'snapshot', 'spawn', 'rss', 'echo-curve', 'throughput', 'mcp'];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
