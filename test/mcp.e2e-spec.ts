@@ -245,6 +245,24 @@ describe('mirage mcp', () => {
       rawRequest(d.url, 'POST', path, { authorization: `Bearer ${d.token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body);
     const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
 
+    it("sees only its own workspace's jobs", async () => {
+      expect((await d.call('POST', '/v1/workspaces', { body: { id: 'other', config: { mounts: { '/': { resource: 'ram', mode: 'write' } } } } })).status).toBe(201);
+      const foreign = await d.call('POST', '/v1/workspaces/other/execute?background=true', { body: { command: 'sleep 30' } });
+      expect(foreign.status).toBe(202);
+      const client = await httpClient('mcp');
+      try {
+        for (const name of ['job_output', 'job_cancel']) {
+          const answer = await client.callTool({ name, arguments: { job_id: foreign.json.job_id } });
+          expect(answer.isError).toBe(true);
+          expect(text(answer)).toBe('job not found');
+        }
+      } finally {
+        await client.close();
+      }
+      expect((await d.call('GET', `/v1/jobs/${foreign.json.job_id}`)).json.status).toBe('running');
+      expect((await d.call('DELETE', '/v1/workspaces/other')).status).toBe(200);
+    });
+
     it('is behind the bearer token and the Host check', async () => {
       const noToken = await rawRequest(d.url, 'POST', '/v1/workspaces/mcp/mcp', { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, initialize);
       expect(noToken.status).toBe(401);
