@@ -285,6 +285,9 @@ describe('mirage mcp', () => {
       const unparsable = await post('/v1/workspaces/mcp/mcp', '{"jsonrpc": "2.0", "id": 1, "method": ');
       expect(unparsable.status).toBe(400);
       expect(unparsable.json).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 } });
+      // Stateless: no SSE stream to open and no session to end.
+      expect((await rawRequest(d.url, 'GET', '/v1/workspaces/mcp/mcp', { authorization: `Bearer ${d.token}`, accept: 'text/event-stream' })).status).toBe(405);
+      expect((await rawRequest(d.url, 'DELETE', '/v1/workspaces/mcp/mcp', { authorization: `Bearer ${d.token}` })).status).toBe(405);
       const unknownMethod = await post('/v1/workspaces/mcp/mcp', JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'no/such/method' }));
       expect(unknownMethod.json).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32601 } });
       const client = await httpClient('mcp');

@@ -1,7 +1,7 @@
 // MCP Streamable HTTP at /v1/workspaces/{id}/mcp (docs/mcp.md). A MirageController route, so the
 // edge's Host check and bearer token apply as to every other route. Stateless: each POST gets its
 // own server and transport (no Mcp-Session-Id to keep, nothing to leak when a client vanishes), and
-// answers JSON rather than an SSE stream since no tool sends progress.
+// answers JSON rather than an SSE stream since no tool sends progress; GET and DELETE are 405.
 import { All, Param, Req, Res } from '@nestjs/common';
 import { ROUTES } from '@mirage-ts/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -18,6 +18,11 @@ export class McpController {
   @McpJsonRpcRoute()
   async handle(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     this.mcp.requireWorkspace(id);
+    if (request.method !== 'POST') {
+      // No session and no server-sent notifications: a GET stream would only hold a connection open.
+      void reply.code(405).header('allow', 'POST').send({ detail: 'method not allowed: this MCP endpoint is stateless; POST JSON-RPC messages to it' });
+      return;
+    }
     const [{ createMirageMcpServer }, { StreamableHTTPServerTransport }] = await Promise.all([
       import('@mirage-ts/protocol/mcp'),
       import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
