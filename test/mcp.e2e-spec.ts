@@ -141,6 +141,7 @@ describe('mirage mcp', () => {
     expect(existsSync(join(roRoot, 'new.txt'))).toBe(false);
     const ambiguous = await client.callTool({ name: 'edit', arguments: { path: `${dir}/sub/b.md`, old_string: 'nothing like it', new_string: 'x' } });
     expect(ambiguous.isError).toBe(true);
+    expect(text(ambiguous)).toBe(`old text not found in ${dir}/sub/b.md`);
     const unknownJob = await client.callTool({ name: 'job_output', arguments: { job_id: 'no-such-job' } });
     expect(unknownJob.isError).toBe(true);
     const badArgs = await client.callTool({ name: 'read', arguments: { path: 42 } });

@@ -33,22 +33,26 @@ export default class Mcp extends MirageCommand<void> {
     } else {
       throw usageError('give -w ID or --config FILE');
     }
-    // The SDK loads only here, so other commands do not pay for it.
-    const [{ answerMalformedMessages, createMirageMcpServer }, { StdioServerTransport }] = await Promise.all([import('@mirage-ts/protocol/mcp'), import('@modelcontextprotocol/sdk/server/stdio.js')]);
-    const server = createMirageMcpServer(this.client, workspaceId, this.config.version);
-    const transport = new StdioServerTransport();
-    const disconnected = new Promise<void>((resolve) => {
-      process.stdin.once('end', resolve);
-      process.stdin.once('close', resolve);
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-      transport.onclose = resolve;
-    });
-    await server.connect(transport);
-    answerMalformedMessages(server, transport, (line) => process.stderr.write(`${line}\n`));
-    if (temporary) process.stderr.write(`mirage mcp: serving temporary workspace ${workspaceId}\n`);
-    await disconnected;
-    await server.close().catch(() => undefined);
-    if (temporary) await this.client.deleteWorkspace(workspaceId);
+    try {
+      // The SDK loads only here, so other commands do not pay for it.
+      const [{ answerMalformedMessages, createMirageMcpServer }, { StdioServerTransport }] = await Promise.all([import('@mirage-ts/protocol/mcp'), import('@modelcontextprotocol/sdk/server/stdio.js')]);
+      const server = createMirageMcpServer(this.client, workspaceId, this.config.version);
+      const transport = new StdioServerTransport();
+      const disconnected = new Promise<void>((resolve) => {
+        process.stdin.once('end', resolve);
+        process.stdin.once('close', resolve);
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+        transport.onclose = resolve;
+      });
+      await server.connect(transport);
+      answerMalformedMessages(server, transport, (line) => process.stderr.write(`${line}\n`));
+      if (temporary) process.stderr.write(`mirage mcp: serving temporary workspace ${workspaceId}\n`);
+      await disconnected;
+      await server.close().catch(() => undefined);
+    } finally {
+      // A temporary workspace goes with its client, also when serving failed part way.
+      if (temporary) await this.client.deleteWorkspace(workspaceId);
+    }
   }
 }
