@@ -56,12 +56,21 @@ export async function run({ quick, log }) {
       if (result.isError || JSON.parse(result.content[0].text).stdout !== 'hi\n') throw new Error(`execute tool answered ${JSON.stringify(result)}`);
       return ms;
     };
+    // The server side alone: the same tools/call as one JSON-RPC POST over node:http, no SDK Client.
+    const toolsCall = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'execute', arguments: { command: 'echo hi' } } };
+    const rawMcpCall = async () => {
+      const start = process.hrtime.bigint();
+      const answer = await request(daemon.url, 'POST', '/v1/workspaces/mcp/mcp', { token: daemon.token, body: toolsCall, headers: { accept: 'application/json, text/event-stream' } });
+      const ms = elapsedMs(start);
+      if (answer.status !== 200 || answer.json?.result?.isError) throw new Error(`tools/call answered ${answer.status} ${answer.text}`);
+      return ms;
+    };
     const block = (call) => async () => {
       const samples = [];
       for (let i = 0; i < perRound; i += 1) samples.push(await call());
       return samples;
     };
-    for (const call of [httpCall, mcpCall(overHttp), mcpCall(overStdio)]) for (let i = 0; i < warmup; i += 1) await call();
+    for (const call of [httpCall, rawMcpCall, mcpCall(overHttp), mcpCall(overStdio)]) for (let i = 0; i < warmup; i += 1) await call();
 
     const rows = [];
     let httpSamples = [];
@@ -90,6 +99,19 @@ export async function run({ quick, log }) {
         }),
       );
     }
+    const raw = await interleave(rounds, block(rawMcpCall), block(httpCall));
+    const rawP50 = median(raw.measured.flat());
+    const rawHttpP50 = median(raw.floor.flat());
+    log(`JSON-RPC tools/call POST without the SDK Client p50 ${fmtMs(rawP50)}, HTTP execute p50 ${fmtMs(rawHttpP50)}`);
+    rows.push(
+      row({
+        figure: '… of which the server side (the same tools/call POSTed over node:http, no SDK Client)',
+        measured: fmtMs(rawP50),
+        floor: `${fmtMs(rawHttpP50)} (HTTP \`execute\`, same run)`,
+        kind: 'info',
+        value: `${(rawP50 / rawHttpP50).toFixed(2)}× (+${fmtMs(rawP50 - rawHttpP50)})`,
+      }),
+    );
     return { rows };
   } finally {
     for (const client of clients) await client.close().catch(() => undefined);
