@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { REPO, cleanupAll } from './lib/proc.js';
 import { markdownTable, printRows, resultText } from './lib/report.js';
 
-const FIGURES = ['cli', 'latency', 'health', 'commit', 'snapshot', 'spawn', 'rss', 'echo-curve', 'throughput', 'shell'];
+const FIGURES = ['cli', 'latency', 'health', 'commit', 'snapshot', 'spawn', 'rss', 'echo-curve', 'throughput', 'mcp', 'shell'];
 // Figures of work still far from its target (the sandbox engine's per-call start-up, docs/engines.md):
 // measured in full runs and with --only, not gated by --quick until the engine keeps a shell per session.
 const FULL_ONLY = new Set(['shell']);

@@ -47,6 +47,7 @@ const SURFACE: Record<string, { flags: string[]; args: string[] }> = {
   'job logs': { flags: ['follow-f', 'since'], args: ['id!'] },
   'job wait': { flags: ['timeout'], args: ['id!'] },
   ls: { flags: ['long-l', 'session-s|session_id', 'workspace!-w|workspace_id'], args: ['path'] },
+  mcp: { flags: ['config', 'keep', 'workspace-w|workspace_id'], args: [] },
   provision: { flags: ['command!-c', 'session-s|session_id', 'workspace!-w|workspace_id'], args: [] },
   read: { flags: ['limit', 'offset', 'session-s|session_id', 'workspace!-w|workspace_id'], args: ['path!'] },
   'session create': { flags: ['id'], args: ['workspace!'] },

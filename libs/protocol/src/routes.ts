@@ -61,6 +61,8 @@ export const ROUTES = {
   listFiles: route('GET', '/v1/workspaces/:id/files/list'),
   grepFiles: route('POST', '/v1/workspaces/:id/files/grep'),
   globFiles: route('POST', '/v1/workspaces/:id/files/glob'),
+  // MCP Streamable HTTP (docs/mcp.md): POST carries JSON-RPC; GET and DELETE are answered 405 (stateless server).
+  mcp: route('POST', '/v1/workspaces/:id/mcp'),
   downloadTree: route('GET', '/v1/workspaces/:id/files/tar'),
   uploadTree: route('POST', '/v1/workspaces/:id/files/tar'),
 

@@ -3,5 +3,5 @@ import { MirageCoreModule } from '../core/mirage-core.module.js';
 import { ExecuteController } from './execute.controller.js';
 import { ExecuteService } from './execute.service.js';
 
-@Module({ imports: [MirageCoreModule], controllers: [ExecuteController], providers: [ExecuteService] })
+@Module({ imports: [MirageCoreModule], controllers: [ExecuteController], providers: [ExecuteService], exports: [ExecuteService] })
 export class ExecuteModule {}

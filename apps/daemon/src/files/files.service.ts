@@ -64,6 +64,15 @@ export class FilesService implements OnModuleInit {
     return writeFileStream(view, path, raw, MAX_WRITE_BYTES);
   }
 
+  /** `write` with the bytes in hand (the MCP `write` tool), under the same size cap. */
+  writeBytes(id: string, path: string, sessionId: string | undefined, bytes: Uint8Array): Promise<FileWritten> {
+    const view = this.view(id, sessionId);
+    if (bytes.byteLength > MAX_WRITE_BYTES) throw new DaemonHttpError(413, `file too large: more than ${MAX_WRITE_BYTES} bytes`);
+    return writeFileStream(view, path, (async function* () {
+      yield bytes;
+    })(), MAX_WRITE_BYTES);
+  }
+
   edit(id: string, request: EditFileRequest): Promise<FileEdited> {
     return editFile(this.view(id, request.session_id), request);
   }
