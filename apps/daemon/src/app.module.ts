@@ -12,8 +12,8 @@ import { ExecuteModule } from './execute/execute.module.js';
 import { FilesModule } from './files/files.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
-import { OpenApiModule } from './openapi/openapi.module.js';
 import { McpModule } from './mcp/mcp.module.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { SnapshotsModule } from './snapshots/snapshots.module.js';
 import { StateModule } from './state/state.module.js';
@@ -21,8 +21,20 @@ import { VersionsModule } from './versions/versions.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
 @Module({
-  imports: [MirageCoreModule, HealthModule, WorkspacesModule, SessionsModule, ExecuteModule, JobsModule, VersionsModule, SnapshotsModule, FilesModule, StateModule, OpenApiModule],
-  imports: [MirageCoreModule, HealthModule, WorkspacesModule, SessionsModule, ExecuteModule, JobsModule, VersionsModule, SnapshotsModule, FilesModule, StateModule, McpModule],
+  imports: [
+    MirageCoreModule,
+    HealthModule,
+    WorkspacesModule,
+    SessionsModule,
+    ExecuteModule,
+    JobsModule,
+    VersionsModule,
+    SnapshotsModule,
+    FilesModule,
+    McpModule,
+    StateModule,
+    OpenApiModule,
+  ],
 })
 export class MirageModule extends MirageOptionsModuleClass {
   /** Options given as a value (env, home, auth, ...); resolved when the application initialises. */
