@@ -5,8 +5,10 @@
 import { readFileSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
-// Ctrl-C ends any verb with 130 (docs/cli.md §3), one line on stderr and no stack.
-process.once('SIGINT', () => {
+// Ctrl-C ends any verb with 130 (docs/cli.md §3), one line on stderr and no stack. A command that
+// owns Ctrl-C (it cancels its job first: src/lib/live-output.ts) has a listener of its own.
+process.on('SIGINT', () => {
+  if (process.listenerCount('SIGINT') > 1) return;
   process.stderr.write('interrupted\n');
   process.exit(130);
 });
