@@ -69,9 +69,9 @@ const SURFACE: Record<string, { flags: string[]; args: string[] }> = {
   'workspace get': { flags: ['verbose'], args: ['id!'] },
   'workspace kill': { flags: [], args: ['id!'] },
   'workspace list': { flags: ['label*-l'], args: [] },
-  'workspace load': { flags: ['id'], args: ['tar!', 'config'] },
+  'workspace load': { flags: ['drift', 'id'], args: ['tar!', 'config'] },
   'workspace log': { flags: ['branch-b'], args: ['id!'] },
-  'workspace snapshot': { flags: [], args: ['id!', 'output!'] },
+  'workspace snapshot': { flags: ['format'], args: ['id!', 'output!'] },
   'workspace status': { flags: ['branch-b'], args: ['id!'] },
 };
 
