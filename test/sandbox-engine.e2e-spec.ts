@@ -290,6 +290,29 @@ describe('sandbox engine over HTTP', () => {
       expect(env.stdout).toContain('HOME');
     });
 
+    it('a loader variable an agent exports never reaches a host process (the launcher starts with an empty env)', async () => {
+      // The host path of the session's /tmp, as the kernel tells it: only a host process could open it.
+      const set = await run('esc', `printf 'not an elf' > /tmp/x.so; r=$(awk '$5=="/tmp"{print $4}' /proc/self/mountinfo); export LD_PRELOAD=/dev/shm$r/x.so; echo $LD_PRELOAD`);
+      const hostPath = set.stdout.trim();
+      expect(existsSync(hostPath)).toBe(true);
+      // With stdin the call starts a fresh launcher and bwrap (no warm sandbox): the case that leaked.
+      const next = await run('esc', 'cat >/dev/null; echo done', { stdin_base64: Buffer.from('x').toString('base64') });
+      expect(next.stdout).toBe('done\n');
+      expect(next.stderr).not.toContain('file too short');
+      await run('esc', 'unset LD_PRELOAD');
+    });
+
+    it('a FIFO or socket an agent makes is left out of snapshots and commits instead of blocking them', async () => {
+      expect((await run('esc', 'mkfifo /pipe && python3 -c "import socket; s=socket.socket(socket.AF_UNIX); s.bind(\'/sock\')" && echo made')).stdout).toBe('made\n');
+      const tar = await download(d, 'esc');
+      const names = (await readSnapshot(tar)).files.map((file) => file.path);
+      expect(names).not.toContain('pipe');
+      expect(names).not.toContain('sock');
+      const commit = await d.call('POST', '/v1/workspaces/esc/commit', { body: { message: 'with a fifo' } });
+      expect(commit.status).toBe(200);
+      await run('esc', 'rm -f /pipe /sock');
+    }, 20_000);
+
     it('`..` and symlinks cannot leave a disk mount', async () => {
       expect(await run('esc', 'cat /d/../secret.txt')).toMatchObject({ exit_code: 1, stdout: '' });
       expect(await run('esc', 'cat /d/to-secret')).toMatchObject({ exit_code: 1, stdout: '' });

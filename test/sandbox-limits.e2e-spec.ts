@@ -5,7 +5,7 @@
 // go on; afterwards the workspace's cgroup holds no process. Skipped (with the reason) where the
 // sandbox or cgroups are not usable (not root, no bwrap, no pids/memory controller).
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { claimSandboxRoot, sandboxRootFor } from '@mirage-ts/workspace-core';
@@ -210,8 +210,11 @@ describeLimits('sandbox limits over HTTP', () => {
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'mirage-ram', stale]).status).toBe(0);
     writeFileSync(join(stale, 'left.txt'), 'from the crashed run\n');
     const root = claimSandboxRoot(key);
-    expect(existsSync(root)).toBe(false);
+    // Emptied, and made again at once as a private directory of this daemon.
+    expect(readdirSync(root)).toEqual([]);
+    expect(statSync(root).mode & 0o777).toBe(0o700);
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(stale);
+    rmSync(root, { recursive: true, force: true });
   });
 });
 

@@ -27,11 +27,20 @@ function entryOf(backend: IFileSystem, absolute: string, pathPrefix: string, sta
   return { path, kind: 'file', mode, size: stat.size, mtimeMs, read: () => backend.readFileBuffer(absolute) };
 }
 
-/** The entries of `paths`, their stats read concurrently (one await for all, not one each). */
+/**
+ * The entries of `paths`, their stats read concurrently (one await for all, not one each). Only
+ * files, directories and symlinks: a FIFO or socket an agent made (real bash, the sandbox engine)
+ * is left out, since opening a FIFO to read it would block a snapshot or commit for ever.
+ */
 async function entriesOf(backend: IFileSystem, paths: readonly string[], pathPrefix: string, known?: readonly FsStat[]): Promise<LiveTreeEntry[]> {
   const stats = known ?? (await Promise.all(paths.map((path) => backend.lstat(path))));
   const targets = await Promise.all(paths.map((path, index) => (stats[index].isSymbolicLink ? backend.readlink(path) : undefined)));
-  return paths.map((path, index) => entryOf(backend, path, pathPrefix, stats[index], targets[index]));
+  const entries: LiveTreeEntry[] = [];
+  paths.forEach((path, index) => {
+    const stat = stats[index];
+    if (stat.isFile || stat.isDirectory || stat.isSymbolicLink) entries.push(entryOf(backend, path, pathPrefix, stat, targets[index]));
+  });
+  return entries;
 }
 
 const SLASH = 0x2f;
@@ -93,10 +102,9 @@ export async function walkBackend(backend: IFileSystem, pathPrefix: string): Pro
   const entries: LiveTreeEntry[] = [];
   const visit = async (directory: string): Promise<void> => {
     const paths = (await backend.readdir(directory)).sort().map((name) => join(directory, name));
-    const listed = await entriesOf(backend, paths, pathPrefix);
-    for (const [index, entry] of listed.entries()) {
+    for (const entry of await entriesOf(backend, paths, pathPrefix)) {
       entries.push(entry);
-      if (entry.kind === 'directory') await visit(paths[index]);
+      if (entry.kind === 'directory') await visit(`/${entry.path.slice(pathPrefix.length)}`);
     }
   };
   await visit('/');

@@ -135,8 +135,11 @@ export class SandboxEngine implements ShellEngine {
         childEnds.push(inRead);
         unlinkSync(dirs.fifos.stdin);
       }
-      const [file, argv] = this.launcher(args);
-      child = spawn(file, argv, { env, stdio: [inRead, outWrite, errWrite, 'pipe', 'pipe', 'pipe', 'pipe'] });
+      // The session's variables reach bash only through bwrap's --setenv: the host-side wrapper and
+      // bwrap itself start with an empty environment, so an agent's LD_PRELOAD (or any loader
+      // variable) exported in an earlier call can never act on a host process.
+      const [file, argv] = this.launcher(withEnv(args, env));
+      child = spawn(file, argv, { env: {}, stdio: [inRead, outWrite, errWrite, 'pipe', 'pipe', 'pipe', 'pipe'] });
       stdoutReader = new Socket({ fd: outRead, readable: true, writable: false });
       stderrReader = new Socket({ fd: errRead, readable: true, writable: false });
     } catch (error) {

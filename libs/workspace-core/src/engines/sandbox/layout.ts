@@ -3,9 +3,9 @@
 // private $HOME, /tmp and stdio FIFOs. Removed with the workspace.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { mountQuota, unmountUnder } from './quota.js';
 
 /**
@@ -26,7 +26,20 @@ export function claimSandboxRoot(key: string): string {
   // A crashed run's per-workspace tmpfs quotas (quota.ts) are still mounted: unmounted first.
   unmountUnder(root);
   rmSync(root, { recursive: true, force: true });
+  // Made now, private, by this daemon: the name is predictable and /dev/shm is world-writable, so
+  // a directory someone else made there first (to swap a workspace's mount for a link) is refused.
+  mkdirSync(root, { mode: 0o700 });
+  assertPrivateDirectory(root);
   return root;
+}
+
+/** Throws unless `path` is a real directory (no link) owned by this process and closed to others. */
+export function assertPrivateDirectory(path: string): void {
+  const stat = lstatSync(path);
+  const uid = process.getuid?.();
+  if (!stat.isDirectory() || stat.isSymbolicLink() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o077) !== 0) {
+    throw new Error(`sandbox root ${path} is not a private directory of this daemon (owner ${stat.uid}, mode ${(stat.mode & 0o777).toString(8)})`);
+  }
 }
 
 export interface SessionDirs {
@@ -44,6 +57,8 @@ export class SandboxLayout {
    * `quotaBytes`, its ram mounts get a tmpfs of that size (quota.ts: root only).
    */
   create(quotaBytes?: number): void {
+    mkdirSync(dirname(this.directory), { recursive: true, mode: 0o700 });
+    assertPrivateDirectory(dirname(this.directory));
     unmountUnder(this.directory);
     rmSync(this.directory, { recursive: true, force: true });
     mkdirSync(join(this.directory, 'mounts'), { recursive: true, mode: 0o700 });

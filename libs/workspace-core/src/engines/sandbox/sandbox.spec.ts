@@ -1,7 +1,9 @@
 // The sandbox engine through the library (real bwrap, real bash): limits, signals, timeouts,
 // what a session keeps, where its files live and that they go with the session or workspace.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SandboxLayout } from './layout.js';
 import { WorkspaceRegistry } from '../../index.js';
 import type { Workspace } from '../../index.js';
 
@@ -132,6 +134,19 @@ describe('engine selection', () => {
       });
     } finally {
       await broken.closeAll();
+    }
+  });
+});
+
+describe('the sandbox root', () => {
+  it('refuses a workspace directory inside a root that is not private to the daemon (pre-made by someone else)', () => {
+    const shared = mkdtempSync(join(tmpdir(), 'mirage-shared-root-'));
+    try {
+      chmodSync(shared, 0o777);
+      expect(() => new SandboxLayout(join(shared, 'ws')).create()).toThrow(/not a private directory/);
+      expect(existsSync(join(shared, 'ws'))).toBe(false);
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
     }
   });
 });
