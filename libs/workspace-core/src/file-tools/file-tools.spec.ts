@@ -210,3 +210,11 @@ describe('tar', () => {
     expect(await code(extractTree(view, '/nowhere/deeper', (await packTree(view, '/t/x')).stream))).toMatch(/^not_found/);
   });
 });
+
+describe('glob cost', () => {
+  it('refuses a segment with more * wildcards than the matcher can afford, and keeps ordinary ones', () => {
+    expect(() => globRegex('*a*a*a*a*a*a*b')).toThrow(/more than 3 \* wildcards/);
+    expect(globRegex('*a*a*b').test(`${'a'.repeat(200)}c`)).toBe(false);
+    expect(globRegex('src/**/*.test.ts').test('src/a/b/x.test.ts')).toBe(true);
+  });
+});
