@@ -22,7 +22,10 @@ describe('builtin engine fixes (real daemon)', () => {
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'mirage-builtin-e2e-'));
-    writeFileSync(join(home, 'config.toml'), '[limits.defaults]\ntimeout_s = 120\n\n[limits.ceilings]\nmax_bytes = 1048576\ntimeout_s = 300\n');
+    writeFileSync(
+      join(home, 'config.toml'),
+      '[limits.defaults]\ntimeout_s = 120\n\n[limits.ceilings]\nmax_bytes = 1048576\ntimeout_s = 300\n',
+    );
     // The builtin engine's own fixes: its workspaces, whatever the machine's default engine is.
     d = await startTestDaemon({ home, engine: 'builtin' });
   });
@@ -70,7 +73,10 @@ describe('builtin engine fixes (real daemon)', () => {
     expect(full.stderr).toContain('No space left on device');
     expect(full.stderr).toContain('limits.max_bytes');
     // As in bash, the failed redirect has created /b (empty): nothing else was stored.
-    expect(await exec('quota', 'wc -c < /b; rm /a; head -c 60000 /dev/zero > /b; wc -c < /b')).toMatchObject({ exit_code: 0, stdout: '0\n60000\n' });
+    expect(await exec('quota', 'wc -c < /b; rm /a; head -c 60000 /dev/zero > /b; wc -c < /b')).toMatchObject({
+      exit_code: 0,
+      stdout: '0\n60000\n',
+    });
   });
 
   it('runs seq 1 1000000 and a 100k-iteration loop under the default limits', async () => {
@@ -102,7 +108,9 @@ describe('builtin engine fixes (real daemon)', () => {
   it('keeps readonly inside bash -c, and lists only exported variables in printenv/env', async () => {
     expect((await create('vars', RAM)).status).toBe(201);
     await exec('vars', "bash -c 'readonly X=1'; U=1; export E=2");
-    expect(await exec('vars', 'X=5; echo $X; printenv U; echo u=$?; printenv E; env | grep -c "^U="')).toMatchObject({ stdout: '5\nu=1\n2\n0\n' });
+    expect(await exec('vars', 'X=5; echo $X; printenv U; echo u=$?; printenv E; env | grep -c "^U="')).toMatchObject({
+      stdout: '5\nu=1\n2\n0\n',
+    });
   });
 
   it('answers 400 for bad limits: unknown keys listed, bad values, above the daemon ceiling', async () => {
@@ -133,7 +141,9 @@ describe('a bad [limits] table in config.toml', () => {
     const home = mkdtempSync(join(tmpdir(), 'mirage-builtin-e2e-bad-'));
     try {
       writeFileSync(join(home, 'config.toml'), '[limits.defaults]\nmax_bytes = 0\nnope = 1\n');
-      await expect(startTestDaemon({ home })).rejects.toThrow(/config\.toml: limits\.defaults: unknown keys: nope; limits\.defaults\.max_bytes must be a whole number > 0/);
+      await expect(startTestDaemon({ home })).rejects.toThrow(
+        /config\.toml: limits\.defaults: unknown keys: nope; limits\.defaults\.max_bytes must be a whole number > 0/,
+      );
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

@@ -19,9 +19,14 @@ interface Started {
 }
 
 function startService(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -49,7 +54,10 @@ describe('examples/host-service', () => {
   let service: Started;
 
   beforeAll(async () => {
-    ensureBuilt(['libs/protocol', 'libs/workspace-core', 'libs/versioning', 'apps/daemon', 'examples/host-service'], ['apps/daemon/dist/index.js', 'examples/host-service/dist/main.js']);
+    ensureBuilt(
+      ['libs/protocol', 'libs/workspace-core', 'libs/versioning', 'apps/daemon', 'examples/host-service'],
+      ['apps/daemon/dist/index.js', 'examples/host-service/dist/main.js'],
+    );
     home = mkdtempSync(join(tmpdir(), 'mirage-host-service-'));
     service = await startService({ HOST_SERVICE_PORT: '0', HOST_SERVICE_MIRAGE_TOKEN: TOKEN, HOST_SERVICE_MIRAGE_HOME: home });
   }, 120_000);
@@ -80,12 +88,30 @@ describe('examples/host-service', () => {
   });
 
   it('creates a workspace and executes in it through the prefix with the token; the host sees it', async () => {
-    const created = await rawRequest(service.url, 'POST', '/api/v1/workspaces', { ...auth, ...json }, JSON.stringify({ config: { mounts: { '/': { resource: 'ram' } } }, id: 'hs' }));
+    const created = await rawRequest(
+      service.url,
+      'POST',
+      '/api/v1/workspaces',
+      { ...auth, ...json },
+      JSON.stringify({ config: { mounts: { '/': { resource: 'ram' } } }, id: 'hs' }),
+    );
     expect(created.status).toBe(201);
-    const ran = await rawRequest(service.url, 'POST', '/api/v1/workspaces/hs/execute', { ...auth, ...json }, JSON.stringify({ command: 'echo hello > /f.txt && cat /f.txt' }));
+    const ran = await rawRequest(
+      service.url,
+      'POST',
+      '/api/v1/workspaces/hs/execute',
+      { ...auth, ...json },
+      JSON.stringify({ command: 'echo hello > /f.txt && cat /f.txt' }),
+    );
     expect(ran.status).toBe(200);
     expect(ran.json).toMatchObject({ exit_code: 0, stdout: 'hello\n' });
-    const commit = await rawRequest(service.url, 'POST', '/api/v1/workspaces/hs/commit', { ...auth, ...json }, JSON.stringify({ message: 'first' }));
+    const commit = await rawRequest(
+      service.url,
+      'POST',
+      '/api/v1/workspaces/hs/commit',
+      { ...auth, ...json },
+      JSON.stringify({ message: 'first' }),
+    );
     expect(commit.status).toBe(200);
     // The version store lives in the home the host configured.
     expect(readdirSync(home)).toContain('repos');

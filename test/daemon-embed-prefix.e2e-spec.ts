@@ -76,13 +76,16 @@ describe('MirageModule under a host global prefix', () => {
     expect((await rawRequest(host.url, 'GET', '/api/v1/workspaces', auth)).json).toEqual([]);
   });
 
-  it.each(Object.entries(ROUTES).filter(([name]) => name !== 'health'))('guards every mirage route under the prefix: %s', async (_name, spec) => {
-    const path = `/api${buildPath(spec, { id: 'w', sid: 's', jobId: 'j' })}`;
-    const refused = await rawRequest(host.url, spec.method, path, {});
-    expect(refused.status).toBe(401);
-    expect(refused.json).toEqual({ detail: 'Unauthorized' });
-    expect((await rawRequest(host.url, spec.method, path, { host: 'evil.example' })).status).toBe(400);
-  });
+  it.each(Object.entries(ROUTES).filter(([name]) => name !== 'health'))(
+    'guards every mirage route under the prefix: %s',
+    async (_name, spec) => {
+      const path = `/api${buildPath(spec, { id: 'w', sid: 's', jobId: 'j' })}`;
+      const refused = await rawRequest(host.url, spec.method, path, {});
+      expect(refused.status).toBe(401);
+      expect(refused.json).toEqual({ detail: 'Unauthorized' });
+      expect((await rawRequest(host.url, spec.method, path, { host: 'evil.example' })).status).toBe(400);
+    },
+  );
 
   it('checks the Host header first: a foreign Host is 400 with or without the token, health included', async () => {
     for (const path of ['/api/v1/workspaces', '/api/v1/health']) {
@@ -116,7 +119,13 @@ describe('MirageModule under a host global prefix', () => {
     const created = await rawRequest(host.url, 'POST', '/api/v1/workspaces', { ...auth, ...json }, JSON.stringify({ ...RAM, id: 'pw' }));
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ id: 'pw' });
-    const ran = await rawRequest(host.url, 'POST', '/api/v1/workspaces/pw/execute', { ...auth, ...json }, JSON.stringify({ command: 'echo hi; pwd' }));
+    const ran = await rawRequest(
+      host.url,
+      'POST',
+      '/api/v1/workspaces/pw/execute',
+      { ...auth, ...json },
+      JSON.stringify({ command: 'echo hi; pwd' }),
+    );
     expect(ran.status).toBe(200);
     expect(ran.json).toMatchObject({ exit_code: 0, stdout: 'hi\n/\n' });
     expect((await rawRequest(host.url, 'GET', '/api/v1/workspaces/missing', auth)).json).toEqual({ detail: 'workspace not found' });
@@ -177,7 +186,12 @@ describe('MirageModule.forRootAsync', () => {
     });
     const host = await startHostApp(mirage, 'svc');
     try {
-      expect(host.app.get<DaemonSettings>(MIRAGE_SETTINGS)).toMatchObject({ home, authMode: 'token', authToken: 'from-host-config', guardAllRoutes: false });
+      expect(host.app.get<DaemonSettings>(MIRAGE_SETTINGS)).toMatchObject({
+        home,
+        authMode: 'token',
+        authToken: 'from-host-config',
+        guardAllRoutes: false,
+      });
       expect((await rawRequest(host.url, 'GET', '/svc/v1/workspaces', {})).status).toBe(401);
       expect((await rawRequest(host.url, 'GET', '/svc/v1/workspaces', { authorization: 'Bearer from-host-config' })).json).toEqual([]);
       expect((await rawRequest(host.url, 'GET', '/svc/v1/health', { host: 'svc.internal:8080' })).status).toBe(200);
@@ -196,7 +210,9 @@ describe('MirageModule.forRootAsync', () => {
     // A bad config.toml does not break building (importing) the module, only starting it.
     writeFileSync(join(home, 'config.toml'), '[daemon]\nbogus = 1\n');
     for (const mirage of [forRoot, forRootAsync]) {
-      await expect(startHostApp(mirage)).rejects.toThrow(new DaemonConfigError("config.toml: the following [daemon] keys don't match any configuration option: bogus"));
+      await expect(startHostApp(mirage)).rejects.toThrow(
+        new DaemonConfigError("config.toml: the following [daemon] keys don't match any configuration option: bogus"),
+      );
     }
     rmSync(join(home, 'config.toml'));
     const host = await startHostApp(forRootAsync);

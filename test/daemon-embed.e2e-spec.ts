@@ -73,7 +73,13 @@ describe('MirageModule embedded in a host Nest app', () => {
   });
 
   it('shares the registry with the host app', async () => {
-    const created = await rawRequest(url, 'POST', '/v1/workspaces', { ...auth, 'content-type': 'application/json' }, JSON.stringify({ config: { mounts: { '/': { resource: 'ram' } } }, id: 'w1' }));
+    const created = await rawRequest(
+      url,
+      'POST',
+      '/v1/workspaces',
+      { ...auth, 'content-type': 'application/json' },
+      JSON.stringify({ config: { mounts: { '/': { resource: 'ram' } } }, id: 'w1' }),
+    );
     expect(created.status).toBe(201);
     expect((await rawRequest(url, 'GET', '/app/hello', {})).json).toEqual({ hello: 'host app', workspaces: 1 });
   });

@@ -21,7 +21,8 @@ describe.each(BODILESS)('bodiless JSON requests (%s)', (_form, bodiless) => {
   afterAll(() => d.close());
 
   /** Sends the request exactly as described: `rawRequest` writes no body and adds no length. */
-  const empty = (method: string, path: string): Promise<HttpAnswer> => rawRequest(d.url, method, path, { authorization: `Bearer ${d.token}`, ...bodiless });
+  const empty = (method: string, path: string): Promise<HttpAnswer> =>
+    rawRequest(d.url, method, path, { authorization: `Bearer ${d.token}`, ...bodiless });
 
   async function workspace(): Promise<string> {
     seq += 1;
@@ -128,10 +129,22 @@ describe.each(BODILESS)('bodiless JSON requests (%s)', (_form, bodiless) => {
   });
 
   it('still parses a body that is there: bad JSON is a 400, a real body is read', async () => {
-    const bad = await rawRequest(d.url, 'POST', '/v1/workspaces', { authorization: `Bearer ${d.token}`, 'content-type': 'application/json' }, '{"config":');
+    const bad = await rawRequest(
+      d.url,
+      'POST',
+      '/v1/workspaces',
+      { authorization: `Bearer ${d.token}`, 'content-type': 'application/json' },
+      '{"config":',
+    );
     expect(bad.status).toBe(400);
     const id = await workspace();
-    const session = await rawRequest(d.url, 'POST', `/v1/workspaces/${id}/sessions`, { authorization: `Bearer ${d.token}`, 'content-type': 'application/json' }, '{"session_id":"named"}');
+    const session = await rawRequest(
+      d.url,
+      'POST',
+      `/v1/workspaces/${id}/sessions`,
+      { authorization: `Bearer ${d.token}`, 'content-type': 'application/json' },
+      '{"session_id":"named"}',
+    );
     expect(session.status).toBe(201);
     expect(session.json).toMatchObject({ session_id: 'named' });
   });

@@ -69,25 +69,47 @@ describe('daemon failure paths', () => {
   });
 
   it('answers 413 for a stdin part over the limit and a request part over 1 MiB', async () => {
-    const big = form([{ name: 'request', data: '{"command":"wc -c"}' }, { name: 'stdin', data: Buffer.alloc(64 * 1024 + 1) }]);
+    const big = form([
+      { name: 'request', data: '{"command":"wc -c"}' },
+      { name: 'stdin', data: Buffer.alloc(64 * 1024 + 1) },
+    ]);
     const stdin = await d.call('POST', '/v1/workspaces/f/execute', { body: big.body, headers: { 'content-type': big.contentType } });
     expect(stdin.status).toBe(413);
     expect(stdin.json).toEqual({ detail: 'stdin part too large' });
-    const fits = form([{ name: 'request', data: '{"command":"wc -c"}' }, { name: 'stdin', data: Buffer.alloc(64 * 1024) }]);
-    expect((await d.call('POST', '/v1/workspaces/f/execute', { body: fits.body, headers: { 'content-type': fits.contentType } })).json.stdout.trim()).toBe(String(64 * 1024));
+    const fits = form([
+      { name: 'request', data: '{"command":"wc -c"}' },
+      { name: 'stdin', data: Buffer.alloc(64 * 1024) },
+    ]);
+    expect(
+      (
+        await d.call('POST', '/v1/workspaces/f/execute', { body: fits.body, headers: { 'content-type': fits.contentType } })
+      ).json.stdout.trim(),
+    ).toBe(String(64 * 1024));
     const request = form([{ name: 'request', data: JSON.stringify({ command: 'true', cwd: '/'.repeat(1024 * 1024 + 1) }) }]);
-    const tooBig = await d.call('POST', '/v1/workspaces/f/execute', { body: request.body, headers: { 'content-type': request.contentType } });
+    const tooBig = await d.call('POST', '/v1/workspaces/f/execute', {
+      body: request.body,
+      headers: { 'content-type': request.contentType },
+    });
     expect(tooBig.status).toBe(413);
     expect(tooBig.json).toEqual({ detail: 'request part too large' });
   });
 
   it('answers 400 for a multipart body that ends before its closing boundary', async () => {
-    const whole = form([{ name: 'request', data: '{"command":"cat"}' }, { name: 'stdin', data: 'abcdef' }]);
+    const whole = form([
+      { name: 'request', data: '{"command":"cat"}' },
+      { name: 'stdin', data: 'abcdef' },
+    ]);
     const cut = whole.body.subarray(0, whole.body.length - 40);
     const target = new URL(d.url);
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = httpRequest(
-        { host: target.hostname, port: target.port, method: 'POST', path: '/v1/workspaces/f/execute', headers: { authorization: `Bearer ${d.token}`, 'content-type': whole.contentType, 'content-length': String(cut.length) } },
+        {
+          host: target.hostname,
+          port: target.port,
+          method: 'POST',
+          path: '/v1/workspaces/f/execute',
+          headers: { authorization: `Bearer ${d.token}`, 'content-type': whole.contentType, 'content-length': String(cut.length) },
+        },
         (res) => {
           let body = '';
           res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));

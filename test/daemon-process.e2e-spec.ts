@@ -15,7 +15,10 @@ interface Running {
   exited: Promise<{ code: number | null; stderr: string; stdout: string }>;
 }
 
-function start(home: string, extraEnv: Record<string, string> = {}): { child: ChildProcess; listening: Promise<string>; exited: Running['exited'] } {
+function start(
+  home: string,
+  extraEnv: Record<string, string> = {},
+): { child: ChildProcess; listening: Promise<string>; exited: Running['exited'] } {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', MIRAGE_HOME: home, MIRAGE_DAEMON_PORT: '0', ...extraEnv };
   const child = spawn(process.execPath, [BIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -29,7 +32,9 @@ function start(home: string, extraEnv: Record<string, string> = {}): { child: Ch
     child.once('exit', () => reject(new Error(`daemon exited before listening: ${stderr}`)));
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => child.once('exit', (code) => resolve({ code, stderr, stdout })));
+  const exited = new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, stderr, stdout })),
+  );
   return { child, listening, exited };
 }
 
@@ -41,7 +46,14 @@ async function startListening(home: string, extraEnv: Record<string, string> = {
 
 describe('bin/daemon.js', () => {
   let home: string;
-  beforeAll(() => ensureBuilt(['libs/protocol', 'libs/workspace-core', 'apps/daemon'], ['apps/daemon/dist/main.js', 'libs/workspace-core/dist/index.js']), 120_000);
+  beforeAll(
+    () =>
+      ensureBuilt(
+        ['libs/protocol', 'libs/workspace-core', 'apps/daemon'],
+        ['apps/daemon/dist/main.js', 'libs/workspace-core/dist/index.js'],
+      ),
+    120_000,
+  );
   beforeEach(() => {
     home = mkdtempSync(join(tmpdir(), 'mirage-bin-'));
   });
@@ -58,7 +70,12 @@ describe('bin/daemon.js', () => {
     expect(code).toBe(0);
     expect(existsSync(pidFile)).toBe(false);
     // The log is pino JSON lines on stdout.
-    expect(stdout.split('\n').filter(Boolean).every((line) => line.startsWith('{'))).toBe(true);
+    expect(
+      stdout
+        .split('\n')
+        .filter(Boolean)
+        .every((line) => line.startsWith('{')),
+    ).toBe(true);
   });
 
   it('stops on POST /v1/shutdown with the token of $MIRAGE_HOME/auth_token', async () => {
@@ -84,7 +101,13 @@ describe('bin/daemon.js', () => {
   it('honours MIRAGE_AUTH_TOKEN and the idle grace after the last workspace is deleted', async () => {
     const daemon = await startListening(home, { MIRAGE_AUTH_TOKEN: 'proc-token', MIRAGE_IDLE_GRACE_SECONDS: '0.2' });
     const auth = { authorization: 'Bearer proc-token', 'content-type': 'application/json' };
-    const created = await rawRequest(daemon.url, 'POST', '/v1/workspaces', auth, JSON.stringify({ config: { mounts: { '/': { resource: 'ram' } } }, id: 'w' }));
+    const created = await rawRequest(
+      daemon.url,
+      'POST',
+      '/v1/workspaces',
+      auth,
+      JSON.stringify({ config: { mounts: { '/': { resource: 'ram' } } }, id: 'w' }),
+    );
     expect(created.status).toBe(201);
     expect((await rawRequest(daemon.url, 'DELETE', '/v1/workspaces/w', { authorization: 'Bearer proc-token' })).status).toBe(200);
     expect((await daemon.exited).code).toBe(0);

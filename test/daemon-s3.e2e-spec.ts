@@ -20,7 +20,10 @@ describe('daemon with an s3 mount', () => {
 
   it('reads the bucket through the mount, and refuses writes to a read mount', async () => {
     const created = await d.call('POST', '/v1/workspaces', {
-      body: { id: 's3ws', config: { mounts: { '/': { resource: 'ram', mode: 'write' }, '/s3': { resource: 's3', mode: 'read', config: s3.config() } } } },
+      body: {
+        id: 's3ws',
+        config: { mounts: { '/': { resource: 'ram', mode: 'write' }, '/s3': { resource: 's3', mode: 'read', config: s3.config() } } },
+      },
     });
     expect(created.status).toBe(201);
     expect(created.json.mounts).toEqual(expect.arrayContaining([expect.objectContaining({ prefix: '/s3/', mode: 'read' })]));
@@ -34,7 +37,9 @@ describe('daemon with an s3 mount', () => {
   });
 
   it('answers 400 for a bad s3 config, naming the problem', async () => {
-    const bad = await d.call('POST', '/v1/workspaces', { body: { id: 's3bad', config: { mounts: { '/s3': { resource: 's3', config: { bucket: 'daemon-e2e', colour: 'red' } } } } } });
+    const bad = await d.call('POST', '/v1/workspaces', {
+      body: { id: 's3bad', config: { mounts: { '/s3': { resource: 's3', config: { bucket: 'daemon-e2e', colour: 'red' } } } } },
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.detail).toContain('colour');
   });

@@ -23,7 +23,13 @@ describe('daemon edge', () => {
     it('health needs no token', async () => {
       const answer = await d.call('GET', '/v1/health', { token: null });
       expect(answer.status).toBe(200);
-      expect(answer.json).toEqual({ status: 'ok', workspaces: 0, uptime_s: expect.any(Number), engines: expect.any(Array), default_engine: expect.any(String) });
+      expect(answer.json).toEqual({
+        status: 'ok',
+        workspaces: 0,
+        uptime_s: expect.any(Number),
+        engines: expect.any(Array),
+        default_engine: expect.any(String),
+      });
       expect(answer.json.uptime_s).toBeGreaterThanOrEqual(0);
     });
 
@@ -66,16 +72,23 @@ describe('daemon edge', () => {
       expect((await rawRequest(d.url, 'GET', '/v1/health', { host })).status).toBe(200);
     });
 
-    it.each(['attacker.example', '[::1]evil', '[::1]:8765x', '[::1].attacker.tld', '[::1', ':8765', '[]', '127.0.0.1:8765x', 'attacker.example:80'])(
-      'refuses %s with 400 before auth, even on /v1/health',
-      async (host) => {
-        for (const path of ['/v1/health', '/v1/workspaces']) {
-          const answer = await rawRequest(d.url, 'GET', path, { host });
-          expect(answer.status).toBe(400);
-          expect(answer.json).toEqual({ detail: 'Invalid host header' });
-        }
-      },
-    );
+    it.each([
+      'attacker.example',
+      '[::1]evil',
+      '[::1]:8765x',
+      '[::1].attacker.tld',
+      '[::1',
+      ':8765',
+      '[]',
+      '127.0.0.1:8765x',
+      'attacker.example:80',
+    ])('refuses %s with 400 before auth, even on /v1/health', async (host) => {
+      for (const path of ['/v1/health', '/v1/workspaces']) {
+        const answer = await rawRequest(d.url, 'GET', path, { host });
+        expect(answer.status).toBe(400);
+        expect(answer.json).toEqual({ detail: 'Invalid host header' });
+      }
+    });
 
     it('honours MIRAGE_ALLOWED_HOSTS, and `*` disables the check', async () => {
       const custom = await startTestDaemon({ env: { MIRAGE_ALLOWED_HOSTS: 'mirage.internal' } });
@@ -148,11 +161,15 @@ describe('daemon edge', () => {
     });
 
     it('refuses to start in token mode without a token', async () => {
-      await expect(startTestDaemon({ env: { MIRAGE_AUTH_MODE: 'token' } })).rejects.toThrow('mode=token requires MIRAGE_AUTH_TOKEN to be set');
+      await expect(startTestDaemon({ env: { MIRAGE_AUTH_MODE: 'token' } })).rejects.toThrow(
+        'mode=token requires MIRAGE_AUTH_TOKEN to be set',
+      );
     });
 
     it('refuses to listen on a non-loopback address without a token', async () => {
-      await expect(createDaemon({ host: '0.0.0.0', port: 0, auth: { mode: 'none' }, env: {}, home: d.home })).rejects.toThrow(/refusing to listen on non-loopback address 0\.0\.0\.0/);
+      await expect(createDaemon({ host: '0.0.0.0', port: 0, auth: { mode: 'none' }, env: {}, home: d.home })).rejects.toThrow(
+        /refusing to listen on non-loopback address 0\.0\.0\.0/,
+      );
     });
   });
 });

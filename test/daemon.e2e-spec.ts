@@ -8,12 +8,19 @@ const RAM = { mounts: { '/': { resource: 'ram', mode: 'write' } } };
 const JOB_ID = /^job_[0-9a-f]{16}$/;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function multipart(parts: Array<{ name: string; data: Buffer | string; filename?: string; type?: string }>): { body: Buffer; contentType: string } {
+function multipart(parts: Array<{ name: string; data: Buffer | string; filename?: string; type?: string }>): {
+  body: Buffer;
+  contentType: string;
+} {
   const boundary = `----mirage${Math.random().toString(16).slice(2)}`;
   const chunks: Buffer[] = [];
   for (const part of parts) {
     const filename = part.filename === undefined ? '' : `; filename="${part.filename}"`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${filename}\r\nContent-Type: ${part.type ?? 'application/octet-stream'}\r\n\r\n`));
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${filename}\r\nContent-Type: ${part.type ?? 'application/octet-stream'}\r\n\r\n`,
+      ),
+    );
     chunks.push(Buffer.isBuffer(part.data) ? part.data : Buffer.from(part.data));
     chunks.push(Buffer.from('\r\n'));
   }
@@ -45,7 +52,13 @@ describe('daemon routes', () => {
     it('create 201 with the detail, 409 when taken, 400 on a bad config', async () => {
       const created = await create('ws-a');
       expect(created.status).toBe(201);
-      expect(created.json).toMatchObject({ id: 'ws-a', mode: 'write', created_at: expect.any(Number), fuse_mountpoints: {}, internals: null });
+      expect(created.json).toMatchObject({
+        id: 'ws-a',
+        mode: 'write',
+        created_at: expect.any(Number),
+        fuse_mountpoints: {},
+        internals: null,
+      });
       expect(created.json.mounts).toEqual(expect.arrayContaining([expect.objectContaining({ prefix: '/', mode: 'write' })]));
       expect(created.json.sessions).toEqual(expect.arrayContaining([expect.objectContaining({ session_id: 'default' })]));
       const taken = await create('ws-a');
@@ -70,7 +83,17 @@ describe('daemon routes', () => {
       await create('ws-list');
       const list = await d.call('GET', '/v1/workspaces');
       expect(list.status).toBe(200);
-      expect(list.json).toEqual(expect.arrayContaining([{ id: 'ws-list', mode: 'write', mount_count: expect.any(Number), session_count: expect.any(Number), created_at: expect.any(Number) }]));
+      expect(list.json).toEqual(
+        expect.arrayContaining([
+          {
+            id: 'ws-list',
+            mode: 'write',
+            mount_count: expect.any(Number),
+            session_count: expect.any(Number),
+            created_at: expect.any(Number),
+          },
+        ]),
+      );
       expect((await d.call('GET', '/v1/workspaces/ws-list')).json.internals).toBeNull();
       expect((await d.call('GET', '/v1/workspaces/ws-list?verbose=1')).json.internals).toBeNull();
       const verbose = await d.call('GET', '/v1/workspaces/ws-list?verbose=true');
@@ -146,7 +169,11 @@ describe('daemon routes', () => {
       const again = await d.call('DELETE', '/v1/workspaces/ws-s/sessions/s2');
       expect(again.status).toBe(404);
       expect(again.json).toEqual({ detail: 'session not found' });
-      for (const [method, path] of [['POST', '/v1/workspaces/nope/sessions'], ['GET', '/v1/workspaces/nope/sessions'], ['DELETE', '/v1/workspaces/nope/sessions/s1']] as const) {
+      for (const [method, path] of [
+        ['POST', '/v1/workspaces/nope/sessions'],
+        ['GET', '/v1/workspaces/nope/sessions'],
+        ['DELETE', '/v1/workspaces/nope/sessions/s1'],
+      ] as const) {
         const answer = await d.call(method, path);
         expect(answer.status).toBe(404);
         expect(answer.json).toEqual({ detail: 'workspace not found' });
@@ -185,7 +212,12 @@ describe('daemon routes', () => {
       expect(failing.status).toBe(200);
       expect(failing.json).toMatchObject({ exit_code: 3, stderr: 'oops\n' });
       const job = await d.call('GET', `/v1/jobs/${answer.headers['x-mirage-job-id']}`);
-      expect(job.json).toMatchObject({ status: 'done', command: 'echo hi', workspace_id: 'ws-x', result: { exit_code: 0, stdout: 'hi\n' } });
+      expect(job.json).toMatchObject({
+        status: 'done',
+        command: 'echo hi',
+        workspace_id: 'ws-x',
+        result: { exit_code: 0, stdout: 'hi\n' },
+      });
     });
 
     it('applies a per-call cwd and env without changing the session', async () => {
@@ -208,35 +240,61 @@ describe('daemon routes', () => {
       const bytes = Buffer.alloc(1536 * 1024);
       for (let i = 0; i < bytes.length; i += 1) bytes[i] = (i * 7) % 256;
       const form = multipart([
-        { name: 'request', data: JSON.stringify({ command: 'wc -c', sessionId: 'default' }), filename: 'request.json', type: 'application/json' },
+        {
+          name: 'request',
+          data: JSON.stringify({ command: 'wc -c', sessionId: 'default' }),
+          filename: 'request.json',
+          type: 'application/json',
+        },
         { name: 'stdin', data: bytes, filename: 'stdin.bin' },
       ]);
-      const answer = await d.call('POST', '/v1/workspaces/ws-x/execute', { body: form.body, headers: { 'content-type': form.contentType } });
+      const answer = await d.call('POST', '/v1/workspaces/ws-x/execute', {
+        body: form.body,
+        headers: { 'content-type': form.contentType },
+      });
       expect(answer.json).toMatchObject({ exit_code: 0 });
       expect(answer.status).toBe(200);
       expect(answer.json.stdout.trim()).toBe(String(bytes.length));
       // A `request` sent as a plain field (Python client) and an empty stdin part.
-      const field = multipart([{ name: 'request', data: JSON.stringify({ command: 'wc -c' }) }, { name: 'stdin', data: '' }]);
-      const empty = await d.call('POST', '/v1/workspaces/ws-x/execute', { body: field.body, headers: { 'content-type': field.contentType } });
+      const field = multipart([
+        { name: 'request', data: JSON.stringify({ command: 'wc -c' }) },
+        { name: 'stdin', data: '' },
+      ]);
+      const empty = await d.call('POST', '/v1/workspaces/ws-x/execute', {
+        body: field.body,
+        headers: { 'content-type': field.contentType },
+      });
       expect(empty.json.stdout.trim()).toBe('0');
     });
 
     it('refuses broken multipart bodies with 400 and creates no job', async () => {
       const before = (await d.call('GET', '/v1/jobs?workspace_id=ws-x')).json.length;
       const cases: Array<[Parameters<typeof multipart>[0], string]> = [
-        [[{ name: 'stdin', data: 'x' }, { name: 'request', data: '{"command":"cat"}' }], "the 'request' part must come before 'stdin'"],
+        [
+          [
+            { name: 'stdin', data: 'x' },
+            { name: 'request', data: '{"command":"cat"}' },
+          ],
+          "the 'request' part must come before 'stdin'",
+        ],
         [[{ name: 'stdin2', data: 'x' }], "multipart body missing 'request' part"],
         [[{ name: 'request', data: '{"command":' }], 'bad execute request'],
         [[{ name: 'request', data: '{"command":"cat","bogus":1}' }], 'unknown field: bogus'],
       ];
       for (const [parts, message] of cases) {
         const form = multipart(parts);
-        const answer = await d.call('POST', '/v1/workspaces/ws-x/execute', { body: form.body, headers: { 'content-type': form.contentType } });
+        const answer = await d.call('POST', '/v1/workspaces/ws-x/execute', {
+          body: form.body,
+          headers: { 'content-type': form.contentType },
+        });
         expect(answer.status).toBe(400);
         expect(answer.json.detail).toContain(message);
         expect(answer.headers.connection).toBe('close');
       }
-      const noBoundary = await d.call('POST', '/v1/workspaces/ws-x/execute', { body: 'x', headers: { 'content-type': 'multipart/form-data' } });
+      const noBoundary = await d.call('POST', '/v1/workspaces/ws-x/execute', {
+        body: 'x',
+        headers: { 'content-type': 'multipart/form-data' },
+      });
       expect(noBoundary.status).toBe(400);
       expect(noBoundary.json).toEqual({ detail: 'multipart body without a boundary' });
       expect((await d.call('GET', '/v1/jobs?workspace_id=ws-x')).json.length).toBe(before);
@@ -262,7 +320,13 @@ describe('daemon routes', () => {
       // Empty body, no content type.
       const waited = await d.call('POST', `/v1/jobs/${accepted.json.job_id}/wait`);
       expect(waited.status).toBe(200);
-      expect(waited.json).toMatchObject({ job_id: accepted.json.job_id, status: 'done', result: { kind: 'io', stdout: 'bg\n' }, error: null, finished_at: expect.any(Number) });
+      expect(waited.json).toMatchObject({
+        job_id: accepted.json.job_id,
+        status: 'done',
+        result: { kind: 'io', stdout: 'bg\n' },
+        error: null,
+        finished_at: expect.any(Number),
+      });
       expect((await d.call('GET', `/v1/jobs/${accepted.json.job_id}`)).json.status).toBe('done');
       for (const query of ['?workspace_id=ws-x', '?workspaceId=ws-x']) {
         const list = await d.call('GET', `/v1/jobs${query}`);
@@ -285,7 +349,9 @@ describe('daemon routes', () => {
       let jobId: string | undefined;
       for (let i = 0; i < 50 && jobId === undefined; i += 1) {
         await sleep(20);
-        jobId = (await d.call('GET', '/v1/jobs?workspace_id=ws-x')).json.find((job: { command: string; status: string }) => job.command === 'sleep 10' && job.status === 'running')?.job_id;
+        jobId = (await d.call('GET', '/v1/jobs?workspace_id=ws-x')).json.find(
+          (job: { command: string; status: string }) => job.command === 'sleep 10' && job.status === 'running',
+        )?.job_id;
       }
       expect(jobId).toMatch(JOB_ID);
       const canceled = await d.call('DELETE', `/v1/jobs/${jobId}`);
@@ -299,13 +365,21 @@ describe('daemon routes', () => {
 
     it('cancels the job of a client that disconnects', async () => {
       const target = new URL(d.url);
-      const req = httpRequest({ host: target.hostname, port: target.port, method: 'POST', path: '/v1/workspaces/ws-x/execute', headers: { authorization: `Bearer ${d.token}`, 'content-type': 'application/json' } });
+      const req = httpRequest({
+        host: target.hostname,
+        port: target.port,
+        method: 'POST',
+        path: '/v1/workspaces/ws-x/execute',
+        headers: { authorization: `Bearer ${d.token}`, 'content-type': 'application/json' },
+      });
       req.on('error', () => undefined);
       req.end(JSON.stringify({ command: 'sleep 20; echo disconnected' }));
       let job: { job_id: string; status: string } | undefined;
       for (let i = 0; i < 50 && job === undefined; i += 1) {
         await sleep(20);
-        job = (await d.call('GET', '/v1/jobs?workspace_id=ws-x')).json.find((j: { command: string }) => j.command.endsWith('echo disconnected'));
+        job = (await d.call('GET', '/v1/jobs?workspace_id=ws-x')).json.find((j: { command: string }) =>
+          j.command.endsWith('echo disconnected'),
+        );
       }
       req.destroy();
       const waited = await post(`/v1/jobs/${job!.job_id}/wait`, { timeout_s: 5 });
@@ -336,7 +410,11 @@ describe('daemon routes', () => {
     });
 
     it('answers 404 job not found on every job route', async () => {
-      for (const [method, path] of [['GET', '/v1/jobs/job_0000000000000000'], ['POST', '/v1/jobs/job_0000000000000000/wait'], ['DELETE', '/v1/jobs/job_0000000000000000']] as const) {
+      for (const [method, path] of [
+        ['GET', '/v1/jobs/job_0000000000000000'],
+        ['POST', '/v1/jobs/job_0000000000000000/wait'],
+        ['DELETE', '/v1/jobs/job_0000000000000000'],
+      ] as const) {
         const answer = await d.call(method, path);
         expect(answer.status).toBe(404);
         expect(answer.json).toEqual({ detail: 'job not found' });

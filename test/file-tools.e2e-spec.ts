@@ -2,7 +2,18 @@
 // the built `mirage` CLI as a child process, against ram, disk and s3 mounts, read-only mounts
 // and session ceilings. Build first: `npm run build`.
 import { jest } from '@jest/globals';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { startS3rver, type S3rverFixture } from './support/s3rver-fixture.js';
@@ -49,7 +60,9 @@ describe('file tools', () => {
       },
     });
     expect(created.status).toBe(201);
-    expect((await d.call('POST', '/v1/workspaces/ft/sessions', { body: { session_id: 'reader', mounts: { '/disk': 'read' } } })).status).toBe(201);
+    expect(
+      (await d.call('POST', '/v1/workspaces/ft/sessions', { body: { session_id: 'reader', mounts: { '/disk': 'read' } } })).status,
+    ).toBe(201);
   });
 
   afterAll(async () => {
@@ -130,7 +143,9 @@ describe('file tools', () => {
       const { execFile } = await import('node:child_process');
       const script = `set -o pipefail; "${process.execPath}" "${CLI_BIN}" read -w ft /disk/big.bin | head -c 5 | wc -c`;
       const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile('bash', ['-c', script], { env: cliEnv() }, (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }));
+        execFile('bash', ['-c', script], { env: cliEnv() }, (error, stdout, stderr) =>
+          resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
+        );
       });
       expect(result).toEqual({ code: 0, stdout: '5\n', stderr: '' });
     });
@@ -196,7 +211,11 @@ describe('file tools', () => {
       await new Promise<void>((resolve) => {
         const req = request(`${d.url}/v1/workspaces/ft/files/write?path=/disk/large.txt`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${d.token}`, 'content-type': 'application/octet-stream', 'content-length': String(1024 * 1024) },
+          headers: {
+            authorization: `Bearer ${d.token}`,
+            'content-type': 'application/octet-stream',
+            'content-length': String(1024 * 1024),
+          },
         });
         req.on('error', () => resolve());
         req.write(Buffer.alloc(1000, 'q'), () => setTimeout(() => req.destroy(), 200));
@@ -227,21 +246,30 @@ describe('file tools', () => {
       const bin = await d.call('POST', '/v1/workspaces/ft/files/edit', { body: { path: '/disk/b.bin', old_string: 'a', new_string: 'b' } });
       expect(bin.status).toBe(422);
       expect(bin.json.detail).toMatch(/binary/);
-      const ro = await d.call('POST', '/v1/workspaces/ft/files/edit', { body: { path: '/ro/docs/guide.md', old_string: 'one', new_string: 'uno' } });
+      const ro = await d.call('POST', '/v1/workspaces/ft/files/edit', {
+        body: { path: '/ro/docs/guide.md', old_string: 'one', new_string: 'uno' },
+      });
       expect(ro.status).toBe(403);
       expect(readFileSync(join(roRoot, 'docs', 'guide.md'), 'utf8')).toBe('line one\nline two\n');
-      const ceiling = await d.call('POST', '/v1/workspaces/ft/files/edit', { body: { path: '/disk/code.py', old_string: 'a = 2', new_string: 'a = 3', session_id: 'reader' } });
+      const ceiling = await d.call('POST', '/v1/workspaces/ft/files/edit', {
+        body: { path: '/disk/code.py', old_string: 'a = 2', new_string: 'a = 3', session_id: 'reader' },
+      });
       expect(ceiling.status).toBe(403);
       const dir = await d.call('POST', '/v1/workspaces/ft/files/edit', { body: { path: '/disk/notes', old_string: 'a', new_string: 'b' } });
       expect(dir.status).toBe(400);
-      const missing = await d.call('POST', '/v1/workspaces/ft/files/edit', { body: { path: '/disk/none.py', old_string: 'a', new_string: 'b' } });
+      const missing = await d.call('POST', '/v1/workspaces/ft/files/edit', {
+        body: { path: '/disk/none.py', old_string: 'a', new_string: 'b' },
+      });
       expect(missing.status).toBe(404);
     });
   });
 
   describe('ls, glob, grep', () => {
     beforeAll(async () => {
-      expectExit(await cli(['write', '-w', 'ft', '/proj/src/main.ts', '--content', 'import x\n// TODO: one\nconst a = 1;\n// todo: two\n']), 0);
+      expectExit(
+        await cli(['write', '-w', 'ft', '/proj/src/main.ts', '--content', 'import x\n// TODO: one\nconst a = 1;\n// todo: two\n']),
+        0,
+      );
       expectExit(await cli(['write', '-w', 'ft', '/proj/src/lib/util.ts', '--content', 'export const u = 1; // TODO three\n']), 0);
       expectExit(await cli(['write', '-w', 'ft', '/proj/README.md', '--content', 'TODO docs\n']), 0);
       expectExit(await cli(['write', '-w', 'ft', '/proj/.hidden.ts', '--content', 'TODO hidden\n']), 0);
@@ -318,7 +346,9 @@ describe('file tools', () => {
         const up = await cli(['cp', src, `ft:${dest}`]);
         expectExit(up, 0);
         expect(up.json).toMatchObject({ destination: `ft:${dest}`, files: 2, directories: 2, symlinks: 1, bytes: 6 + binary.length });
-        expect((await exec(`cat ${dest}/a.txt; wc -c < ${dest}/sub/b.bin; readlink ${dest}/link`)).json.stdout).toBe(`alpha\n${binary.length}\na.txt\n`);
+        expect((await exec(`cat ${dest}/a.txt; wc -c < ${dest}/sub/b.bin; readlink ${dest}/link`)).json.stdout).toBe(
+          `alpha\n${binary.length}\na.txt\n`,
+        );
         // Into an existing directory: the source lands inside it.
         const out = join(root, `host-out-${dest.replace(/\//g, '_')}`);
         mkdirSync(out);
@@ -367,11 +397,17 @@ describe('file tools', () => {
       expect(local.stderr).toMatch(/WS:\/path/);
       // A tar whose entry climbs out with `..` is refused and writes nothing.
       const evil = tarOf([{ name: 'top/../../escape.txt', body: 'x' }]);
-      const answer = await d.call('POST', '/v1/workspaces/ft/files/tar?path=/disk/evil', { body: evil, headers: { 'content-type': 'application/x-tar' } });
+      const answer = await d.call('POST', '/v1/workspaces/ft/files/tar?path=/disk/evil', {
+        body: evil,
+        headers: { 'content-type': 'application/x-tar' },
+      });
       expect(answer.status).toBe(400);
       expect(existsSync(join(root, 'escape.txt'))).toBe(false);
       expect(existsSync(join(diskRoot, 'evil'))).toBe(false);
-      const garbage = await d.call('POST', '/v1/workspaces/ft/files/tar?path=/disk/g', { body: Buffer.alloc(700, 7), headers: { 'content-type': 'application/x-tar' } });
+      const garbage = await d.call('POST', '/v1/workspaces/ft/files/tar?path=/disk/g', {
+        body: Buffer.alloc(700, 7),
+        headers: { 'content-type': 'application/x-tar' },
+      });
       expect(garbage.status).toBe(400);
       // A tar upload cut off mid-entry: refused or dropped, and the daemon keeps answering.
       const { request } = await import('node:http');
@@ -388,7 +424,10 @@ describe('file tools', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(existsSync(join(diskRoot, 'cut', 'a.txt'))).toBe(false);
       expect((await d.call('GET', '/v1/health')).status).toBe(200);
-      const truncated = await d.call('POST', '/v1/workspaces/ft/files/tar?path=/disk/cut2', { body: whole.subarray(0, 2048), headers: { 'content-type': 'application/x-tar' } });
+      const truncated = await d.call('POST', '/v1/workspaces/ft/files/tar?path=/disk/cut2', {
+        body: whole.subarray(0, 2048),
+        headers: { 'content-type': 'application/x-tar' },
+      });
       expect(truncated.status).toBe(400);
       expect(existsSync(join(diskRoot, 'cut2', 'a.txt'))).toBe(false);
       const missing = await cli(['cp', 'ft:/disk/none', join(root, 'n')]);

@@ -21,7 +21,10 @@ describe('the mirage home', () => {
     const home = join(root, 'home-1');
     const daemon = await spawnDaemon({ home, port: await freePort(), env: { HOME: brokenHome } });
     try {
-      const created = await daemon.call('POST', '/v1/workspaces', { config: { mounts: { '/': { resource: 'ram', mode: 'write' } } }, id: 'w' });
+      const created = await daemon.call('POST', '/v1/workspaces', {
+        config: { mounts: { '/': { resource: 'ram', mode: 'write' } } },
+        id: 'w',
+      });
       expect(created.status).toBe(201);
       expect((await daemon.call('POST', '/v1/workspaces/w/execute', { command: 'echo x > /f' })).status).toBe(200);
       expect((await daemon.call('POST', '/v1/workspaces/w/commit', { message: 'm' })).status).toBe(200);
@@ -38,14 +41,18 @@ describe('the mirage home', () => {
     const { code } = await daemon.exited;
     expect(code).toBe(1);
     const { stderr } = daemon.output();
-    expect(stderr).toBe(`mirage daemon failed to start: cannot use ${join(brokenHome, '.mirage')} (the default, ~/.mirage) as the mirage home: ENOTDIR; set MIRAGE_HOME to a writable directory\n`);
+    expect(stderr).toBe(
+      `mirage daemon failed to start: cannot use ${join(brokenHome, '.mirage')} (the default, ~/.mirage) as the mirage home: ENOTDIR; set MIRAGE_HOME to a writable directory\n`,
+    );
   });
 
   it('an unusable MIRAGE_HOME is named as such', async () => {
     const { daemon, listening } = launchDaemon({ home: join(root, 'a-file', 'mh'), port: await freePort() });
     await expect(listening).rejects.toThrow(/exited/);
     expect((await daemon.exited).code).toBe(1);
-    expect(daemon.output().stderr).toMatch(/^mirage daemon failed to start: cannot use .*a-file\/mh \(MIRAGE_HOME\) as the mirage home: ENOTDIR; set MIRAGE_HOME to a writable directory\n$/);
+    expect(daemon.output().stderr).toMatch(
+      /^mirage daemon failed to start: cannot use .*a-file\/mh \(MIRAGE_HOME\) as the mirage home: ENOTDIR; set MIRAGE_HOME to a writable directory\n$/,
+    );
   });
 
   it('MIRAGE_VERSION_ROOT and MIRAGE_SNAPSHOT_ROOT still work, each with a deprecation warning', async () => {
@@ -53,7 +60,11 @@ describe('the mirage home', () => {
     const versions = join(root, 'old-repos');
     const snapshots = join(root, 'old-snapshots');
     mkdirSync(snapshots);
-    const daemon = await spawnDaemon({ home, port: await freePort(), env: { MIRAGE_VERSION_ROOT: versions, MIRAGE_SNAPSHOT_ROOT: snapshots } });
+    const daemon = await spawnDaemon({
+      home,
+      port: await freePort(),
+      env: { MIRAGE_VERSION_ROOT: versions, MIRAGE_SNAPSHOT_ROOT: snapshots },
+    });
     try {
       await daemon.call('POST', '/v1/workspaces', { config: { mounts: { '/': { resource: 'ram', mode: 'write' } } }, id: 'w' });
       expect((await daemon.call('POST', '/v1/workspaces/w/commit', { message: 'm' })).status).toBe(200);

@@ -43,7 +43,12 @@ describe('mirage mcp', () => {
   });
 
   async function stdioClient(args: string[]): Promise<{ client: Client; transport: StdioClientTransport }> {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI_BIN, 'mcp', ...args], env: cliEnv(), stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI_BIN, 'mcp', ...args],
+      env: cliEnv(),
+      stderr: 'pipe',
+    });
     const client = new Client({ name: 'mirage-e2e', version: '1.0.0' });
     await client.connect(transport);
     return { client, transport };
@@ -99,35 +104,55 @@ describe('mirage mcp', () => {
     expect(execute?.inputSchema.required).toEqual(['command']);
 
     expect(parsed(await client.callTool({ name: 'execute', arguments: { command: `mkdir -p ${dir}` } }))).toMatchObject({ exit_code: 0 });
-    const ran = await client.callTool({ name: 'execute', arguments: { command: `echo "$GREETING" > ${dir}/a.txt && cat a.txt && pwd`, cwd: dir, env: { GREETING: 'hi mcp' } } });
+    const ran = await client.callTool({
+      name: 'execute',
+      arguments: { command: `echo "$GREETING" > ${dir}/a.txt && cat a.txt && pwd`, cwd: dir, env: { GREETING: 'hi mcp' } },
+    });
     expect(ran.isError).toBeFalsy();
     expect(parsed(ran)).toMatchObject({ exit_code: 0, stdout: `hi mcp\n${dir}\n`, stderr: '' });
     const failed = parsed(await client.callTool({ name: 'execute', arguments: { command: 'echo oops >&2; exit 3' } }));
     expect(failed).toMatchObject({ exit_code: 3, stderr: 'oops\n' });
 
     expect(text(await client.callTool({ name: 'read', arguments: { path: `${dir}/a.txt` } }))).toBe('hi mcp\n');
-    expect(text(await client.callTool({ name: 'read', arguments: { path: `${dir}/a.txt`, offset: 3, limit: 2 } }))).toBe('mc\n[2 more bytes: read again with offset 5]');
+    expect(text(await client.callTool({ name: 'read', arguments: { path: `${dir}/a.txt`, offset: 3, limit: 2 } }))).toBe(
+      'mc\n[2 more bytes: read again with offset 5]',
+    );
 
-    expect(parsed(await client.callTool({ name: 'write', arguments: { path: `${dir}/sub/b.md`, content: 'alpha\nbeta\n' } }))).toEqual({ path: `${dir}/sub/b.md`, size: 11, created: true });
+    expect(parsed(await client.callTool({ name: 'write', arguments: { path: `${dir}/sub/b.md`, content: 'alpha\nbeta\n' } }))).toEqual({
+      path: `${dir}/sub/b.md`,
+      size: 11,
+      created: true,
+    });
     const binary = Buffer.from([0, 1, 2, 255]);
     await client.callTool({ name: 'write', arguments: { path: `${dir}/bin.dat`, content: binary.toString('base64'), encoding: 'base64' } });
-    expect(parsed(await client.callTool({ name: 'read', arguments: { path: `${dir}/bin.dat` } }))).toMatchObject({ encoding: 'base64', data: binary.toString('base64'), size: 4 });
+    expect(parsed(await client.callTool({ name: 'read', arguments: { path: `${dir}/bin.dat` } }))).toMatchObject({
+      encoding: 'base64',
+      data: binary.toString('base64'),
+      size: 4,
+    });
 
-    expect(parsed(await client.callTool({ name: 'edit', arguments: { path: `${dir}/sub/b.md`, old_string: 'beta', new_string: 'gamma' } }))).toEqual({ path: `${dir}/sub/b.md`, replacements: 1, size: 12 });
+    expect(
+      parsed(await client.callTool({ name: 'edit', arguments: { path: `${dir}/sub/b.md`, old_string: 'beta', new_string: 'gamma' } })),
+    ).toEqual({ path: `${dir}/sub/b.md`, replacements: 1, size: 12 });
     expect(text(await client.callTool({ name: 'read', arguments: { path: `${dir}/sub/b.md` } }))).toBe('alpha\ngamma\n');
 
     const listing = parsed(await client.callTool({ name: 'ls', arguments: { path: dir } }));
     expect(listing.entries.map((entry: { name: string }) => entry.name)).toEqual(['a.txt', 'bin.dat', 'sub']);
     const grep = parsed(await client.callTool({ name: 'grep', arguments: { pattern: 'GAM+A', ignore_case: true, path: dir } }));
     expect(grep.files).toEqual([{ path: `${dir}/sub/b.md`, count: 1, binary: false, lines: [{ line: 2, text: 'gamma', match: true }] }]);
-    expect(parsed(await client.callTool({ name: 'glob', arguments: { pattern: '**/*.md', path: dir } })).paths).toEqual([`${dir}/sub/b.md`]);
+    expect(parsed(await client.callTool({ name: 'glob', arguments: { pattern: '**/*.md', path: dir } })).paths).toEqual([
+      `${dir}/sub/b.md`,
+    ]);
 
     const started = parsed(await client.callTool({ name: 'job_start', arguments: { command: 'echo started; sleep 0.2; echo finished' } }));
     expect(typeof started.job_id).toBe('string');
     const output = parsed(await client.callTool({ name: 'job_output', arguments: { job_id: started.job_id, wait: 30 } }));
     expect(output).toMatchObject({ job_id: started.job_id, status: 'done', exit_code: 0, stdout: 'started\nfinished\n' });
     const long = parsed(await client.callTool({ name: 'job_start', arguments: { command: 'sleep 30' } }));
-    expect(parsed(await client.callTool({ name: 'job_cancel', arguments: { job_id: long.job_id } }))).toEqual({ job_id: long.job_id, canceled: true });
+    expect(parsed(await client.callTool({ name: 'job_cancel', arguments: { job_id: long.job_id } }))).toEqual({
+      job_id: long.job_id,
+      canceled: true,
+    });
     const canceled = parsed(await client.callTool({ name: 'job_output', arguments: { job_id: long.job_id, wait: 30 } }));
     expect(canceled.status).toBe('canceled');
 
@@ -139,7 +164,10 @@ describe('mirage mcp', () => {
     expect(readOnly.isError).toBe(true);
     expect(text(readOnly)).toMatch(/read-only mount \/ro/);
     expect(existsSync(join(roRoot, 'new.txt'))).toBe(false);
-    const ambiguous = await client.callTool({ name: 'edit', arguments: { path: `${dir}/sub/b.md`, old_string: 'nothing like it', new_string: 'x' } });
+    const ambiguous = await client.callTool({
+      name: 'edit',
+      arguments: { path: `${dir}/sub/b.md`, old_string: 'nothing like it', new_string: 'x' },
+    });
     expect(ambiguous.isError).toBe(true);
     expect(text(ambiguous)).toBe(`old text not found in ${dir}/sub/b.md`);
     const unknownJob = await client.callTool({ name: 'job_output', arguments: { job_id: 'no-such-job' } });
@@ -149,7 +177,10 @@ describe('mirage mcp', () => {
     const timedOut = await client.callTool({ name: 'execute', arguments: { command: 'sleep 20', timeout: 0.3 } });
     expect(timedOut.isError).toBe(true);
     expect(text(timedOut)).toMatch(/timed out after 0.3 s and was canceled/);
-    expect(parsed(await client.callTool({ name: 'execute', arguments: { command: 'echo still here', timeout: 30 } }))).toMatchObject({ exit_code: 0, stdout: 'still here\n' });
+    expect(parsed(await client.callTool({ name: 'execute', arguments: { command: 'echo still here', timeout: 30 } }))).toMatchObject({
+      exit_code: 0,
+      stdout: 'still here\n',
+    });
   }
 
   describe('over stdio', () => {
@@ -175,11 +206,18 @@ describe('mirage mcp', () => {
       });
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       try {
-        const initialize = { jsonrpc: '2.0', id: 2, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+        const initialize = {
+          jsonrpc: '2.0',
+          id: 2,
+          method: 'initialize',
+          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+        };
         child.stdin.write('{"jsonrpc": "2.0", "id": 1, "method": \n{"hello":"world"}\n' + JSON.stringify(initialize) + '\n');
         const deadline = Date.now() + 20_000;
         while (lines.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-        const answers = lines.map((line) => JSON.parse(line) as { id?: unknown; error?: { code: number }; result?: { serverInfo?: { name: string } } });
+        const answers = lines.map(
+          (line) => JSON.parse(line) as { id?: unknown; error?: { code: number }; result?: { serverInfo?: { name: string } } },
+        );
         expect(answers[0]).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
         expect(answers[1]).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
         expect(answers[2]).toMatchObject({ jsonrpc: '2.0', id: 2, result: { serverInfo: { name: 'mirage' } } });
@@ -208,12 +246,15 @@ describe('mirage mcp', () => {
       const config = join(root, 'temp.yaml');
       writeFileSync(config, 'mounts:\n  /:\n    resource: ram\n    mode: write\n');
       const before = new Set(((await d.call('GET', '/v1/workspaces')).json as { id: string }[]).map((w) => w.id));
-      const newIds = async (): Promise<string[]> => ((await d.call('GET', '/v1/workspaces')).json as { id: string }[]).map((w) => w.id).filter((id) => !before.has(id));
+      const newIds = async (): Promise<string[]> =>
+        ((await d.call('GET', '/v1/workspaces')).json as { id: string }[]).map((w) => w.id).filter((id) => !before.has(id));
 
       const { client, transport } = await stdioClient(['--config', config]);
       const [temporary] = await newIds();
       expect(temporary).toBeDefined();
-      expect(parsed(await client.callTool({ name: 'execute', arguments: { command: 'echo temp > /t.txt && cat /t.txt' } }))).toMatchObject({ stdout: 'temp\n' });
+      expect(parsed(await client.callTool({ name: 'execute', arguments: { command: 'echo temp > /t.txt && cat /t.txt' } }))).toMatchObject({
+        stdout: 'temp\n',
+      });
       const pid = transport.pid;
       await client.close();
       expect(await waitFor(async () => (await newIds()).length === 0, 15_000)).toBe(true);
@@ -225,7 +266,9 @@ describe('mirage mcp', () => {
       await kept.client.close();
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await newIds()).toEqual([keptId]);
-      const read = await rawRequest(d.url, 'GET', `/v1/workspaces/${keptId}/files/read?path=/k.txt`, { authorization: `Bearer ${d.token}` });
+      const read = await rawRequest(d.url, 'GET', `/v1/workspaces/${keptId}/files/read?path=/k.txt`, {
+        authorization: `Bearer ${d.token}`,
+      });
       expect(read.text).toBe('kept');
       expect((await d.call('DELETE', `/v1/workspaces/${keptId}`)).status).toBe(200);
     });
@@ -243,11 +286,30 @@ describe('mirage mcp', () => {
     });
 
     const post = (path: string, body: string, headers: Record<string, string> = {}) =>
-      rawRequest(d.url, 'POST', path, { authorization: `Bearer ${d.token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body);
-    const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+      rawRequest(
+        d.url,
+        'POST',
+        path,
+        {
+          authorization: `Bearer ${d.token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...headers,
+        },
+        body,
+      );
+    const initialize = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    });
 
     it("sees only its own workspace's jobs", async () => {
-      expect((await d.call('POST', '/v1/workspaces', { body: { id: 'other', config: { mounts: { '/': { resource: 'ram', mode: 'write' } } } } })).status).toBe(201);
+      expect(
+        (await d.call('POST', '/v1/workspaces', { body: { id: 'other', config: { mounts: { '/': { resource: 'ram', mode: 'write' } } } } }))
+          .status,
+      ).toBe(201);
       const foreign = await d.call('POST', '/v1/workspaces/other/execute?background=true', { body: { command: 'sleep 30' } });
       expect(foreign.status).toBe(202);
       const client = await httpClient('mcp');
@@ -265,7 +327,13 @@ describe('mirage mcp', () => {
     });
 
     it('is behind the bearer token and the Host check', async () => {
-      const noToken = await rawRequest(d.url, 'POST', '/v1/workspaces/mcp/mcp', { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, initialize);
+      const noToken = await rawRequest(
+        d.url,
+        'POST',
+        '/v1/workspaces/mcp/mcp',
+        { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        initialize,
+      );
       expect(noToken.status).toBe(401);
       const wrongToken = await post('/v1/workspaces/mcp/mcp', initialize, { authorization: 'Bearer wrong' });
       expect(wrongToken.status).toBe(401);
@@ -287,7 +355,10 @@ describe('mirage mcp', () => {
       expect(unparsable.status).toBe(400);
       expect(unparsable.json).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 } });
       // Stateless: no SSE stream to open and no session to end.
-      expect((await rawRequest(d.url, 'GET', '/v1/workspaces/mcp/mcp', { authorization: `Bearer ${d.token}`, accept: 'text/event-stream' })).status).toBe(405);
+      expect(
+        (await rawRequest(d.url, 'GET', '/v1/workspaces/mcp/mcp', { authorization: `Bearer ${d.token}`, accept: 'text/event-stream' }))
+          .status,
+      ).toBe(405);
       expect((await rawRequest(d.url, 'DELETE', '/v1/workspaces/mcp/mcp', { authorization: `Bearer ${d.token}` })).status).toBe(405);
       const unknownMethod = await post('/v1/workspaces/mcp/mcp', JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'no/such/method' }));
       expect(unknownMethod.json).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32601 } });

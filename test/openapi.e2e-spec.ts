@@ -18,15 +18,19 @@ describe('GET /v1/openapi.json', () => {
     const answer = await daemon.call('GET', ROUTES.openapi.path);
     expect(answer.status).toBe(200);
     expect(answer.json.openapi).toMatch(/^3\./);
-    const operations = Object.entries(answer.json.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>).flatMap(([path, item]) =>
-      Object.entries(item).map(([method, operation]) => ({
-        route: `${method.toUpperCase()} ${path}`,
-        success: Object.keys(operation.responses)
-          .filter((code) => /^[0-9]+$/.test(code) && Number(code) < 400)
-          .sort(),
-      })),
+    const operations = Object.entries(answer.json.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>).flatMap(
+      ([path, item]) =>
+        Object.entries(item).map(([method, operation]) => ({
+          route: `${method.toUpperCase()} ${path}`,
+          success: Object.keys(operation.responses)
+            .filter((code) => /^[0-9]+$/.test(code) && Number(code) < 400)
+            .sort(),
+        })),
     );
-    const expected = Object.values(ROUTES).map((spec) => ({ route: `${spec.method} ${openApiPath(spec.path)}`, success: [spec.status, ...(spec.otherStatuses ?? [])].map(String).sort() }));
+    const expected = Object.values(ROUTES).map((spec) => ({
+      route: `${spec.method} ${openApiPath(spec.path)}`,
+      success: [spec.status, ...(spec.otherStatuses ?? [])].map(String).sort(),
+    }));
     const byRoute = (a: { route: string }, b: { route: string }) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0);
     expect(operations.sort(byRoute)).toEqual(expected.sort(byRoute));
   });
@@ -40,7 +44,9 @@ describe('GET /v1/openapi.json', () => {
     const execute = json.paths['/v1/workspaces/{id}/execute'].post.requestBody.content;
     expect(Object.keys(execute).sort()).toEqual(['application/json', 'multipart/form-data']);
     expect(json.components.schemas.ExecuteDto.required).toEqual(['command']);
-    expect(json.paths['/v1/workspaces'].get.parameters).toEqual([expect.objectContaining({ name: 'label', in: 'query', schema: { type: 'array', items: { type: 'string' } } })]);
+    expect(json.paths['/v1/workspaces'].get.parameters).toEqual([
+      expect.objectContaining({ name: 'label', in: 'query', schema: { type: 'array', items: { type: 'string' } } }),
+    ]);
     const kill = json.paths['/v1/workspaces/{id}/sessions/{sid}/kill'].post;
     expect(kill.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual(['path:id', 'path:sid']);
   });

@@ -29,11 +29,16 @@ async function download(d: TestDaemon, id: string): Promise<Buffer> {
   const answer = await new Promise<Buffer>((resolve, reject) => {
     import('node:http').then(({ request }) => {
       const target = new URL(`${d.url}/v1/workspaces/${id}/snapshot`);
-      const req = request({ host: target.hostname, port: target.port, path: target.pathname, headers: { authorization: `Bearer ${d.token}` } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`snapshot answered ${res.statusCode}`))));
-      });
+      const req = request(
+        { host: target.hostname, port: target.port, path: target.pathname, headers: { authorization: `Bearer ${d.token}` } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`snapshot answered ${res.statusCode}`)),
+          );
+        },
+      );
       req.on('error', reject);
       req.end();
     }, reject);
@@ -44,9 +49,23 @@ async function download(d: TestDaemon, id: string): Promise<Buffer> {
 function upload(d: TestDaemon, tar: Buffer, request: object): Promise<HttpAnswer> {
   const boundary = `mirage-sbx-${Date.now()}`;
   const part = (name: string, data: Buffer, type: string) =>
-    Buffer.concat([Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"; filename="${name}"\r\ncontent-type: ${type}\r\n\r\n`), data, Buffer.from('\r\n')]);
-  const body = Buffer.concat([part('request', Buffer.from(JSON.stringify(request)), 'application/json'), part('snapshot', tar, 'application/x-tar'), Buffer.from(`--${boundary}--\r\n`)]);
-  return rawRequest(d.url, 'POST', '/v1/workspaces/load', { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${d.token}` }, body);
+    Buffer.concat([
+      Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"; filename="${name}"\r\ncontent-type: ${type}\r\n\r\n`),
+      data,
+      Buffer.from('\r\n'),
+    ]);
+  const body = Buffer.concat([
+    part('request', Buffer.from(JSON.stringify(request)), 'application/json'),
+    part('snapshot', tar, 'application/x-tar'),
+    Buffer.from(`--${boundary}--\r\n`),
+  ]);
+  return rawRequest(
+    d.url,
+    'POST',
+    '/v1/workspaces/load',
+    { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${d.token}` },
+    body,
+  );
 }
 
 /** Host processes whose command line is exactly `argv` (to find a sandbox's leftovers). */
@@ -82,7 +101,10 @@ describe('sandbox engine over HTTP', () => {
   describe('selection', () => {
     it('health lists the engines; auto resolves to the sandbox here', async () => {
       const health = await d.call('GET', '/v1/health');
-      expect(health.json.engines).toEqual([{ name: 'builtin', available: true }, { name: 'sandbox', available: true }]);
+      expect(health.json.engines).toEqual([
+        { name: 'builtin', available: true },
+        { name: 'sandbox', available: true },
+      ]);
       expect(health.json.default_engine).toBe('sandbox');
     });
 
@@ -105,10 +127,23 @@ describe('sandbox engine over HTTP', () => {
     });
 
     it('s3 mounts: auto falls back to builtin and says why; an explicit sandbox is refused', async () => {
-      const s3 = { resource: 's3', config: { bucket: 'bkt', region: 'us-east-1', endpoint_url: 'http://127.0.0.1:9', force_path_style: true, aws_access_key_id: 'k', aws_secret_access_key: 's' } };
+      const s3 = {
+        resource: 's3',
+        config: {
+          bucket: 'bkt',
+          region: 'us-east-1',
+          endpoint_url: 'http://127.0.0.1:9',
+          force_path_style: true,
+          aws_access_key_id: 'k',
+          aws_secret_access_key: 's',
+        },
+      };
       const auto = await create('sel-s3', { mounts: { '/': { resource: 'ram' }, '/s3': s3 } });
       expect(auto.status).toBe(201);
-      expect(auto.json).toMatchObject({ engine: 'builtin', engine_reason: 'auto: the sandbox engine does not serve s3 mounts yet (mount /s3)' });
+      expect(auto.json).toMatchObject({
+        engine: 'builtin',
+        engine_reason: 'auto: the sandbox engine does not serve s3 mounts yet (mount /s3)',
+      });
       const refused = await create('sel-s3x', { engine: 'sandbox', mounts: { '/': { resource: 'ram' }, '/s3': s3 } });
       expect(refused.status).toBe(400);
       expect(refused.json.detail).toBe('engine sandbox refused: the sandbox engine does not serve s3 mounts yet (mount /s3)');
@@ -126,7 +161,11 @@ describe('sandbox engine over HTTP', () => {
       writeFileSync(join(readOnly, 'keep.txt'), 'keep\n');
       const config = {
         engine: 'sandbox',
-        mounts: { '/': { resource: 'ram', mode: 'write' }, '/d': { resource: 'disk', mode: 'write', config: { root: disk } }, '/ro': { resource: 'disk', mode: 'read', config: { root: readOnly } } },
+        mounts: {
+          '/': { resource: 'ram', mode: 'write' },
+          '/d': { resource: 'disk', mode: 'write', config: { root: disk } },
+          '/ro': { resource: 'disk', mode: 'read', config: { root: readOnly } },
+        },
       };
       expect((await create('rd', config)).status).toBe(201);
     });
@@ -135,7 +174,10 @@ describe('sandbox engine over HTTP', () => {
     });
 
     it('files bash writes are in the snapshot (and no sandbox mount point is); host files are seen by bash', async () => {
-      const wrote = await run('rd', 'mkdir -p /src && printf "a\\n" > /src/a.txt && echo b > /d/b.txt && cat /d/host.txt && chmod 755 /src/a.txt');
+      const wrote = await run(
+        'rd',
+        'mkdir -p /src && printf "a\\n" > /src/a.txt && echo b > /d/b.txt && cat /d/host.txt && chmod 755 /src/a.txt',
+      );
       expect(wrote).toMatchObject({ exit_code: 0, stdout: 'from the host\n' });
       expect(readFileSync(join(disk, 'b.txt'), 'utf8')).toBe('b\n');
       const snapshot = await readSnapshot(await download(d, 'rd'));
@@ -147,10 +189,22 @@ describe('sandbox engine over HTTP', () => {
     });
 
     it('a loaded snapshot is what bash reads; commit and checkout move what bash sees', async () => {
-      const file = (path: string, text: string): LiveTreeEntry => ({ path, kind: 'file', mode: 0o644, size: Buffer.byteLength(text), mtimeMs: 1_700_000_000_000, read: async () => Buffer.from(text) });
+      const file = (path: string, text: string): LiveTreeEntry => ({
+        path,
+        kind: 'file',
+        mode: 0o644,
+        size: Buffer.byteLength(text),
+        mtimeMs: 1_700_000_000_000,
+        read: async () => Buffer.from(text),
+      });
       const chunks: Buffer[] = [];
       const config = { engine: 'sandbox', mounts: { '/': { resource: 'ram', mode: 'write' } } };
-      for await (const chunk of createSnapshotStream({ id: 'fixture', config: config as never, sessions: [{ session_id: 'default', cwd: '/notes', env: { GREETING: 'héllo' } }], entries: [file('notes/n.txt', 'loaded\n')] })) {
+      for await (const chunk of createSnapshotStream({
+        id: 'fixture',
+        config: config as never,
+        sessions: [{ session_id: 'default', cwd: '/notes', env: { GREETING: 'héllo' } }],
+        entries: [file('notes/n.txt', 'loaded\n')],
+      })) {
         chunks.push(chunk as Buffer);
       }
       const loaded = await upload(d, Buffer.concat(chunks), { id: 'rd-load' });
@@ -173,7 +227,9 @@ describe('sandbox engine over HTTP', () => {
       expect(existsSync(join(readOnly, 'new.txt'))).toBe(false);
       expect(await run('rd', 'cat /ro/keep.txt')).toMatchObject({ exit_code: 0, stdout: 'keep\n' });
 
-      expect((await d.call('POST', '/v1/workspaces/rd/sessions', { body: { session_id: 'reader', mounts: { '/d': 'read' } } })).status).toBe(201);
+      expect(
+        (await d.call('POST', '/v1/workspaces/rd/sessions', { body: { session_id: 'reader', mounts: { '/d': 'read' } } })).status,
+      ).toBe(201);
       const capped = await run('rd', 'touch /d/capped.txt', { session_id: 'reader' });
       expect(capped.exit_code).toBe(1);
       expect(capped.stderr).toContain('Read-only file system');
@@ -185,12 +241,16 @@ describe('sandbox engine over HTTP', () => {
     it('cwd, variables, functions, aliases and options carry over; exit N; stdin bytes; non-UTF-8 output', async () => {
       await d.call('POST', '/v1/workspaces/rd/sessions', { body: { session_id: 'term' } });
       const term = { session_id: 'term' };
-      await run('rd', 'mkdir -p /w && cd /w && export E=1; plain=2; arr=(x y); greet() { echo "hi $1"; }; alias ll="echo aliased"; set -o pipefail', term);
+      await run(
+        'rd',
+        'mkdir -p /w && cd /w && export E=1; plain=2; arr=(x y); greet() { echo "hi $1"; }; alias ll="echo aliased"; set -o pipefail',
+        term,
+      );
       const carried = await run('rd', 'pwd; echo $E $plain ${arr[1]}; greet you; ll; false | true; echo $?', term);
       expect(carried).toMatchObject({ exit_code: 0, stdout: '/w\n1 2 y\nhi you\naliased\n1\n' });
       expect((await d.call('GET', '/v1/workspaces/rd/sessions/term')).json).toEqual({ session_id: 'term', cwd: '/w' });
 
-      expect((await run('rd', 'echo before; exit 3; echo after', term))).toMatchObject({ exit_code: 3, stdout: 'before\n' });
+      expect(await run('rd', 'echo before; exit 3; echo after', term)).toMatchObject({ exit_code: 3, stdout: 'before\n' });
       expect((await run('rd', 'cd /; (exit 4); echo sub $?; trap "echo bye" EXIT; echo end', term)).stdout).toBe('sub 4\nend\nbye\n');
       expect((await run('rd', 'pwd', term)).stdout).toBe('/\n'); // the cd before the EXIT trap carried
 
@@ -207,14 +267,18 @@ describe('sandbox engine over HTTP', () => {
       expect(Date.now() - started).toBeLessThan(5000);
       expect(hostProcesses(['sleep', '313'])).toEqual([]);
 
-      const job = await d.call('POST', '/v1/workspaces/rd/execute?background=true', { body: { command: 'sleep 314 & sleep 315 & bash -c "sleep 316"; wait' } });
+      const job = await d.call('POST', '/v1/workspaces/rd/execute?background=true', {
+        body: { command: 'sleep 314 & sleep 315 & bash -c "sleep 316"; wait' },
+      });
       expect(job.status).toBe(202);
       const seen = Date.now();
-      while (hostProcesses(['sleep', '316']).length === 0 && Date.now() - seen < 5000) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (hostProcesses(['sleep', '316']).length === 0 && Date.now() - seen < 5000)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       expect(hostProcesses(['sleep', '316']).length).toBe(1);
       const cancelAt = Date.now();
       expect((await d.call('DELETE', `/v1/jobs/${job.json.job_id}`)).json).toEqual({ job_id: job.json.job_id, canceled: true });
-      while ([314, 315, 316].some((n) => hostProcesses(['sleep', String(n)]).length > 0) && Date.now() - cancelAt < 5000) await new Promise((resolve) => setTimeout(resolve, 5));
+      while ([314, 315, 316].some((n) => hostProcesses(['sleep', String(n)]).length > 0) && Date.now() - cancelAt < 5000)
+        await new Promise((resolve) => setTimeout(resolve, 5));
       const killedMs = Date.now() - cancelAt;
       expect([314, 315, 316].flatMap((n) => hostProcesses(['sleep', String(n)]))).toEqual([]);
       console.log(`cancel of a background job: its process tree gone after ${killedMs} ms`);
@@ -243,7 +307,10 @@ describe('sandbox engine over HTTP', () => {
       expect(JSON.stringify(diff.json ?? '')).not.toContain('links/root/');
       let found = '';
       try {
-        found = execFileSync('grep', ['-rlF', shadowLine, join(d.home, 'repos')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+        found = execFileSync('grep', ['-rlF', shadowLine, join(d.home, 'repos')], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        });
       } catch {
         found = ''; // grep exits 1 when nothing matches
       }
@@ -260,7 +327,14 @@ describe('sandbox engine over HTTP', () => {
       secret = join(scratch, 'jail', 'secret.txt');
       writeFileSync(secret, 'host secret\n');
       symlinkSync(secret, join(disk, 'to-secret'));
-      expect((await create('esc', { engine: 'sandbox', mounts: { '/': { resource: 'ram' }, '/d': { resource: 'disk', config: { root: disk } } } })).status).toBe(201);
+      expect(
+        (
+          await create('esc', {
+            engine: 'sandbox',
+            mounts: { '/': { resource: 'ram' }, '/d': { resource: 'disk', config: { root: disk } } },
+          })
+        ).status,
+      ).toBe(201);
     });
     afterAll(async () => {
       await d.call('DELETE', '/v1/workspaces/esc');
@@ -292,7 +366,10 @@ describe('sandbox engine over HTTP', () => {
 
     it('a loader variable an agent exports never reaches a host process (the launcher starts with an empty env)', async () => {
       // The host path of the session's /tmp, as the kernel tells it: only a host process could open it.
-      const set = await run('esc', `printf 'not an elf' > /tmp/x.so; r=$(awk '$5=="/tmp"{print $4}' /proc/self/mountinfo); export LD_PRELOAD=/dev/shm$r/x.so; echo $LD_PRELOAD`);
+      const set = await run(
+        'esc',
+        `printf 'not an elf' > /tmp/x.so; r=$(awk '$5=="/tmp"{print $4}' /proc/self/mountinfo); export LD_PRELOAD=/dev/shm$r/x.so; echo $LD_PRELOAD`,
+      );
       const hostPath = set.stdout.trim();
       expect(existsSync(hostPath)).toBe(true);
       // With stdin the call starts a fresh launcher and bwrap (no warm sandbox): the case that leaked.
@@ -303,7 +380,10 @@ describe('sandbox engine over HTTP', () => {
     });
 
     it('a FIFO or socket an agent makes is left out of snapshots and commits instead of blocking them', async () => {
-      expect((await run('esc', 'mkfifo /pipe && python3 -c "import socket; s=socket.socket(socket.AF_UNIX); s.bind(\'/sock\')" && echo made')).stdout).toBe('made\n');
+      expect(
+        (await run('esc', 'mkfifo /pipe && python3 -c "import socket; s=socket.socket(socket.AF_UNIX); s.bind(\'/sock\')" && echo made'))
+          .stdout,
+      ).toBe('made\n');
       const tar = await download(d, 'esc');
       const names = (await readSnapshot(tar)).files.map((file) => file.path);
       expect(names).not.toContain('pipe');
@@ -323,7 +403,10 @@ describe('sandbox engine over HTTP', () => {
   describe.each(['builtin', 'sandbox'])('behaviour shared by both engines (%s)', (engine) => {
     const id = `both-${engine}`;
     beforeAll(async () => {
-      expect((await create(id, { engine, mounts: { '/': { resource: 'ram', mode: 'write' }, '/ro': { resource: 'ram', mode: 'read' } } })).json.engine).toBe(engine);
+      expect(
+        (await create(id, { engine, mounts: { '/': { resource: 'ram', mode: 'write' }, '/ro': { resource: 'ram', mode: 'read' } } })).json
+          .engine,
+      ).toBe(engine);
     });
     afterAll(async () => {
       await d.call('DELETE', `/v1/workspaces/${id}`);
@@ -334,7 +417,10 @@ describe('sandbox engine over HTTP', () => {
       expect((await run(id, 'pwd; echo $K')).stdout).toBe('/p\nv\n');
       expect((await run(id, 'pwd; echo $K; cd /', { cwd: 'q', env: { K: 'call' } })).stdout).toBe('/p/q\ncall\n');
       expect((await run(id, 'pwd')).stdout).toBe('/p\n');
-      expect((await run(id, 'pwd', { cwd: '/nope' }))).toMatchObject({ exit_code: 1, stderr: 'bash: cd: /nope: No such file or directory\n' });
+      expect(await run(id, 'pwd', { cwd: '/nope' })).toMatchObject({
+        exit_code: 1,
+        stderr: 'bash: cd: /nope: No such file or directory\n',
+      });
       expect((await run(id, 'exit 7')).exit_code).toBe(7);
       expect((await run(id, 'wc -c', { stdin_base64: Buffer.from('12345').toString('base64') })).stdout.trim()).toBe('5');
       const refused = await run(id, 'echo x > /ro/f');
@@ -347,13 +433,19 @@ describe('sandbox engine over HTTP', () => {
 describe('the issue’s done-when line through the CLI', () => {
   it('mirage execute runs python3, git and an EXIT trap in the sandbox', async () => {
     const port = await freePort();
-    const box = makeSandbox({ MIRAGE_DAEMON_URL: `http://127.0.0.1:${port}`, MIRAGE_DAEMON_PORT: String(port), MIRAGE_IDLE_GRACE_SECONDS: '600' });
+    const box = makeSandbox({
+      MIRAGE_DAEMON_URL: `http://127.0.0.1:${port}`,
+      MIRAGE_DAEMON_PORT: String(port),
+      MIRAGE_IDLE_GRACE_SECONDS: '600',
+    });
     try {
       const config = join(box.root, 'ws.yaml');
       writeFileSync(config, 'engine: sandbox\nmounts:\n  /:\n    resource: ram\n    mode: write\n');
       const created = await runCli(['workspace', 'create', config, '--id', 'W'], { env: box.env });
       expect(created.code).toBe(0);
-      const run = await runCli(['execute', '-w', 'W', '-c', 'python3 -c "print(6*7)"; git init -q r && echo ok; trap "echo bye" EXIT'], { env: box.env });
+      const run = await runCli(['execute', '-w', 'W', '-c', 'python3 -c "print(6*7)"; git init -q r && echo ok; trap "echo bye" EXIT'], {
+        env: box.env,
+      });
       expect(run.code).toBe(0);
       expect(run.json).toMatchObject({ exit_code: 0, stdout: '42\nok\nbye\n' });
       const get = await runCli(['workspace', 'get', 'W'], { env: box.env });

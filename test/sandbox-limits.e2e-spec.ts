@@ -5,7 +5,18 @@
 // go on; afterwards the workspace's cgroup holds no process. Skipped (with the reason) where the
 // sandbox or cgroups are not usable (not root, no bwrap, no pids/memory controller).
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { claimSandboxRoot, sandboxRootFor } from '@mirage-ts/workspace-core';
@@ -16,8 +27,13 @@ import { rawRequest, startTestDaemon, type TestDaemon } from './support/daemon.j
 const sandbox = await probeSandbox();
 const probeGroup = `mirage-limits-probe-${process.pid}`;
 const cgroups = sandbox.available ? probeCgroups(probeGroup) : undefined;
-if (cgroups?.usable === true) for (const dir of new Set([cgroups.base.pids, cgroups.base.memory, cgroups.base.freezer])) if (dir !== undefined) rmdirSync(dir);
-const skipReason = !sandbox.available ? `sandbox unavailable: ${sandbox.reason ?? ''}` : cgroups?.usable !== true ? `cgroups unusable: ${cgroups?.usable === false ? cgroups.reason : ''}` : undefined;
+if (cgroups?.usable === true)
+  for (const dir of new Set([cgroups.base.pids, cgroups.base.memory, cgroups.base.freezer])) if (dir !== undefined) rmdirSync(dir);
+const skipReason = !sandbox.available
+  ? `sandbox unavailable: ${sandbox.reason ?? ''}`
+  : cgroups?.usable !== true
+    ? `cgroups unusable: ${cgroups?.usable === false ? cgroups.reason : ''}`
+    : undefined;
 if (skipReason !== undefined) console.warn(`test/sandbox-limits.e2e-spec.ts skipped: ${skipReason}`);
 const describeLimits = skipReason === undefined ? describe : describe.skip;
 
@@ -41,8 +57,8 @@ function cgroupDirs(id: string): string[] {
     for (const entry of entries) {
       if (!entry.isDirectory()) continue;
       const path = join(dir, entry.name);
-      if (entry.name.startsWith(`${id}@`)) found.push(path); // `<id>@<daemon pid>`
-
+      if (entry.name.startsWith(`${id}@`))
+        found.push(path); // `<id>@<daemon pid>`
       else walk(path, depth + 1);
     }
   };
@@ -63,7 +79,8 @@ function strays(pids: number[]): string[] {
     .filter((cmdline): cmdline is string => cmdline !== undefined && !/^\S*bwrap --args 7 --$/.test(cmdline));
 }
 
-const cgroupPids = (dirs: string[]): number[] => dirs.flatMap((dir) => readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number));
+const cgroupPids = (dirs: string[]): number[] =>
+  dirs.flatMap((dir) => readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number));
 
 describeLimits('sandbox limits over HTTP', () => {
   let d: TestDaemon;
@@ -75,7 +92,9 @@ describeLimits('sandbox limits over HTTP', () => {
   };
   const create = async (name: string, limits: Record<string, unknown>): Promise<string> => {
     const id = `${name}-${suffix}`;
-    const answer = await d.call('POST', '/v1/workspaces', { body: { id, config: { engine: 'sandbox', mounts: { '/': { resource: 'ram' } }, limits } } });
+    const answer = await d.call('POST', '/v1/workspaces', {
+      body: { id, config: { engine: 'sandbox', mounts: { '/': { resource: 'ram' } }, limits } },
+    });
     if (answer.status !== 201) throw new Error(`create answered ${answer.status}: ${answer.text}`);
     return id;
   };
@@ -88,7 +107,8 @@ describeLimits('sandbox limits over HTTP', () => {
     expect(dirs.length).toBeGreaterThan(0);
     // The sandbox's init may still be finishing its exit (tearing down its mount namespace, its
     // parent bwrap already gone): a few ms, so allow up to 2 s for the cgroup to settle.
-    for (let wait = 0; wait < 100 && strays(cgroupPids(dirs)).length > 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let wait = 0; wait < 100 && strays(cgroupPids(dirs)).length > 0; wait += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     expect(strays(cgroupPids(dirs))).toEqual([]);
     expect(new Set(cgroupPids(dirs)).size).toBeLessThanOrEqual(1);
   };
@@ -189,7 +209,13 @@ describeLimits('sandbox limits over HTTP', () => {
   }, 20_000);
 
   it('the largest values the config accepts still make a working workspace', async () => {
-    const id = await create('lim-huge', { max_processes: 10_000_000, max_memory_bytes: Number.MAX_SAFE_INTEGER, max_bytes: 2 ** 50, timeout_s: 1e12, cpu_seconds: 1e12 });
+    const id = await create('lim-huge', {
+      max_processes: 10_000_000,
+      max_memory_bytes: Number.MAX_SAFE_INTEGER,
+      max_bytes: 2 ** 50,
+      timeout_s: 1e12,
+      cpu_seconds: 1e12,
+    });
     expect(await run(id, 'echo big')).toMatchObject({ exit_code: 0, stdout: 'big\n' });
     const pidsDir = cgroupDirs(id).find((dir) => existsSync(join(dir, 'pids.max'))) as string;
     expect(readFileSync(join(pidsDir, 'pids.max'), 'utf8').trim()).toBe('max');
@@ -197,7 +223,9 @@ describeLimits('sandbox limits over HTTP', () => {
   });
 
   it('bad limits are a 400 naming the key; nothing is created', async () => {
-    const answer = await d.call('POST', '/v1/workspaces', { body: { id: `lim-bad-${suffix}`, config: { engine: 'sandbox', mounts: { '/': { resource: 'ram' } }, limits: { max_processes: 0 } } } });
+    const answer = await d.call('POST', '/v1/workspaces', {
+      body: { id: `lim-bad-${suffix}`, config: { engine: 'sandbox', mounts: { '/': { resource: 'ram' } }, limits: { max_processes: 0 } } },
+    });
     expect(answer.status).toBe(400);
     expect(answer.json.detail).toBe('limits.max_processes must be a whole number > 0, got 0');
     expect(cgroupDirs(`lim-bad-${suffix}`)).toEqual([]);
@@ -260,7 +288,14 @@ async function startDaemonProcess(home: string, asNobody = false): Promise<Daemo
 }
 
 describeLimits('sandbox limits with a daemon process', () => {
-  beforeAll(() => ensureBuilt(['libs/protocol', 'libs/workspace-core', 'apps/daemon'], ['apps/daemon/dist/main.js', 'libs/workspace-core/dist/index.js']), 120_000);
+  beforeAll(
+    () =>
+      ensureBuilt(
+        ['libs/protocol', 'libs/workspace-core', 'apps/daemon'],
+        ['apps/daemon/dist/main.js', 'libs/workspace-core/dist/index.js'],
+      ),
+    120_000,
+  );
 
   it('as nobody: health and workspace get say which limits are not enforced, never silently; cpu_seconds still is', async () => {
     const home = mkdtempSync(join(tmpdir(), 'mirage-limits-nobody-'));
@@ -269,7 +304,9 @@ describeLimits('sandbox limits with a daemon process', () => {
     try {
       const { url, auth } = daemon;
       const health = await rawRequest(url, 'GET', '/v1/health', auth);
-      const entry = (health.json.engines as { name: string; available: boolean; notes?: string[] }[]).find((engine) => engine.name === 'sandbox');
+      const entry = (health.json.engines as { name: string; available: boolean; notes?: string[] }[]).find(
+        (engine) => engine.name === 'sandbox',
+      );
       const expected = [
         'limits.max_processes not enforced: the daemon is not root (cgroups need root here)',
         'limits.max_memory_bytes not enforced: the daemon is not root (cgroups need root here)',
@@ -279,7 +316,9 @@ describeLimits('sandbox limits with a daemon process', () => {
       const config = { engine: 'sandbox', mounts: { '/': { resource: 'ram' } }, limits: { cpu_seconds: 1, timeout_s: 20 } };
       expect((await rawRequest(url, 'POST', '/v1/workspaces', auth, JSON.stringify({ id: 'w', config }))).status).toBe(201);
       expect((await rawRequest(url, 'GET', '/v1/workspaces/w', auth)).json.limits_notes).toEqual(expected);
-      const io = (await rawRequest(url, 'POST', '/v1/workspaces/w/execute', auth, JSON.stringify({ command: 'id -u; while :; do :; done' }))).json;
+      const io = (
+        await rawRequest(url, 'POST', '/v1/workspaces/w/execute', auth, JSON.stringify({ command: 'id -u; while :; do :; done' }))
+      ).json;
       expect(io).toMatchObject({ exit_code: 152, stdout: `${NOBODY}\n` }); // the sandbox runs as the daemon's uid
       expect(io.stderr).toContain('mirage: CPU time limit reached (limits.cpu_seconds 1)');
     } finally {
@@ -293,11 +332,26 @@ describeLimits('sandbox limits with a daemon process', () => {
     const id = `lim-crash-${process.pid}`;
     let daemon = await startDaemonProcess(home);
     try {
-      const exec = async (command: string): Promise<Io> => (await rawRequest(daemon.url, 'POST', `/v1/workspaces/${id}/execute`, daemon.auth, JSON.stringify({ command }))).json as Io;
-      const config = { engine: 'sandbox', mounts: { '/': { resource: 'ram' } }, limits: { max_bytes: 10 * 1024 * 1024, max_processes: 20 } };
+      const exec = async (command: string): Promise<Io> =>
+        (await rawRequest(daemon.url, 'POST', `/v1/workspaces/${id}/execute`, daemon.auth, JSON.stringify({ command }))).json as Io;
+      const config = {
+        engine: 'sandbox',
+        mounts: { '/': { resource: 'ram' } },
+        limits: { max_bytes: 10 * 1024 * 1024, max_processes: 20 },
+      };
       expect((await rawRequest(daemon.url, 'POST', '/v1/workspaces', daemon.auth, JSON.stringify({ id, config }))).status).toBe(201);
       expect((await exec('echo kept > /kept.txt')).exit_code).toBe(0);
-      expect((await rawRequest(daemon.url, 'POST', `/v1/workspaces/${id}/commit`, daemon.auth, JSON.stringify({ message: 'before the crash', branch: 'main' }))).status).toBe(200);
+      expect(
+        (
+          await rawRequest(
+            daemon.url,
+            'POST',
+            `/v1/workspaces/${id}/commit`,
+            daemon.auth,
+            JSON.stringify({ message: 'before the crash', branch: 'main' }),
+          )
+        ).status,
+      ).toBe(200);
       const tmpfsBefore = mountPointsNamed(id);
       expect(tmpfsBefore).toHaveLength(1);
       await daemon.stop('SIGKILL');
@@ -307,11 +361,12 @@ describeLimits('sandbox limits with a daemon process', () => {
 
       daemon = await startDaemonProcess(home);
       expect(mountPointsNamed(id)).toEqual(tmpfsBefore); // one tmpfs again, not two stacked
-      expect(await exec('cat /kept.txt; df -k / | tail -1 | awk \'{print $2}\'')).toMatchObject({ exit_code: 0, stdout: 'kept\n10240\n' });
+      expect(await exec("cat /kept.txt; df -k / | tail -1 | awk '{print $2}'")).toMatchObject({ exit_code: 0, stdout: 'kept\n10240\n' });
       const full = await exec('dd if=/dev/zero of=/big bs=1M count=100');
       expect(full.exit_code).toBe(1);
       expect(full.stderr).toContain('No space left on device');
-      for (let wait = 0; wait < 100 && strays(cgroupPids(cgroupDirs(id))).length > 0; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (let wait = 0; wait < 100 && strays(cgroupPids(cgroupDirs(id))).length > 0; wait += 1)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       expect(strays(cgroupPids(cgroupDirs(id)))).toEqual([]);
       expect((await rawRequest(daemon.url, 'DELETE', `/v1/workspaces/${id}`, daemon.auth)).status).toBe(200);
       expect(mountPointsNamed(id)).toEqual([]);

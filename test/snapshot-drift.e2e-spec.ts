@@ -28,7 +28,11 @@ describe('workspace load --drift with an s3 mount', () => {
     await s3.put('data/hello.txt', 'hello\n');
     await s3.put('data/other.txt', 'other\n');
     const port = await freePort();
-    box = makeSandbox({ MIRAGE_DAEMON_URL: `http://127.0.0.1:${port}`, MIRAGE_DAEMON_PORT: String(port), MIRAGE_IDLE_GRACE_SECONDS: '600' });
+    box = makeSandbox({
+      MIRAGE_DAEMON_URL: `http://127.0.0.1:${port}`,
+      MIRAGE_DAEMON_PORT: String(port),
+      MIRAGE_IDLE_GRACE_SECONDS: '600',
+    });
     const config = join(box.root, 'ws.yaml');
     writeFileSync(
       config,
@@ -47,7 +51,9 @@ describe('workspace load --drift with an s3 mount', () => {
   });
 
   it('records each s3 file with its ETag in the manifest', () => {
-    const manifest = JSON.parse(execFileSync('tar', ['xOf', tar, 'manifest.json'], { encoding: 'utf8' })) as { s3_files: Record<string, Array<{ path: string; etag: string }>> };
+    const manifest = JSON.parse(execFileSync('tar', ['xOf', tar, 'manifest.json'], { encoding: 'utf8' })) as {
+      s3_files: Record<string, Array<{ path: string; etag: string }>>;
+    };
     expect(manifest.s3_files['/s3'].map((f) => f.path)).toEqual(['/data/hello.txt', '/data/other.txt']);
     for (const file of manifest.s3_files['/s3']) expect(file.etag).toMatch(/^"[0-9a-f]{32}"$/);
   });
@@ -62,7 +68,9 @@ describe('workspace load --drift with an s3 mount', () => {
     await s3.put('data/other.txt', 'changed\n');
     const refused = await cli(['workspace', 'load', tar, override, '--id', 'drifted']);
     expectExit(refused, 2);
-    expect(refused.stderr).toMatch(/^daemon error 409: snapshot drift: \/s3\/data\/other\.txt changed since the snapshot \(ETag "[0-9a-f]+" is now "[0-9a-f]+"\)/);
+    expect(refused.stderr).toMatch(
+      /^daemon error 409: snapshot drift: \/s3\/data\/other\.txt changed since the snapshot \(ETag "[0-9a-f]+" is now "[0-9a-f]+"\)/,
+    );
     expect(await ids()).not.toContain('drifted');
 
     expectExit(await cli(['workspace', 'load', tar, override, '--id', 'loose', '--drift', 'off']), 0);

@@ -34,7 +34,11 @@ describe('snapshot interop with the reference SDK', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    box = makeSandbox({ MIRAGE_DAEMON_URL: `http://127.0.0.1:${port}`, MIRAGE_DAEMON_PORT: String(port), MIRAGE_IDLE_GRACE_SECONDS: '600' });
+    box = makeSandbox({
+      MIRAGE_DAEMON_URL: `http://127.0.0.1:${port}`,
+      MIRAGE_DAEMON_PORT: String(port),
+      MIRAGE_IDLE_GRACE_SECONDS: '600',
+    });
   });
   afterAll(async () => {
     await stopDaemon(box.home);
@@ -62,7 +66,8 @@ describe('snapshot interop with the reference SDK', () => {
         expect.objectContaining({ prefix: '/disk/', resource: 'disk', mode: 'write' }),
       ]),
     );
-    const run = async (command: string) => (await cli(['execute', '-w', 'from-sdk', '-c', command])).json as { stdout: string; exit_code: number };
+    const run = async (command: string) =>
+      (await cli(['execute', '-w', 'from-sdk', '-c', command])).json as { stdout: string; exit_code: number };
     expect((await run('cat /data/x/a.txt')).stdout).toBe('hello\n');
     expect((await run('cat /disk/sub/e.txt')).stdout).toBe('on-disk\n');
     expect((await run('test -d /data/x/y && echo dir')).stdout).toBe('dir\n');
@@ -82,10 +87,16 @@ describe('snapshot interop with the reference SDK', () => {
   it("writes a tar with --format reference that the SDK's Workspace.load reads", async () => {
     const root = mkdtempSync(join(box.root, 'disk-'));
     const config = join(box.root, 'ws.yaml');
-    writeFileSync(config, `mounts:\n  /:\n    resource: ram\n    mode: write\n  /disk:\n    resource: disk\n    mode: read\n    config:\n      root: ${root}\n`);
+    writeFileSync(
+      config,
+      `mounts:\n  /:\n    resource: ram\n    mode: write\n  /disk:\n    resource: disk\n    mode: read\n    config:\n      root: ${root}\n`,
+    );
     writeFileSync(join(root, 'host.txt'), 'from host\n');
     expectExit(await cli(['workspace', 'create', config, '--id', 'ours']), 0);
-    expectExit(await cli(['execute', '-w', 'ours', '-c', 'mkdir -p /notes/empty && echo alpha > /notes/a.txt && cd /notes && export A=1']), 0);
+    expectExit(
+      await cli(['execute', '-w', 'ours', '-c', 'mkdir -p /notes/empty && echo alpha > /notes/a.txt && cd /notes && export A=1']),
+      0,
+    );
     expectExit(await cli(['session', 'create', 'ours', '--id', 'agent-2']), 0);
 
     const out = join(box.root, 'ours-ref.tar');
@@ -98,7 +109,12 @@ describe('snapshot interop with the reference SDK', () => {
     const sdkDisk = mkdtempSync(join(box.root, 'sdk-load-'));
     const view = await loadReferenceSnapshot(out, ['/notes', '/disk'], { '/disk/': sdkDisk });
     expect(view.files).toEqual({ '/notes/a.txt': 'alpha\n', '/disk/host.txt': 'from host\n' });
-    expect(view.mounts).toEqual(expect.arrayContaining([{ prefix: '/', mode: 'write' }, { prefix: '/disk/', mode: 'read' }]));
+    expect(view.mounts).toEqual(
+      expect.arrayContaining([
+        { prefix: '/', mode: 'write' },
+        { prefix: '/disk/', mode: 'read' },
+      ]),
+    );
     const byId = Object.fromEntries(view.sessions.map((s) => [s.session_id, s]));
     expect(Object.keys(byId)).toEqual(expect.arrayContaining(['agent-2']));
     const moved = view.sessions.find((s) => s.cwd === '/notes');
@@ -116,7 +132,10 @@ describe('snapshot interop with the reference SDK', () => {
 
   it('the HTTP routes take format (GET query, POST body) and drift, refusing other values with 400', async () => {
     const url = box.env.MIRAGE_DAEMON_URL;
-    const headers = { authorization: `Bearer ${readFileSync(join(box.home, 'auth_token'), 'utf8').trim()}`, 'content-type': 'application/json' };
+    const headers = {
+      authorization: `Bearer ${readFileSync(join(box.home, 'auth_token'), 'utf8').trim()}`,
+      'content-type': 'application/json',
+    };
     const badGet = await fetch(`${url}/v1/workspaces/ours/snapshot?format=zip`, { headers });
     expect(badGet.status).toBe(400);
     expect(await badGet.json()).toEqual({ detail: 'format must be one of mirage, reference' });
@@ -126,14 +145,26 @@ describe('snapshot interop with the reference SDK', () => {
     writeFileSync(downloaded, Buffer.from(await get.arrayBuffer()));
     expect(JSON.parse(execFileSync('tar', ['xOf', downloaded, 'manifest.json'], { encoding: 'utf8' }))).toMatchObject({ version: 2 });
 
-    const post = await fetch(`${url}/v1/workspaces/ours/snapshot`, { method: 'POST', headers, body: JSON.stringify({ path: 'ref.tar', format: 'reference' }) });
+    const post = await fetch(`${url}/v1/workspaces/ours/snapshot`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ path: 'ref.tar', format: 'reference' }),
+    });
     expect(post.status).toBe(200);
     const written = join(box.home, 'snapshots', 'ref.tar');
     expect(JSON.parse(execFileSync('tar', ['xOf', written, 'manifest.json'], { encoding: 'utf8' }))).toMatchObject({ version: 2 });
-    const badDrift = await fetch(`${url}/v1/workspaces/load`, { method: 'POST', headers, body: JSON.stringify({ path: 'ref.tar', drift: 'maybe' }) });
+    const badDrift = await fetch(`${url}/v1/workspaces/load`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ path: 'ref.tar', drift: 'maybe' }),
+    });
     expect(badDrift.status).toBe(400);
     expect(await badDrift.json()).toEqual({ detail: 'drift must be one of strict, off' });
-    const load = await fetch(`${url}/v1/workspaces/load`, { method: 'POST', headers, body: JSON.stringify({ path: 'ref.tar', id: 'via-path', drift: 'off' }) });
+    const load = await fetch(`${url}/v1/workspaces/load`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ path: 'ref.tar', id: 'via-path', drift: 'off' }),
+    });
     expect(load.status).toBe(201);
     const cat = await cli(['execute', '-w', 'via-path', '-c', 'cat /notes/a.txt']);
     expect(cat.json.stdout).toBe('alpha\n');
@@ -152,7 +183,15 @@ describe('snapshot interop with the reference SDK', () => {
       history: [],
       jobs: [],
       fingerprints: [],
-      mounts: [{ index: 0, prefix: '/', mode: 'write', resource_class: 'ram', resource_state: { type: 'ram', files: { '/a.txt': { __file: blob } }, dirs: ['/'], modified: {} } }],
+      mounts: [
+        {
+          index: 0,
+          prefix: '/',
+          mode: 'write',
+          resource_class: 'ram',
+          resource_state: { type: 'ram', files: { '/a.txt': { __file: blob } }, dirs: ['/'], modified: {} },
+        },
+      ],
     });
     const tar = join(box.root, 'evil.tar');
     writeFileSync(tar, tarOf([['manifest.json', manifest]]));

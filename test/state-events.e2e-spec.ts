@@ -90,7 +90,9 @@ describe('workspace state written from change events (real daemon, real files)',
   it('a refused request writes nothing', async () => {
     await d.call('POST', '/v1/workspaces', { body: { id: 'w', config: RAM } });
     const written = readFileSync(join(dir('w'), 'sessions.json'), 'utf8');
-    expect((await d.call('POST', '/v1/workspaces/w/sessions', { body: { session_id: 'x', mounts: { '/nowhere': 'read' } } })).status).toBe(422);
+    expect((await d.call('POST', '/v1/workspaces/w/sessions', { body: { session_id: 'x', mounts: { '/nowhere': 'read' } } })).status).toBe(
+      422,
+    );
     expect((await d.call('DELETE', '/v1/workspaces/w/sessions/missing')).status).toBe(404);
     const clientError = (status: number): boolean => status >= 400 && status < 500;
     expect(clientError((await d.call('POST', '/v1/workspaces', { body: { id: 'bad', config: { mounts: 'nope' } } })).status)).toBe(true);
@@ -102,7 +104,9 @@ describe('workspace state written from change events (real daemon, real files)',
 
   it("a background job's cwd/env is saved soon after it finishes, with no request to trigger it", async () => {
     await d.call('POST', '/v1/workspaces', { body: { id: 'w', config: RAM } });
-    const job = await d.call('POST', '/v1/workspaces/w/execute?background=true', { body: { command: 'sleep 0.3; mkdir -p /bg && cd /bg && export BG=done' } });
+    const job = await d.call('POST', '/v1/workspaces/w/execute?background=true', {
+      body: { command: 'sleep 0.3; mkdir -p /bg && cd /bg && export BG=done' },
+    });
     expect(job.status).toBe(202);
     const started = Date.now();
     await eventually(() => session('w', 'default')?.env.BG === 'done', 'sessions.json to hold the background job env', 5000);

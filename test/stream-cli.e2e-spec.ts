@@ -25,7 +25,8 @@ async function sandboxAvailable(): Promise<boolean> {
   const probe = await startTestDaemon();
   try {
     const engines: unknown = (await probe.call('GET', '/v1/health')).json?.engines;
-    if (Array.isArray(engines)) return engines.some((e: { name?: string; available?: boolean }) => e.name === 'sandbox' && e.available === true);
+    if (Array.isArray(engines))
+      return engines.some((e: { name?: string; available?: boolean }) => e.name === 'sandbox' && e.available === true);
     return (engines as Record<string, { available?: boolean }> | undefined)?.sandbox?.available === true;
   } finally {
     await probe.close();
@@ -44,15 +45,24 @@ describe('live output on the CLI', () => {
   const onPty = (args: string[], interrupt?: () => Promise<void>): Promise<PtyRun> => {
     const trigger = join(triggers, `ctrl-c-${Math.random().toString(36).slice(2)}`);
     const run = new Promise<PtyRun>((resolve, reject) => {
-      execFile('python3', [PTY_RUN, JSON.stringify([process.execPath, CLI_BIN, ...args]), interrupt === undefined ? '' : trigger, '30'], { env }, (error, stdout) => {
-        if (error) reject(error);
-        else resolve(JSON.parse(stdout) as PtyRun);
-      });
+      execFile(
+        'python3',
+        [PTY_RUN, JSON.stringify([process.execPath, CLI_BIN, ...args]), interrupt === undefined ? '' : trigger, '30'],
+        { env },
+        (error, stdout) => {
+          if (error) reject(error);
+          else resolve(JSON.parse(stdout) as PtyRun);
+        },
+      );
     });
     if (interrupt !== undefined) void interrupt().then(() => writeFileSync(trigger, ''));
     return run;
   };
-  const screen = (run: PtyRun): string => run.chunks.map((c) => c.data).join('').replaceAll('\r\n', '\n');
+  const screen = (run: PtyRun): string =>
+    run.chunks
+      .map((c) => c.data)
+      .join('')
+      .replaceAll('\r\n', '\n');
   const cli = (args: string[]) => runCli(args, { env });
   const background = async (command: string): Promise<string> => {
     const answer = await d.call('POST', '/v1/workspaces/w/execute?background=true', { body: { command } });
@@ -91,7 +101,10 @@ describe('live output on the CLI', () => {
     const since = await cli(['job', 'logs', jobId, '--since', '1']);
     expect([since.code, since.stdout, since.stderr]).toEqual([5, '', 'bad\n']);
     const json = await cli(['job', 'logs', jobId, '--json']);
-    const records = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = json.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records.map((r) => r.seq)).toEqual([1, 2, 2]);
     expect(records[2]).toEqual({ status: 'done', exit_code: 5, seq: 2, truncated: false, discarded: false });
   });
@@ -138,15 +151,19 @@ describe('live output on the CLI', () => {
     expect((await d.call('POST', '/v1/workspaces/w/execute', { body: { command: 'cat /never-execute' } })).json.exit_code).toBe(1);
   });
 
-  (SANDBOX ? it : it.skip)(SANDBOX ? LIVE_NAME : `${LIVE_NAME} [skipped: GET /v1/health does not list the sandbox engine as available]`, async () => {
-    expect((await d.call('POST', '/v1/workspaces', { body: { id: 'live', config: { ...RAM, engine: 'sandbox' } } })).status).toBe(201);
-    const run = await onPty(['execute', '-w', 'live', '-c', 'for i in 1 2 3; do echo $i; sleep 1; done']);
-    expect(run.code).toBe(0);
-    expect(screen(run)).toBe('1\n2\n3\n');
-    const arrival = (line: string): number => run.chunks.find((c) => c.data.includes(line))?.t ?? Number.NaN;
-    expect(arrival('2') - arrival('1')).toBeGreaterThan(0.7);
-    expect(arrival('3') - arrival('2')).toBeGreaterThan(0.7);
-  }, 20_000);
+  (SANDBOX ? it : it.skip)(
+    SANDBOX ? LIVE_NAME : `${LIVE_NAME} [skipped: GET /v1/health does not list the sandbox engine as available]`,
+    async () => {
+      expect((await d.call('POST', '/v1/workspaces', { body: { id: 'live', config: { ...RAM, engine: 'sandbox' } } })).status).toBe(201);
+      const run = await onPty(['execute', '-w', 'live', '-c', 'for i in 1 2 3; do echo $i; sleep 1; done']);
+      expect(run.code).toBe(0);
+      expect(screen(run)).toBe('1\n2\n3\n');
+      const arrival = (line: string): number => run.chunks.find((c) => c.data.includes(line))?.t ?? Number.NaN;
+      expect(arrival('2') - arrival('1')).toBeGreaterThan(0.7);
+      expect(arrival('3') - arrival('2')).toBeGreaterThan(0.7);
+    },
+    20_000,
+  );
 
   it.each([
     ['job wait', (id: string) => ['job', 'wait', id]],

@@ -34,7 +34,12 @@ const parseLines = (body: string): OutputRecord[] =>
     .map((line) => JSON.parse(line) as OutputRecord);
 
 /** A streamed request: resolves with the response head; the body is read by the caller. */
-function open(d: TestDaemon, method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<IncomingMessage> {
+function open(
+  d: TestDaemon,
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<IncomingMessage> {
   const target = new URL(d.url);
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
@@ -44,7 +49,11 @@ function open(d: TestDaemon, method: string, path: string, options: { body?: unk
         port: target.port,
         method,
         path,
-        headers: { authorization: `Bearer ${d.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+        headers: {
+          authorization: `Bearer ${d.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...options.headers,
+        },
       },
       resolve,
     );
@@ -78,7 +87,8 @@ async function sandboxAvailable(): Promise<boolean> {
   const probe = await startTestDaemon();
   try {
     const engines: unknown = (await probe.call('GET', '/v1/health')).json?.engines;
-    if (Array.isArray(engines)) return engines.some((e: { name?: string; available?: boolean }) => e.name === 'sandbox' && e.available === true);
+    if (Array.isArray(engines))
+      return engines.some((e: { name?: string; available?: boolean }) => e.name === 'sandbox' && e.available === true);
     return (engines as Record<string, { available?: boolean }> | undefined)?.sandbox?.available === true;
   } finally {
     await probe.close();
@@ -105,7 +115,8 @@ describe('job output log over HTTP', () => {
   beforeAll(async () => {
     d = await startTestDaemon();
     expect((await d.call('POST', '/v1/workspaces', { body: { id: 'w', config: RAM } })).status).toBe(201);
-    if (SANDBOX) expect((await d.call('POST', '/v1/workspaces', { body: { id: 'live', config: { ...RAM, engine: 'sandbox' } } })).status).toBe(201);
+    if (SANDBOX)
+      expect((await d.call('POST', '/v1/workspaces', { body: { id: 'live', config: { ...RAM, engine: 'sandbox' } } })).status).toBe(201);
   });
   afterAll(() => d.close());
 
@@ -152,7 +163,10 @@ describe('job output log over HTTP', () => {
     const third = await readRecords(await open(d, 'GET', `/v1/jobs/${jobId}/output?follow=true&since=${(second[0] as Chunk).seq}`));
     const all = [...seen, ...second, ...third].filter((r): r is Chunk => 'stream' in r);
     expect(all.map((r) => r.seq)).toEqual(all.map((_, i) => lastSeq - seen.filter((r) => 'stream' in r).length + i + 1));
-    const stdout = all.filter((r) => r.stream === 'stdout').map((r) => Buffer.from(r.data, 'base64').toString()).join('');
+    const stdout = all
+      .filter((r) => r.stream === 'stdout')
+      .map((r) => Buffer.from(r.data, 'base64').toString())
+      .join('');
     expect(stdout).toBe('line1\nline2\nline3\nline4\nline5\nline6\n');
     expect(third.at(-1)).toMatchObject({ status: 'done', exit_code: 0 });
   });
@@ -197,7 +211,9 @@ describe('job output log over HTTP', () => {
     expect(records.at(-1)).toMatchObject({ status: 'canceled', exit_code: 130 });
     expect((await output(jobId)).at(-1)).toMatchObject({ status: 'canceled', exit_code: 130 });
 
-    expect((await d.call('POST', '/v1/workspaces', { body: { id: 'quick', config: { ...RAM, limits: { timeout_s: 0.5 } } } })).status).toBe(201);
+    expect((await d.call('POST', '/v1/workspaces', { body: { id: 'quick', config: { ...RAM, limits: { timeout_s: 0.5 } } } })).status).toBe(
+      201,
+    );
     const slow = await background('quick', 'echo before; sleep 3; echo after');
     await waitJob(slow);
     const timedOut = await output(slow);
@@ -205,7 +221,9 @@ describe('job output log over HTTP', () => {
   });
 
   it('caps each stream at limits.max_output_bytes (truncated: true) while the command runs on', async () => {
-    expect((await d.call('POST', '/v1/workspaces', { body: { id: 'small', config: { ...RAM, limits: { max_output_bytes: 1000 } } } })).status).toBe(201);
+    expect(
+      (await d.call('POST', '/v1/workspaces', { body: { id: 'small', config: { ...RAM, limits: { max_output_bytes: 1000 } } } })).status,
+    ).toBe(201);
     const jobId = await background('small', 'for i in $(seq 1 500); do echo line-$i; done; echo done > /marker; echo tail >&2');
     await waitJob(jobId);
     const records = await output(jobId);
@@ -218,7 +236,10 @@ describe('job output log over HTTP', () => {
   });
 
   it('a follower that never reads holds nothing but its cursor: others are served, the log stays bounded', async () => {
-    expect((await d.call('POST', '/v1/workspaces', { body: { id: 'big', config: { ...RAM, limits: { max_output_bytes: 512 * 1024 } } } })).status).toBe(201);
+    expect(
+      (await d.call('POST', '/v1/workspaces', { body: { id: 'big', config: { ...RAM, limits: { max_output_bytes: 512 * 1024 } } } }))
+        .status,
+    ).toBe(201);
     const jobId = await background('big', 'sleep 0.5; head -c 1048576 /dev/zero | tr "\\0" x');
     const stalled = await open(d, 'GET', `/v1/jobs/${jobId}/output?follow=true`);
     stalled.pause(); // never read: the socket's buffers fill and the daemon stops pulling for it
@@ -253,7 +274,9 @@ describe('job output log over HTTP', () => {
   });
 
   live('sandbox: execute?stream=true delivers each line about when it is written', async () => {
-    const response = await open(d, 'POST', '/v1/workspaces/live/execute?stream=true', { body: { command: 'for i in 1 2 3; do echo $i; sleep 1; done' } });
+    const response = await open(d, 'POST', '/v1/workspaces/live/execute?stream=true', {
+      body: { command: 'for i in 1 2 3; do echo $i; sleep 1; done' },
+    });
     const arrivals: number[] = [];
     await readRecords(response, (records) => {
       if ('stream' in records[records.length - 1]) arrivals.push(Date.now());
@@ -310,7 +333,9 @@ describe('execute?stream=true', () => {
 
   it('refuses what it cannot run before any record: unknown workspace or session, bad query', async () => {
     expect((await d.call('POST', '/v1/workspaces/nope/execute?stream=true', { body: { command: 'true' } })).status).toBe(404);
-    expect((await d.call('POST', '/v1/workspaces/w/execute?stream=true', { body: { command: 'true', session_id: 'ghost' } })).status).toBe(404);
+    expect((await d.call('POST', '/v1/workspaces/w/execute?stream=true', { body: { command: 'true', session_id: 'ghost' } })).status).toBe(
+      404,
+    );
     expect((await d.call('POST', '/v1/workspaces/w/execute?stream=maybe', { body: { command: 'true' } })).status).toBe(400);
     expect((await d.call('POST', '/v1/workspaces/w/execute?stream=true&background=true', { body: { command: 'true' } })).status).toBe(400);
     expect((await d.call('POST', '/v1/workspaces/w/execute?stream=true', { body: { command: '' } })).status).toBe(400);

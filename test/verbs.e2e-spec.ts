@@ -28,7 +28,12 @@ describe('workspace and session verbs, labels, env and idle_timeout_s', () => {
   beforeAll(async () => {
     const port = await freePort();
     // ZZ_SECRET is in the daemon's environment only because the CLI that spawns the daemon passes its own on.
-    box = makeSandbox({ MIRAGE_DAEMON_URL: `http://127.0.0.1:${port}`, MIRAGE_DAEMON_PORT: String(port), MIRAGE_IDLE_GRACE_SECONDS: '600', ZZ_SECRET: 's3cr3t' });
+    box = makeSandbox({
+      MIRAGE_DAEMON_URL: `http://127.0.0.1:${port}`,
+      MIRAGE_DAEMON_PORT: String(port),
+      MIRAGE_IDLE_GRACE_SECONDS: '600',
+      ZZ_SECRET: 's3cr3t',
+    });
     dir = join(box.root, 'configs');
     mkdirSync(dir);
     expectExit(await cli(['workspace', 'create', config('base', 'labels:\n  team: search\n  tier: dev\n'), '--id', 'base']), 0);
@@ -75,7 +80,12 @@ describe('workspace and session verbs, labels, env and idle_timeout_s', () => {
   });
 
   it('cancel, kill and close of an unknown workspace or session are 404s, exit 2', async () => {
-    for (const args of [['workspace', 'cancel', 'nope'], ['workspace', 'kill', 'nope'], ['workspace', 'close', 'nope'], ['workspace', 'status', 'nope']]) {
+    for (const args of [
+      ['workspace', 'cancel', 'nope'],
+      ['workspace', 'kill', 'nope'],
+      ['workspace', 'close', 'nope'],
+      ['workspace', 'status', 'nope'],
+    ]) {
       const run = await cli(args);
       expectExit(run, 2);
       expect(run.stderr).toBe('daemon error 404: workspace not found\n');
@@ -100,7 +110,14 @@ describe('workspace and session verbs, labels, env and idle_timeout_s', () => {
     expectExit(await cli(['workspace', 'branch', 'st', 'exp']), 0);
     expectExit(await cli(['execute', '-w', 'st', '-c', 'echo b > /a.txt; echo c > /c.txt']), 0);
     const dirty = await cli(['workspace', 'status', 'st', '-b', 'exp']);
-    expect(dirty.json).toMatchObject({ branch: 'exp', head: commit.json.version, clean: false, added: ['c.txt'], modified: ['a.txt'], deleted: [] });
+    expect(dirty.json).toMatchObject({
+      branch: 'exp',
+      head: commit.json.version,
+      clean: false,
+      added: ['c.txt'],
+      modified: ['a.txt'],
+      deleted: [],
+    });
   });
 
   it('workspace close keeps the history for a later workspace of the id', async () => {
@@ -210,7 +227,11 @@ describe('workspace and session verbs, labels, env and idle_timeout_s', () => {
 
   it('exit 130: a foreground execute whose job is canceled, a canceled job, and Ctrl-C', async () => {
     const running = runCli(['execute', '-w', 'base', '-c', 'sleep 30'], { env: box.env });
-    const started = await waitFor(async () => ((await cli(['job', 'list', '-w', 'base'])).json as { status: string }[]).some((job) => job.status === 'running'), 10_000, 200);
+    const started = await waitFor(
+      async () => ((await cli(['job', 'list', '-w', 'base'])).json as { status: string }[]).some((job) => job.status === 'running'),
+      10_000,
+      200,
+    );
     expect(started).toBe(true);
     expect((await cli(['workspace', 'cancel', 'base'])).json).toEqual({ canceled: 1 });
     const canceled = await running;
@@ -225,7 +246,11 @@ describe('workspace and session verbs, labels, env and idle_timeout_s', () => {
 
     // Ctrl-C while waiting on a job: one line, exit 130.
     const sleeper = await cli(['execute', '-w', 'base', '-c', 'sleep 30', '--bg']);
-    const child = spawn(process.execPath, [CLI_BIN, 'job', 'wait', sleeper.json.job_id], { env: box.env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_BIN, 'job', 'wait', sleeper.json.job_id], {
+      env: box.env,
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -16,7 +16,10 @@ async function run(d: TestDaemon, id: string, command: string): Promise<{ exit_c
   return answer.json;
 }
 
-function multipart(parts: Array<{ name: string; data: Buffer | string; type?: string }>): { body: Buffer; headers: Record<string, string> } {
+function multipart(parts: Array<{ name: string; data: Buffer | string; type?: string }>): {
+  body: Buffer;
+  headers: Record<string, string>;
+} {
   const boundary = `mirage-test-${Date.now()}`;
   const chunks: Buffer[] = [];
   for (const part of parts) {
@@ -44,15 +47,19 @@ async function download(d: TestDaemon, id: string): Promise<Buffer> {
   const { request } = await import('node:http');
   const target = new URL(`${d.url}/v1/workspaces/${id}/snapshot`);
   return new Promise((resolve, reject) => {
-    const req = request({ host: target.hostname, port: target.port, path: target.pathname, headers: { authorization: `Bearer ${d.token}` } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        if (res.statusCode !== 200) reject(new Error(`download answered ${res.statusCode}: ${Buffer.concat(chunks).toString()}`));
-        else if (!String(res.headers['content-type']).startsWith('application/x-tar')) reject(new Error(`content-type ${res.headers['content-type']}`));
-        else resolve(Buffer.concat(chunks));
-      });
-    });
+    const req = request(
+      { host: target.hostname, port: target.port, path: target.pathname, headers: { authorization: `Bearer ${d.token}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) reject(new Error(`download answered ${res.statusCode}: ${Buffer.concat(chunks).toString()}`));
+          else if (!String(res.headers['content-type']).startsWith('application/x-tar'))
+            reject(new Error(`content-type ${res.headers['content-type']}`));
+          else resolve(Buffer.concat(chunks));
+        });
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -63,7 +70,11 @@ function treeOf(loaded: LoadedSnapshot): Record<string, string> {
   return Object.fromEntries(
     loaded.files.map((f) => [
       f.path,
-      f.kind === 'file' ? `file ${f.mode.toString(8)} ${Buffer.from(f.data ?? []).toString('base64')}` : f.kind === 'symlink' ? `link -> ${f.target}` : `dir ${f.mode.toString(8)}`,
+      f.kind === 'file'
+        ? `file ${f.mode.toString(8)} ${Buffer.from(f.data ?? []).toString('base64')}`
+        : f.kind === 'symlink'
+          ? `link -> ${f.target}`
+          : `dir ${f.mode.toString(8)}`,
     ]),
   );
 }
@@ -77,7 +88,14 @@ function fixtureEntries(prefix: string): LiveTreeEntry[] {
     const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data);
     return { path: at(path), kind: 'file', mode, size: bytes.length, mtimeMs: 1_700_000_000_000, read: async () => bytes };
   };
-  const dir = (path: string, mode = 0o755): LiveTreeEntry => ({ path: at(path), kind: 'directory', mode, size: 0, mtimeMs: 1_700_000_000_000, read: async () => new Uint8Array() });
+  const dir = (path: string, mode = 0o755): LiveTreeEntry => ({
+    path: at(path),
+    kind: 'directory',
+    mode,
+    size: 0,
+    mtimeMs: 1_700_000_000_000,
+    read: async () => new Uint8Array(),
+  });
   return [
     file('bin.dat', binary),
     file('empty.txt', ''),
@@ -86,13 +104,26 @@ function fixtureEntries(prefix: string): LiveTreeEntry[] {
     dir('nested/deeper'),
     file('nested/deeper/lines.txt', fiveThousandLines),
     file('run.sh', '#!/bin/sh\necho run\n', 0o755),
-    { path: at('link'), kind: 'symlink', mode: 0o777, size: 0, mtimeMs: 1_700_000_000_000, target: 'nested/deeper/lines.txt', read: async () => new Uint8Array() },
+    {
+      path: at('link'),
+      kind: 'symlink',
+      mode: 0o777,
+      size: 0,
+      mtimeMs: 1_700_000_000_000,
+      target: 'nested/deeper/lines.txt',
+      read: async () => new Uint8Array(),
+    },
   ];
 }
 
 async function fixtureTar(config: object, prefix: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  const stream = createSnapshotStream({ id: 'fixture', config: config as never, sessions: [{ session_id: 'default', cwd: '/', env: { GREETING: 'héllo' } }], entries: fixtureEntries(prefix) });
+  const stream = createSnapshotStream({
+    id: 'fixture',
+    config: config as never,
+    sessions: [{ session_id: 'default', cwd: '/', env: { GREETING: 'héllo' } }],
+    entries: fixtureEntries(prefix),
+  });
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
@@ -126,18 +157,35 @@ describe('versions over HTTP', () => {
     ]);
     const v1 = first.json.version as string;
     const v2 = second.json.version as string;
-    expect((await d.call('GET', `/v1/workspaces/v/diff?a=${v1}&b=${v2}`)).json).toEqual({ added: ['b.txt'], modified: ['a.txt'], deleted: [] });
+    expect((await d.call('GET', `/v1/workspaces/v/diff?a=${v1}&b=${v2}`)).json).toEqual({
+      added: ['b.txt'],
+      modified: ['a.txt'],
+      deleted: [],
+    });
     await run(d, 'v', 'rm b.txt');
     expect((await d.call('GET', `/v1/workspaces/v/diff?a=${v1}`)).json).toEqual({ added: [], modified: ['a.txt'], deleted: [] });
     expect((await d.call('GET', '/v1/workspaces/v/diff')).json).toEqual({ added: [], modified: [], deleted: ['b.txt'] });
 
     // Branches (camelCase fromBranch accepted too).
-    expect(await d.call('POST', '/v1/workspaces/v/branch', { body: { name: 'dev', fromBranch: 'main' } })).toMatchObject({ status: 201, json: { branch: 'dev', version: v2 } });
-    expect(await d.call('POST', '/v1/workspaces/v/branch', { body: { name: 'dev' } })).toMatchObject({ status: 409, json: { detail: 'branch already exists: dev' } });
-    expect(await d.call('POST', '/v1/workspaces/v/branch', { body: { name: 'x', from_branch: 'nope' } })).toMatchObject({ status: 404, json: { detail: 'no such branch: nope' } });
+    expect(await d.call('POST', '/v1/workspaces/v/branch', { body: { name: 'dev', fromBranch: 'main' } })).toMatchObject({
+      status: 201,
+      json: { branch: 'dev', version: v2 },
+    });
+    expect(await d.call('POST', '/v1/workspaces/v/branch', { body: { name: 'dev' } })).toMatchObject({
+      status: 409,
+      json: { detail: 'branch already exists: dev' },
+    });
+    expect(await d.call('POST', '/v1/workspaces/v/branch', { body: { name: 'x', from_branch: 'nope' } })).toMatchObject({
+      status: 404,
+      json: { detail: 'no such branch: nope' },
+    });
     const onDev = await d.call('POST', '/v1/workspaces/v/commit', { body: { message: 'on dev', branch: 'dev' } });
     expect(onDev.json.branch).toBe('dev');
-    expect((await d.call('GET', '/v1/workspaces/v/versions?branch=dev')).json.map((v: { message: string }) => v.message)).toEqual(['on dev', 'second', 'first']);
+    expect((await d.call('GET', '/v1/workspaces/v/versions?branch=dev')).json.map((v: { message: string }) => v.message)).toEqual([
+      'on dev',
+      'second',
+      'first',
+    ]);
     expect(await d.call('POST', '/v1/workspaces/v/commit', { body: { branch: 'ghost' } })).toMatchObject({
       status: 404,
       json: { detail: "no branch 'ghost'; create it first with `mirage workspace branch`" },
@@ -152,7 +200,10 @@ describe('versions over HTTP', () => {
     expect((await run(d, 'v', 'cat a.txt; ls *.txt')).stdout).toBe('one\na.txt\n');
     expect((await d.call('GET', `/v1/workspaces/v/diff?a=${v1}`)).json).toEqual({ added: [], modified: [], deleted: [] });
     const unknown = 'f'.repeat(40);
-    expect(await d.call('POST', '/v1/workspaces/v/checkout', { body: { ref: unknown } })).toMatchObject({ status: 404, json: { detail: `version not found: ${unknown}` } });
+    expect(await d.call('POST', '/v1/workspaces/v/checkout', { body: { ref: unknown } })).toMatchObject({
+      status: 404,
+      json: { detail: `version not found: ${unknown}` },
+    });
 
     // Clone at a version: a new workspace with that version's files.
     const clone = await d.call('POST', '/v1/workspaces/clone', { body: { source_id: 'v', at: v2, id: 'v-at' } });
@@ -160,7 +211,10 @@ describe('versions over HTTP', () => {
     expect(clone.json.id).toBe('v-at');
     expect((await run(d, 'v-at', 'cat a.txt b.txt')).stdout).toBe('two\nb\n');
     expect((await d.call('POST', '/v1/workspaces/clone', { body: { sourceId: 'v', at: v2, id: 'v-at' } })).status).toBe(409);
-    expect(await d.call('POST', '/v1/workspaces/clone', { body: { source_id: 'v', at: unknown } })).toMatchObject({ status: 404, json: { detail: `version not found: ${unknown}` } });
+    expect(await d.call('POST', '/v1/workspaces/clone', { body: { source_id: 'v', at: unknown } })).toMatchObject({
+      status: 404,
+      json: { detail: `version not found: ${unknown}` },
+    });
 
     // Delete drops the history: a later workspace under the id starts empty.
     expect((await d.call('DELETE', '/v1/workspaces/v')).status).toBe(200);
@@ -170,7 +224,10 @@ describe('versions over HTTP', () => {
   });
 
   it('answers 404 for a commit or diff of an unknown workspace, 400 for a bad id', async () => {
-    expect(await d.call('POST', '/v1/workspaces/ghost/commit', { body: {} })).toMatchObject({ status: 404, json: { detail: 'workspace not found' } });
+    expect(await d.call('POST', '/v1/workspaces/ghost/commit', { body: {} })).toMatchObject({
+      status: 404,
+      json: { detail: 'workspace not found' },
+    });
     expect(await d.call('GET', '/v1/workspaces/ghost/diff')).toMatchObject({ status: 404, json: { detail: 'workspace not found' } });
     expect(await d.call('POST', '/v1/workspaces/ghost/checkout', { body: { ref: 'main' } })).toMatchObject({ status: 404 });
     expect((await d.call('GET', '/v1/workspaces/ghost/versions')).json).toEqual([]);
@@ -251,7 +308,9 @@ describe('disk mounts: clone, clone --at, snapshot round trip', () => {
   it('round-trips ram and disk byte for byte, also through a restarted daemon', async () => {
     const diskA = join(dirs, 'disk-a');
     mkdirSync(diskA);
-    const config = { mounts: { '/': { resource: 'ram', mode: 'write' }, '/disk': { resource: 'disk', mode: 'write', config: { root: diskA } } } };
+    const config = {
+      mounts: { '/': { resource: 'ram', mode: 'write' }, '/disk': { resource: 'disk', mode: 'write', config: { root: diskA } } },
+    };
     const original = await fixtureTar(RAM, '');
     const originalTree = treeOf(await readSnapshot(original));
     expect((await upload(d, original, { id: 'rt' })).status).toBe(201);
@@ -305,7 +364,9 @@ describe('snapshot and load over HTTP', () => {
     await run(d, 's', 'mkdir -p dir && echo hello > dir/h.txt');
     const tar = await download(d, 's');
     expect(tar.subarray(257, 262).toString()).toBe('ustar');
-    expect((await readSnapshot(tar)).manifest.jobs?.map((job) => [job.command, job.status])).toEqual([['mkdir -p dir && echo hello > dir/h.txt', 'done']]);
+    expect((await readSnapshot(tar)).manifest.jobs?.map((job) => [job.command, job.status])).toEqual([
+      ['mkdir -p dir && echo hello > dir/h.txt', 'done'],
+    ]);
     expect(existsSync(join(d.home, 'snapshots'))).toBe(false);
     const listing = join(d.home, 'listing.tar');
     writeFileSync(listing, tar);
@@ -320,7 +381,15 @@ describe('snapshot and load over HTTP', () => {
     expect(notBoth.status).toBe(400);
     expect(notBoth.json.detail).toContain('not both');
     const noSnapshot = multipart([{ name: 'request', data: '{}' }]);
-    expect(await rawRequest(d.url, 'POST', '/v1/workspaces/load', { ...noSnapshot.headers, authorization: `Bearer ${d.token}` }, noSnapshot.body)).toMatchObject({
+    expect(
+      await rawRequest(
+        d.url,
+        'POST',
+        '/v1/workspaces/load',
+        { ...noSnapshot.headers, authorization: `Bearer ${d.token}` },
+        noSnapshot.body,
+      ),
+    ).toMatchObject({
       status: 400,
       json: { detail: "multipart body missing 'snapshot' part" },
     });
@@ -328,14 +397,27 @@ describe('snapshot and load over HTTP', () => {
 
     const written = await d.call('POST', '/v1/workspaces/s/snapshot', { body: { path: 'sub/s.tar' } });
     expect(written.status).toBe(200);
-    expect(written.json).toEqual({ id: 's', path: join(d.home, 'snapshots', 'sub', 's.tar'), size: readFileSync(join(d.home, 'snapshots', 'sub', 's.tar')).length });
-    expect(await d.call('POST', '/v1/workspaces/s/snapshot', { body: { path: '../escape.tar' } })).toMatchObject({ status: 400, json: { detail: 'path escapes the configured root' } });
+    expect(written.json).toEqual({
+      id: 's',
+      path: join(d.home, 'snapshots', 'sub', 's.tar'),
+      size: readFileSync(join(d.home, 'snapshots', 'sub', 's.tar')).length,
+    });
+    expect(await d.call('POST', '/v1/workspaces/s/snapshot', { body: { path: '../escape.tar' } })).toMatchObject({
+      status: 400,
+      json: { detail: 'path escapes the configured root' },
+    });
     expect(await d.call('POST', '/v1/workspaces/s/snapshot', { body: { path: '/tmp/escape.tar' } })).toMatchObject({ status: 400 });
     expect(existsSync(join(d.home, 'escape.tar'))).toBe(false);
     expect((await d.call('POST', '/v1/workspaces/load', { body: { path: 'sub/s.tar', id: 's3' } })).status).toBe(201);
     expect((await run(d, 's3', 'cat dir/h.txt')).stdout).toBe('hello\n');
-    expect(await d.call('POST', '/v1/workspaces/load', { body: { path: 'missing.tar' } })).toMatchObject({ status: 400, json: { detail: 'snapshot not found: missing.tar' } });
-    expect(await d.call('POST', '/v1/workspaces/load', { body: { path: '../../etc/passwd' } })).toMatchObject({ status: 400, json: { detail: 'path escapes the configured root' } });
+    expect(await d.call('POST', '/v1/workspaces/load', { body: { path: 'missing.tar' } })).toMatchObject({
+      status: 400,
+      json: { detail: 'snapshot not found: missing.tar' },
+    });
+    expect(await d.call('POST', '/v1/workspaces/load', { body: { path: '../../etc/passwd' } })).toMatchObject({
+      status: 400,
+      json: { detail: 'path escapes the configured root' },
+    });
     for (const id of ['s', 's2', 's3']) await d.call('DELETE', `/v1/workspaces/${id}`);
   });
 
@@ -402,7 +484,11 @@ describe('s3 mounts in snapshots and versions', () => {
     expect(tar.includes(Buffer.from(s3.config().aws_secret_access_key ?? 'S3RVER'))).toBe(false);
     const snapshot = await readSnapshot(tar);
     expect(snapshot.files.map((f) => f.path)).toEqual(['l.txt']);
-    expect(snapshot.manifest.config.mounts['/s3']?.config).toMatchObject({ aws_access_key_id: '<redacted>', aws_secret_access_key: '<redacted>', bucket: 'snap-bucket' });
+    expect(snapshot.manifest.config.mounts['/s3']?.config).toMatchObject({
+      aws_access_key_id: '<redacted>',
+      aws_secret_access_key: '<redacted>',
+      bucket: 'snap-bucket',
+    });
 
     const refused = await upload(d, tar, { id: 'no-creds' });
     expect(refused.status).toBe(400);
@@ -417,9 +503,13 @@ describe('s3 mounts in snapshots and versions', () => {
     // Versions keep only local files; the bucket is not copied into git.
     const commit = await d.call('POST', '/v1/workspaces/with-s3/commit', { body: { message: 'm' } });
     expect(commit.status).toBe(200);
-    const tree = execFileSync('git', ['-C', join(d.home, 'repos', 'with-s3'), 'ls-tree', '-r', '--name-only', 'main'], { encoding: 'utf8' });
+    const tree = execFileSync('git', ['-C', join(d.home, 'repos', 'with-s3'), 'ls-tree', '-r', '--name-only', 'main'], {
+      encoding: 'utf8',
+    });
     expect(tree.trim().split('\n')).toEqual(['.mirage-meta.json', 'l.txt']);
-    expect(execFileSync('git', ['-C', join(d.home, 'repos', 'with-s3'), 'show', 'main:.mirage-meta.json'], { encoding: 'utf8' })).not.toContain('S3RVER');
+    expect(
+      execFileSync('git', ['-C', join(d.home, 'repos', 'with-s3'), 'show', 'main:.mirage-meta.json'], { encoding: 'utf8' }),
+    ).not.toContain('S3RVER');
     // Clone at a version: credentials come from the live source, else the clone is refused naming the mount.
     const at = await d.call('POST', '/v1/workspaces/clone', { body: { source_id: 'with-s3', at: commit.json.version, id: 's3-at' } });
     expect(at.status).toBe(201);

@@ -38,7 +38,9 @@ export async function run({ quick, log }) {
       return client;
     };
     const overHttp = await connect(
-      new StreamableHTTPClientTransport(new URL(`${daemon.url}/v1/workspaces/mcp/mcp`), { requestInit: { headers: { authorization: `Bearer ${daemon.token}` } } }),
+      new StreamableHTTPClientTransport(new URL(`${daemon.url}/v1/workspaces/mcp/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${daemon.token}` } },
+      }),
     );
     const cliHome = tempDir('mcp-cli');
     const overStdio = await connect(
@@ -53,14 +55,19 @@ export async function run({ quick, log }) {
       const start = process.hrtime.bigint();
       const result = await client.callTool({ name: 'execute', arguments: { command: 'echo hi' } });
       const ms = elapsedMs(start);
-      if (result.isError || JSON.parse(result.content[0].text).stdout !== 'hi\n') throw new Error(`execute tool answered ${JSON.stringify(result)}`);
+      if (result.isError || JSON.parse(result.content[0].text).stdout !== 'hi\n')
+        throw new Error(`execute tool answered ${JSON.stringify(result)}`);
       return ms;
     };
     // The server side alone: the same tools/call as one JSON-RPC POST over node:http, no SDK Client.
     const toolsCall = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'execute', arguments: { command: 'echo hi' } } };
     const rawMcpCall = async () => {
       const start = process.hrtime.bigint();
-      const answer = await request(daemon.url, 'POST', '/v1/workspaces/mcp/mcp', { token: daemon.token, body: toolsCall, headers: { accept: 'application/json, text/event-stream' } });
+      const answer = await request(daemon.url, 'POST', '/v1/workspaces/mcp/mcp', {
+        token: daemon.token,
+        body: toolsCall,
+        headers: { accept: 'application/json, text/event-stream' },
+      });
       const ms = elapsedMs(start);
       if (answer.status !== 200 || answer.json?.result?.isError) throw new Error(`tools/call answered ${answer.status} ${answer.text}`);
       return ms;
@@ -84,7 +91,9 @@ export async function run({ quick, log }) {
       httpSamples = httpSamples.concat(http);
       const mcpP50 = median(mcp);
       const httpP50 = median(http);
-      log(`MCP execute over ${label} p50 ${fmtMs(mcpP50)} (p90 ${fmtMs(percentile(mcp, 90))}), HTTP execute p50 ${fmtMs(httpP50)} (p90 ${fmtMs(percentile(http, 90))})`);
+      log(
+        `MCP execute over ${label} p50 ${fmtMs(mcpP50)} (p90 ${fmtMs(percentile(mcp, 90))}), HTTP execute p50 ${fmtMs(httpP50)} (p90 ${fmtMs(percentile(http, 90))})`,
+      );
       rows.push(
         row({
           figure: `MCP \`execute\` tool call over ${label}, p50`,

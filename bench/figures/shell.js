@@ -16,7 +16,7 @@ function setupScript(quick) {
     'mkdir -p tree logs',
     'for i in $(seq 1 1000); do printf "line %d alpha\\nbeta %d needle%d\\n" $i $i $((i % 7)) > tree/f$i.txt; done',
     `seq 1 ${lines} | awk '{print ($1 * 7919) % ${lines}}' > nums.txt`,
-    'for i in $(seq 1 50); do seq 1 4000 | awk -v f=$i \'{print f, $1, $1 * f}\' > logs/l$i.log; done',
+    "for i in $(seq 1 50); do seq 1 4000 | awk -v f=$i '{print f, $1, $1 * f}' > logs/l$i.log; done",
   ].join('\n');
 }
 
@@ -36,7 +36,16 @@ export async function run({ quick, log }) {
     const health = await daemon.call('GET', '/v1/health');
     const sandbox = (health.json?.engines ?? []).find((engine) => engine.name === 'sandbox');
     if (sandbox?.available !== true) {
-      return { rows: [row({ figure: 'agent work on the sandbox engine', measured: 'not available', kind: 'info', value: String(sandbox?.reason ?? 'not listed') })] };
+      return {
+        rows: [
+          row({
+            figure: 'agent work on the sandbox engine',
+            measured: 'not available',
+            kind: 'info',
+            value: String(sandbox?.reason ?? 'not listed'),
+          }),
+        ],
+      };
     }
     const config = { engine: 'sandbox', mounts: { '/': { resource: 'ram', mode: 'write' } } };
     await expectStatus(201, daemon.url, 'POST', '/v1/workspaces', { token: daemon.token, body: { id: 'sh', config } });
@@ -44,7 +53,8 @@ export async function run({ quick, log }) {
       const start = process.hrtime.bigint();
       const answer = await daemon.call('POST', '/v1/workspaces/sh/execute', { body: { command } });
       const ms = elapsedMs(start);
-      if (answer.status !== 200 || answer.json?.exit_code !== 0) throw new Error(`execute ${command}: ${answer.status} ${answer.text.slice(0, 500)}`);
+      if (answer.status !== 200 || answer.json?.exit_code !== 0)
+        throw new Error(`execute ${command}: ${answer.status} ${answer.text.slice(0, 500)}`);
       return { ms, stdout: answer.json.stdout };
     };
     const nativeRun = (command) => timeRun('bash', ['-c', command], { cwd: native });
@@ -54,7 +64,8 @@ export async function run({ quick, log }) {
     for (const work of WORK) {
       const inWorkspace = await execute(work.command);
       const onHost = nativeRun(work.command);
-      if (inWorkspace.stdout !== onHost.stdout) throw new Error(`${work.name}: workspace printed ${inWorkspace.stdout} but bash ${onHost.stdout}`);
+      if (inWorkspace.stdout !== onHost.stdout)
+        throw new Error(`${work.name}: workspace printed ${inWorkspace.stdout} but bash ${onHost.stdout}`);
       const result = await interleave(
         rounds,
         async () => (await execute(work.command)).ms,

@@ -34,7 +34,10 @@ export function request(baseUrl, method, path, { token, body, timeoutMs = 120000
       (res) => {
         if (toFile !== undefined && res.statusCode === 200) {
           // a 1 MB write buffer, as the CLI's snapshot download (apps/cli/src/lib/snapshot-file.ts)
-          pipeline(res, createWriteStream(toFile, { highWaterMark: 1 << 20 })).then(() => resolve({ status: res.statusCode, text: '', json: undefined }), reject);
+          pipeline(res, createWriteStream(toFile, { highWaterMark: 1 << 20 })).then(
+            () => resolve({ status: res.statusCode, text: '', json: undefined }),
+            reject,
+          );
           return;
         }
         const chunks = [];

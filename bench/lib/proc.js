@@ -154,7 +154,9 @@ export async function startDaemon(label = 'daemon') {
   const log = openSync(join(home, 'daemon.log'), 'a');
   // BENCH_PROFILE_DIR: every daemon writes a CPU profile there when it stops (node --cpu-prof).
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child = trackChild(spawn(process.execPath, [...profile, ...DAEMON_NODE_FLAGS, DAEMON_BIN], { env: mirageEnv(home, port), stdio: ['ignore', log, log] }));
+  const child = trackChild(
+    spawn(process.execPath, [...profile, ...DAEMON_NODE_FLAGS, DAEMON_BIN], { env: mirageEnv(home, port), stdio: ['ignore', log, log] }),
+  );
   closeSync(log);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20000;

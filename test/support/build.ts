@@ -22,5 +22,8 @@ export function ensureBuilt(packages: readonly string[], entries: readonly strin
   const oldestOutput = Math.min(...built.map((path) => (existsSync(path) ? statSync(path).mtimeMs : 0)));
   const newestSource = Math.max(...packages.map((pkg) => newestMtime(join(REPO_ROOT, pkg, 'src'))));
   if (oldestOutput > newestSource) return;
-  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json'], {
+    cwd: REPO_ROOT,
+    stdio: 'pipe',
+  });
 }

@@ -11,7 +11,10 @@ const run = promisify(execFile);
 const SDK = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '@struktoai', 'mirage-node', 'dist', 'index.js');
 
 async function node(script: string, args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, '--', ...args], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, '--', ...args], {
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return stdout;
 }
 

@@ -38,7 +38,17 @@ const SURFACE: Record<string, { flags: string[]; args: string[] }> = {
   execute: { flags: ['bg|background', 'command!-c', 'cwd', 'env*', 'session-s|session_id', 'workspace!-w|workspace_id'], args: [] },
   glob: { flags: ['session-s|session_id', 'workspace!-w|workspace_id'], args: ['pattern!', 'path'] },
   grep: {
-    flags: ['context-C', 'count-c', 'files-with-matches-l', 'fixed-strings-F', 'ignore-case-i', 'include', 'max-count-m', 'session-s|session_id', 'workspace!-w|workspace_id'],
+    flags: [
+      'context-C',
+      'count-c',
+      'files-with-matches-l',
+      'fixed-strings-F',
+      'ignore-case-i',
+      'include',
+      'max-count-m',
+      'session-s|session_id',
+      'workspace!-w|workspace_id',
+    ],
     args: ['pattern!', 'path'],
   },
   'job cancel': { flags: [], args: ['id!'] },

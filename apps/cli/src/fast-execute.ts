@@ -50,7 +50,8 @@ export function parseExecuteCall(argv: string[]): { flags: ExecuteFlags; json: b
 }
 
 /** On a terminal (stdout), without --json or --bg, the output is streamed raw instead of answered as JSON. */
-export const streamsToTerminal = (flags: ExecuteFlags, json: boolean): boolean => process.stdout.isTTY === true && !json && flags.bg !== true;
+export const streamsToTerminal = (flags: ExecuteFlags, json: boolean): boolean =>
+  process.stdout.isTTY === true && !json && flags.bg !== true;
 
 /** Runs `execute` and returns true, or returns false to let oclif handle the argv. */
 export async function fastExecute(argv: string[]): Promise<boolean> {

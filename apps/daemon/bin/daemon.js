@@ -43,7 +43,9 @@ try {
   mkdirSync(dirname(pidFile), { recursive: true });
   writeFileSync(pidFile, String(process.pid));
 } catch (error) {
-  process.stderr.write(`mirage daemon failed to start: cannot write ${pidFile}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `mirage daemon failed to start: cannot write ${pidFile}: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   await daemon.close().catch(() => undefined);
   process.exit(1);
 }

@@ -12,7 +12,8 @@ export interface HostConfig {
 
 export const hostConfig = registerAs('host', (): HostConfig => {
   const token = process.env.HOST_SERVICE_MIRAGE_TOKEN;
-  if (token === undefined || token.trim() === '') throw new Error('HOST_SERVICE_MIRAGE_TOKEN must be set (the token mirage routes require)');
+  if (token === undefined || token.trim() === '')
+    throw new Error('HOST_SERVICE_MIRAGE_TOKEN must be set (the token mirage routes require)');
   return {
     port: Number(process.env.HOST_SERVICE_PORT ?? '3000'),
     mirageHome: process.env.HOST_SERVICE_MIRAGE_HOME,

@@ -16,7 +16,10 @@ export interface HostService {
 }
 
 export async function startHostService(host = '127.0.0.1'): Promise<HostService> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger: ['error', 'warn'], abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
   app.setGlobalPrefix(GLOBAL_PREFIX);
   app.enableShutdownHooks();
   const config = app.get(ConfigService).getOrThrow<HostConfig>('host');

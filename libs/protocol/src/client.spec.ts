@@ -38,7 +38,13 @@ async function startServer(): Promise<TestServer> {
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const url = new URL(incoming.url ?? '/', 'http://x');
-      const received = { method: incoming.method ?? '', path: url.pathname, query: url.searchParams, headers: incoming.headers, body: Buffer.concat(chunks) };
+      const received = {
+        method: incoming.method ?? '',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: incoming.headers,
+        body: Buffer.concat(chunks),
+      };
       requests.push(received);
       handler(received, response);
     });
@@ -91,7 +97,10 @@ function parseMultipart(body: Buffer, contentType: string | undefined): Part[] {
     if (body.subarray(position, position + 2).toString() === '--') break;
     expect(body.subarray(position, position + 2).toString()).toBe('\r\n');
     const headerEnd = body.indexOf('\r\n\r\n', position);
-    const headers = body.subarray(position + 2, headerEnd).toString('utf8').split('\r\n');
+    const headers = body
+      .subarray(position + 2, headerEnd)
+      .toString('utf8')
+      .split('\r\n');
     const next = body.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), headerEnd + 4);
     if (next < 0) throw new Error('unterminated part');
     const disposition = headers.find((line) => /^content-disposition:/i.test(line)) ?? '';
@@ -134,7 +143,11 @@ afterEach(async () => {
 describe('MirageClient: requests', () => {
   test('sends the bearer header iff a token is given', async () => {
     server.handle((_request, response) => json(response, 200, { status: 'ok', workspaces: 0, uptime_s: 1 }));
-    await expect(new MirageClient({ baseUrl: server.url, token: 's3cret' }).health()).resolves.toEqual({ status: 'ok', workspaces: 0, uptime_s: 1 });
+    await expect(new MirageClient({ baseUrl: server.url, token: 's3cret' }).health()).resolves.toEqual({
+      status: 'ok',
+      workspaces: 0,
+      uptime_s: 1,
+    });
     await new MirageClient({ baseUrl: server.url }).health();
     await new MirageClient({ baseUrl: server.url, token: '' }).health();
     expect(server.requests.map((request) => request.headers.authorization)).toEqual(['Bearer s3cret', undefined, undefined]);
@@ -164,7 +177,17 @@ describe('MirageClient: requests', () => {
   });
 
   test('query parameters: verbose, workspace_id, branch/a/b', async () => {
-    server.handle((request, response) => json(response, 200, request.path.endsWith('/diff') ? { added: [], modified: [], deleted: [] } : request.path === '/v1/jobs' || request.path.endsWith('/versions') ? [] : WORKSPACE));
+    server.handle((request, response) =>
+      json(
+        response,
+        200,
+        request.path.endsWith('/diff')
+          ? { added: [], modified: [], deleted: [] }
+          : request.path === '/v1/jobs' || request.path.endsWith('/versions')
+            ? []
+            : WORKSPACE,
+      ),
+    );
     const client = new MirageClient({ baseUrl: server.url });
     await client.getWorkspace('w1', true);
     await client.getWorkspace('w1');
@@ -198,13 +221,18 @@ describe('MirageClient: requests', () => {
 
   test('execute without the header → jobId undefined', async () => {
     server.handle((_request, response) => json(response, 200, IO));
-    await expect(new MirageClient({ baseUrl: server.url }).execute('w1', { command: 'true' })).resolves.toEqual({ result: IO, jobId: undefined });
+    await expect(new MirageClient({ baseUrl: server.url }).execute('w1', { command: 'true' })).resolves.toEqual({
+      result: IO,
+      jobId: undefined,
+    });
   });
 
   test('executeInBackground sends background=true and returns the 202 envelope', async () => {
     const accepted = { job_id: 'j1', workspace_id: 'w1', submitted_at: 5 };
     server.handle((_request, response) => json(response, 202, accepted));
-    await expect(new MirageClient({ baseUrl: server.url }).executeInBackground('w1', { command: 'sleep 1', background: true })).resolves.toEqual(accepted);
+    await expect(
+      new MirageClient({ baseUrl: server.url }).executeInBackground('w1', { command: 'sleep 1', background: true }),
+    ).resolves.toEqual(accepted);
     const [request] = server.requests;
     expect(request.query.get('background')).toBe('true');
     expect(JSON.parse(request.body.toString('utf8'))).toEqual({ command: 'sleep 1' });
@@ -212,7 +240,11 @@ describe('MirageClient: requests', () => {
 
   test('execute with stdin sends multipart: `request` then `stdin`, bytes exact', async () => {
     server.handle((_request, response) => json(response, 200, IO, { 'x-mirage-job-id': 'j' }));
-    const stdin = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from('\r\n--boundary\r\n\r\n'), randomBytes(70_000)]);
+    const stdin = Buffer.concat([
+      Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+      Buffer.from('\r\n--boundary\r\n\r\n'),
+      randomBytes(70_000),
+    ]);
     await new MirageClient({ baseUrl: server.url }).execute('w1', { command: 'wc -c', stdin: new Uint8Array(stdin), agent_id: 'a' });
     const [request] = server.requests;
     const parts = parseMultipart(request.body, request.headers['content-type']);
@@ -334,7 +366,9 @@ describe('MirageClient: snapshots', () => {
     const path = join(scratch, 'out.tar');
     const destination = createWriteStream(path);
     const progress: number[] = [];
-    const size = await new MirageClient({ baseUrl: server.url, token: 't' }).downloadSnapshot('w/1', destination, (p) => progress.push(p.transferred));
+    const size = await new MirageClient({ baseUrl: server.url, token: 't' }).downloadSnapshot('w/1', destination, (p) =>
+      progress.push(p.transferred),
+    );
     expect(size).toBe(tar.length);
     expect(readFileSync(path).equals(tar)).toBe(true);
     expect(server.requests[0]).toMatchObject({ method: 'GET', path: '/v1/workspaces/w%2F1/snapshot' });
@@ -356,7 +390,9 @@ describe('MirageClient: snapshots', () => {
 
   test('downloadSnapshot on a closed port → DaemonUnreachable', async () => {
     const destination = createWriteStream(join(scratch, 'out.tar'));
-    await expect(new MirageClient({ baseUrl: `http://127.0.0.1:${await closedPort()}` }).downloadSnapshot('w', destination)).rejects.toBeInstanceOf(DaemonUnreachable);
+    await expect(
+      new MirageClient({ baseUrl: `http://127.0.0.1:${await closedPort()}` }).downloadSnapshot('w', destination),
+    ).rejects.toBeInstanceOf(DaemonUnreachable);
     destination.destroy();
   });
 
@@ -388,7 +424,10 @@ describe('MirageClient: snapshots', () => {
     const tar = Buffer.concat([randomBytes(200_000), Buffer.from('\r\n--x--\r\n')]);
     const path = join(scratch, 'in.tar');
     writeFileSync(path, tar);
-    const detail = await new MirageClient({ baseUrl: server.url, token: 't' }).loadWorkspace(path, { id: 'w2', override: { mode: 'read' } });
+    const detail = await new MirageClient({ baseUrl: server.url, token: 't' }).loadWorkspace(path, {
+      id: 'w2',
+      override: { mode: 'read' },
+    });
     expect(detail).toEqual(WORKSPACE);
     const [request] = server.requests;
     expect(request).toMatchObject({ method: 'POST', path: '/v1/workspaces/load' });
@@ -403,7 +442,10 @@ describe('MirageClient: snapshots', () => {
     server.handle((_request, response) => json(response, 400, { detail: 'load failed: not a tar' }));
     const path = join(scratch, 'in.tar');
     writeFileSync(path, 'junk');
-    await expect(new MirageClient({ baseUrl: server.url }).loadWorkspace(path)).rejects.toMatchObject({ status: 400, detail: 'load failed: not a tar' });
+    await expect(new MirageClient({ baseUrl: server.url }).loadWorkspace(path)).rejects.toMatchObject({
+      status: 400,
+      detail: 'load failed: not a tar',
+    });
     expect(server.requests).toHaveLength(1);
   });
 });

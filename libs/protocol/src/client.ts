@@ -7,7 +7,18 @@ import type { Got, Response } from 'got';
 import { DaemonError, DaemonUnreachable } from './errors.js';
 import { isErrorBody } from './guards.js';
 import { encodeMultipart, readJsonLines, sendPlainRequest, sendStreamRequest, type PlainResponse } from './http-transport.js';
-import { FILE_SIZE_HEADER, type EditFileRequest, type FileEdited, type FileListing, type FileWritten, type GlobRequest, type GlobResult, type GrepRequest, type GrepResult, type TreeUploaded } from './file-types.js';
+import {
+  FILE_SIZE_HEADER,
+  type EditFileRequest,
+  type FileEdited,
+  type FileListing,
+  type FileWritten,
+  type GlobRequest,
+  type GlobResult,
+  type GrepRequest,
+  type GrepResult,
+  type TreeUploaded,
+} from './file-types.js';
 import { buildPath, JOB_ID_HEADER, NDJSON_MEDIA_TYPE, ROUTES, type RouteSpec } from './routes.js';
 import { DEFAULT_BRANCH } from './types.js';
 import type {
@@ -171,7 +182,11 @@ export class MirageClient {
   }
 
   /** Opens a streamed answer (docs/protocol.md §17); an error status is thrown as DaemonError. */
-  private async openStream(spec: RouteSpec, options: RequestOptions, signal?: AbortSignal): Promise<{ headers: Record<string, unknown>; lines: AsyncGenerator<unknown> }> {
+  private async openStream(
+    spec: RouteSpec,
+    options: RequestOptions,
+    signal?: AbortSignal,
+  ): Promise<{ headers: Record<string, unknown>; lines: AsyncGenerator<unknown> }> {
     const headers: Record<string, string> = { ...this.headers(), accept: NDJSON_MEDIA_TYPE };
     let body: Buffer | undefined;
     if (options.body !== undefined) {
@@ -276,7 +291,10 @@ export class MirageClient {
       throw new DaemonError(response.statusCode, isErrorBody(body) ? body.detail : String(body));
     }
     let transferred = 0;
-    if (onProgress) stream.on('downloadProgress', (p: { transferred: number; total?: number }) => onProgress({ transferred: p.transferred, total: p.total }));
+    if (onProgress)
+      stream.on('downloadProgress', (p: { transferred: number; total?: number }) =>
+        onProgress({ transferred: p.transferred, total: p.total }),
+      );
     stream.on('data', (chunk: Buffer) => (transferred += chunk.length));
     // A connection cut mid-download is the daemon's failure; the destination's own errors are not.
     let downloadError: unknown;
@@ -310,7 +328,10 @@ export class MirageClient {
         timeout: { request: this.timeoutMs * 10 },
         responseType: 'text',
       });
-      if (onProgress) void pending.on('uploadProgress', (p: { transferred: number; total?: number }) => onProgress({ transferred: p.transferred, total: p.total }));
+      if (onProgress)
+        void pending.on('uploadProgress', (p: { transferred: number; total?: number }) =>
+          onProgress({ transferred: p.transferred, total: p.total }),
+        );
       response = await pending;
     } catch (error) {
       throw this.toTransportError(error);
@@ -336,7 +357,15 @@ export class MirageClient {
     await this.getWorkspace(id);
     const [versions, diff] = await Promise.all([this.versions(id, branch), this.diff(id, { branch })]);
     const changed = diff.added.length + diff.modified.length + diff.deleted.length;
-    return { id, branch, head: versions[0]?.id ?? null, clean: changed === 0, added: diff.added, modified: diff.modified, deleted: diff.deleted };
+    return {
+      id,
+      branch,
+      head: versions[0]?.id ?? null,
+      clean: changed === 0,
+      added: diff.added,
+      modified: diff.modified,
+      deleted: diff.deleted,
+    };
   }
   branch(id: string, name: string, fromBranch = DEFAULT_BRANCH): Promise<BranchResponse> {
     return this.call(ROUTES.branch, { params: { id }, json: { name, from_branch: fromBranch } });
@@ -383,7 +412,10 @@ export class MirageClient {
 
   /** Runs a command and waits for it. */
   async execute(workspaceId: string, options: ExecuteOptions): Promise<ExecuteAnswer> {
-    const response = await this.send(ROUTES.execute, this.executeRequest(workspaceId, MirageClient.executeFields(options), options.stdin, false));
+    const response = await this.send(
+      ROUTES.execute,
+      this.executeRequest(workspaceId, MirageClient.executeFields(options), options.stdin, false),
+    );
     const jobId = response.headers[JOB_ID_HEADER];
     return { result: parseBody(response.body) as JobResult, jobId: typeof jobId === 'string' ? jobId : undefined };
   }
@@ -437,12 +469,21 @@ export class MirageClient {
 
   // ---- file tools (docs/file-tools.md) --------------------------------------------------------
   /** A streamed exchange: resolves with the response stream on success, throws DaemonError on 4xx/5xx. */
-  private async stream(spec: RouteSpec, options: RequestOptions & { upload?: NodeJS.ReadableStream | Buffer; uploadType?: string }): Promise<IncomingMessage> {
+  private async stream(
+    spec: RouteSpec,
+    options: RequestOptions & { upload?: NodeJS.ReadableStream | Buffer; uploadType?: string },
+  ): Promise<IncomingMessage> {
     const headers = this.headers();
     if (options.upload !== undefined) headers['content-type'] = options.uploadType ?? 'application/octet-stream';
     let response: IncomingMessage;
     try {
-      response = await sendStreamRequest({ method: spec.method, url: this.url(spec, options), headers, body: options.upload, idleTimeoutMs: options.timeoutMs ?? this.timeoutMs });
+      response = await sendStreamRequest({
+        method: spec.method,
+        url: this.url(spec, options),
+        headers,
+        body: options.upload,
+        idleTimeoutMs: options.timeoutMs ?? this.timeoutMs,
+      });
     } catch (error) {
       throw this.toTransportError(error);
     }
@@ -456,7 +497,10 @@ export class MirageClient {
     return response;
   }
 
-  private async streamJson<T>(spec: RouteSpec, options: RequestOptions & { upload: NodeJS.ReadableStream | Buffer; uploadType?: string }): Promise<T> {
+  private async streamJson<T>(
+    spec: RouteSpec,
+    options: RequestOptions & { upload: NodeJS.ReadableStream | Buffer; uploadType?: string },
+  ): Promise<T> {
     const response = await this.stream(spec, options);
     const chunks: Buffer[] = [];
     for await (const chunk of response) chunks.push(chunk as Buffer);
@@ -492,7 +536,12 @@ export class MirageClient {
   }
   /** Unpacks a tar stream at `path` (`cp -r` rules: into an existing directory, else as `path`). */
   uploadTree(workspaceId: string, path: string, tar: NodeJS.ReadableStream, sessionId?: string): Promise<TreeUploaded> {
-    return this.streamJson(ROUTES.uploadTree, { params: { id: workspaceId }, query: { path, session_id: sessionId }, upload: tar, uploadType: 'application/x-tar' });
+    return this.streamJson(ROUTES.uploadTree, {
+      params: { id: workspaceId },
+      query: { path, session_id: sessionId },
+      upload: tar,
+      uploadType: 'application/x-tar',
+    });
   }
 }
 

@@ -37,7 +37,9 @@ describe('interpolateEnv (docs/cli.md §6)', () => {
   });
 
   test('mapping keys are not interpolated', () => {
-    expect(interpolateEnv({ '${KEY}': { '${INNER}': '${VALUE}' } }, { KEY: 'k', INNER: 'i', VALUE: 'v' })).toEqual({ '${KEY}': { '${INNER}': 'v' } });
+    expect(interpolateEnv({ '${KEY}': { '${INNER}': '${VALUE}' } }, { KEY: 'k', INNER: 'i', VALUE: 'v' })).toEqual({
+      '${KEY}': { '${INNER}': 'v' },
+    });
   });
 
   test('numbers, booleans and null are untouched; sequences are walked', () => {
@@ -85,7 +87,17 @@ describe('interpolateEnv (docs/cli.md §6)', () => {
 });
 
 describe('parseConfigText / loadWorkspaceConfigText', () => {
-  const yaml = ['mode: WRITE', 'mounts:', '  /:', '    resource: ram', '  /s3:', '    resource: s3', '    config:', '      bucket: ${AWS_S3_BUCKET}', ''].join('\n');
+  const yaml = [
+    'mode: WRITE',
+    'mounts:',
+    '  /:',
+    '    resource: ram',
+    '  /s3:',
+    '    resource: s3',
+    '    config:',
+    '      bucket: ${AWS_S3_BUCKET}',
+    '',
+  ].join('\n');
 
   test('parses and interpolates YAML', async () => {
     await expect(parseConfigText(yaml, { AWS_S3_BUCKET: 'b' })).resolves.toEqual({
@@ -116,11 +128,14 @@ describe('parseConfigText / loadWorkspaceConfigText', () => {
     expect(error.message).toBe('missing environment variables: AWS_S3_BUCKET');
   });
 
-  test.each(['mode: WRITE\n', 'mounts: []\n', 'mounts: ram\n', 'mounts:\n'])('missing or bad mounts (%p) → ConfigLoadError', async (text) => {
-    await expect(parseConfigText(text, {})).resolves.toBeDefined();
-    const error = await asyncLoadError(() => loadWorkspaceConfigText(text, {}));
-    expect(error.message).toBe('config requires a `mounts` mapping');
-  });
+  test.each(['mode: WRITE\n', 'mounts: []\n', 'mounts: ram\n', 'mounts:\n'])(
+    'missing or bad mounts (%p) → ConfigLoadError',
+    async (text) => {
+      await expect(parseConfigText(text, {})).resolves.toBeDefined();
+      const error = await asyncLoadError(() => loadWorkspaceConfigText(text, {}));
+      expect(error.message).toBe('config requires a `mounts` mapping');
+    },
+  );
 
   test('assertWorkspaceConfig checks mapping then mounts', () => {
     expect(loadError(() => assertWorkspaceConfig([])).message).toBe('config source must be a mapping');

@@ -24,7 +24,12 @@ function interpolateValue(value: unknown, env: Environment, missing: Set<string>
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       // defineProperty, not assignment: a `__proto__` key must stay a key, not become the prototype.
-      Object.defineProperty(out, key, { value: interpolateValue(item, env, missing), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: interpolateValue(item, env, missing),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }

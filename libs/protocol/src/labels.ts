@@ -17,7 +17,9 @@ export function parseLabelSelector(text: string): LabelSelector {
   const key = at < 0 ? '' : text.slice(0, at);
   const value = at < 0 ? '' : text.slice(at + 1);
   if (at < 0 || !LABEL_KEY_PATTERN.test(key) || !LABEL_VALUE_PATTERN.test(value)) {
-    throw new Error(`invalid label selector: ${JSON.stringify(text)} (expected key=value, key of letters, digits, . _ - /, value of letters, digits, . _ -)`);
+    throw new Error(
+      `invalid label selector: ${JSON.stringify(text)} (expected key=value, key of letters, digits, . _ - /, value of letters, digits, . _ -)`,
+    );
   }
   return { key, value };
 }

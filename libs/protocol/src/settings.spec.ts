@@ -78,7 +78,9 @@ describe('mirageHome', () => {
 
 describe('parseDaemonTable / validateDaemonTable', () => {
   test('reads the [daemon] table with every value as a string; other tables are ignored', () => {
-    const table = parseDaemonTable('# c\n[other]\nurl = "x"\n[daemon]\nurl = "http://127.0.0.1:9"\nport = 8765\nidle_grace_seconds = 1.5\n');
+    const table = parseDaemonTable(
+      '# c\n[other]\nurl = "x"\n[daemon]\nurl = "http://127.0.0.1:9"\nport = 8765\nidle_grace_seconds = 1.5\n',
+    );
     expect(table).toEqual({ url: 'http://127.0.0.1:9', port: '8765', idle_grace_seconds: '1.5' });
     expect(() => validateDaemonTable(table)).not.toThrow();
   });
@@ -126,7 +128,9 @@ describe('parseDaemonTable / validateDaemonTable', () => {
   });
 
   test('unknown keys are reported before wrong types', () => {
-    expect(configError(() => validateDaemonTable({ port: 'x', bogus: '1' })).message).toMatch(/don't match any configuration option: bogus$/);
+    expect(configError(() => validateDaemonTable({ port: 'x', bogus: '1' })).message).toMatch(
+      /don't match any configuration option: bogus$/,
+    );
   });
 
   test('numeric keys as quoted numbers are accepted', () => {
@@ -156,11 +160,32 @@ describe('the settings table', () => {
 
   test('the key lists, env names and defaults come from it', () => {
     expect(DAEMON_KEYS).toEqual([
-      'allowed_hosts', 'auth_mode', 'auth_token', 'engine', 'idle_grace_seconds', 'jwt_alg', 'jwt_audience', 'jwt_authorized_parties', 'jwt_clock_skew',
-      'jwt_issuer', 'jwt_pubkey_file', 'pid_file', 'port', 'snapshot_root', 'socket', 'state_root', 'url', 'version_root',
+      'allowed_hosts',
+      'auth_mode',
+      'auth_token',
+      'engine',
+      'idle_grace_seconds',
+      'jwt_alg',
+      'jwt_audience',
+      'jwt_authorized_parties',
+      'jwt_clock_skew',
+      'jwt_issuer',
+      'jwt_pubkey_file',
+      'pid_file',
+      'port',
+      'snapshot_root',
+      'socket',
+      'state_root',
+      'url',
+      'version_root',
     ]);
     expect(NUMERIC_DAEMON_KEYS).toEqual(['idle_grace_seconds', 'jwt_clock_skew', 'port']);
-    expect(DAEMON_KEY_ENV).toMatchObject({ url: 'MIRAGE_DAEMON_URL', auth_token: 'MIRAGE_TOKEN', jwt_clock_skew: 'MIRAGE_JWT_CLOCK_SKEW_SECONDS', socket: undefined });
+    expect(DAEMON_KEY_ENV).toMatchObject({
+      url: 'MIRAGE_DAEMON_URL',
+      auth_token: 'MIRAGE_TOKEN',
+      jwt_clock_skew: 'MIRAGE_JWT_CLOCK_SKEW_SECONDS',
+      socket: undefined,
+    });
     expect(settingSpec('auth_token')?.daemonEnv).toBe('MIRAGE_AUTH_TOKEN');
     expect(DAEMON_KEY_DEFAULTS).toEqual({
       allowed_hosts: '127.0.0.1,localhost,::1',
@@ -189,14 +214,20 @@ describe('the settings table', () => {
 
 describe('resolveSetting / resolveAllSettings', () => {
   test('env over file over default; blank values count as unset', () => {
-    expect(resolveSetting('port', { port: '9000' }, { MIRAGE_DAEMON_PORT: '9100' }, home)).toEqual({ value: '9100', origin: 'env MIRAGE_DAEMON_PORT' });
+    expect(resolveSetting('port', { port: '9000' }, { MIRAGE_DAEMON_PORT: '9100' }, home)).toEqual({
+      value: '9100',
+      origin: 'env MIRAGE_DAEMON_PORT',
+    });
     expect(resolveSetting('port', { port: '9000' }, { MIRAGE_DAEMON_PORT: ' ' }, home)).toEqual({ value: '9000', origin: 'file' });
     expect(resolveSetting('port', { port: '' }, {}, home)).toEqual({ value: '8765', origin: 'default' });
   });
 
   test('path values are made absolute against the cwd; defaults are the real ones', () => {
     expect(resolveSetting('state_root', { state_root: 'rel/state' }, {}, home)).toEqual({ value: resolve('rel/state'), origin: 'file' });
-    expect(resolveSetting('state_root', {}, { MIRAGE_STATE_ROOT: '/abs/state' }, home)).toEqual({ value: '/abs/state', origin: 'env MIRAGE_STATE_ROOT' });
+    expect(resolveSetting('state_root', {}, { MIRAGE_STATE_ROOT: '/abs/state' }, home)).toEqual({
+      value: '/abs/state',
+      origin: 'env MIRAGE_STATE_ROOT',
+    });
     expect(resolveSetting('state_root', {}, {}, home)).toEqual({ value: join(home, 'state'), origin: 'default' });
   });
 
@@ -204,7 +235,10 @@ describe('resolveSetting / resolveAllSettings', () => {
     expect(resolveSetting('socket', { socket: '/tmp/s' }, { MIRAGE_SOCKET: '/x' }, home)).toEqual({ value: '/tmp/s', origin: 'file' });
     const env = { MIRAGE_TOKEN: 'client', MIRAGE_AUTH_TOKEN: 'daemon' };
     expect(resolveSetting('auth_token', {}, env, home).value).toBe('client');
-    expect(resolveSetting('auth_token', {}, env, home, settingSpec('auth_token')?.daemonEnv)).toEqual({ value: 'daemon', origin: 'env MIRAGE_AUTH_TOKEN' });
+    expect(resolveSetting('auth_token', {}, env, home, settingSpec('auth_token')?.daemonEnv)).toEqual({
+      value: 'daemon',
+      origin: 'env MIRAGE_AUTH_TOKEN',
+    });
   });
 
   test('every key, in table order, and no path default left empty', () => {
@@ -277,7 +311,10 @@ describe('resolveClientSettings', () => {
   test('the token file is read for loopback URLs only', () => {
     writeToken('secret');
     expect(resolveClientSettings({ MIRAGE_HOME: home, MIRAGE_DAEMON_URL: 'http://localhost:9' }).token).toBe('secret');
-    expect(resolveClientSettings({ MIRAGE_HOME: home, MIRAGE_DAEMON_URL: 'https://daemon.example.com' })).toMatchObject({ token: '', tokenOrigin: 'none' });
+    expect(resolveClientSettings({ MIRAGE_HOME: home, MIRAGE_DAEMON_URL: 'https://daemon.example.com' })).toMatchObject({
+      token: '',
+      tokenOrigin: 'none',
+    });
     writeConfig('[daemon]\nurl = "http://10.1.2.3:8765"\n');
     expect(resolveClientSettings({ MIRAGE_HOME: home }).token).toBe('');
   });
@@ -383,18 +420,22 @@ describe('ensureTokenFile', () => {
     test.each([
       ['no file', undefined],
       ['an empty file', ''],
-    ])('20 concurrent processes, starting from %s, all get the same token', async (_name, initial) => {
-      const paths = Array.from({ length: PATHS }, (_, i) => join(home, `token${i}`));
-      if (initial !== undefined) for (const path of paths) writeFileSync(path, initial);
-      const startAt = Date.now() + 1500;
-      const outputs = await Promise.all(Array.from({ length: 20 }, () => child(home, startAt)));
-      const lists = outputs.map((output) => JSON.parse(output.stdout) as string[]);
-      paths.forEach((path, i) => {
-        const onDisk = readFileSync(path, 'utf8');
-        expect(onDisk).toMatch(TOKEN);
-        expect(lists.map((list) => list[i])).toEqual(Array(20).fill(onDisk));
-      });
-      expect(readdirSync(home).sort()).toEqual(paths.map((path) => path.slice(home.length + 1)).sort());
-    }, 60_000);
+    ])(
+      '20 concurrent processes, starting from %s, all get the same token',
+      async (_name, initial) => {
+        const paths = Array.from({ length: PATHS }, (_, i) => join(home, `token${i}`));
+        if (initial !== undefined) for (const path of paths) writeFileSync(path, initial);
+        const startAt = Date.now() + 1500;
+        const outputs = await Promise.all(Array.from({ length: 20 }, () => child(home, startAt)));
+        const lists = outputs.map((output) => JSON.parse(output.stdout) as string[]);
+        paths.forEach((path, i) => {
+          const onDisk = readFileSync(path, 'utf8');
+          expect(onDisk).toMatch(TOKEN);
+          expect(lists.map((list) => list[i])).toEqual(Array(20).fill(onDisk));
+        });
+        expect(readdirSync(home).sort()).toEqual(paths.map((path) => path.slice(home.length + 1)).sort());
+      },
+      60_000,
+    );
   });
 });

@@ -56,24 +56,146 @@ export interface SettingSpec {
  * apps/cli/src/lib/config-file.spec.ts checks that both sides resolve every setting alike.
  */
 export const SETTINGS: readonly SettingSpec[] = [
-  { key: 'allowed_hosts', env: 'MIRAGE_ALLOWED_HOSTS', type: 'list', default: '127.0.0.1,localhost,::1', readBy: 'daemon', description: 'Host headers the daemon accepts (CSV; * disables the check).' },
-  { key: 'auth_mode', env: 'MIRAGE_AUTH_MODE', type: 'string', default: 'local', readBy: 'daemon', description: 'Bearer auth: local (token file) or token (MIRAGE_AUTH_TOKEN required).' },
-  { key: 'auth_token', env: 'MIRAGE_TOKEN', daemonEnv: 'MIRAGE_AUTH_TOKEN', type: 'string', default: '', readBy: 'both', description: 'Bearer token the client sends and the daemon accepts (else the auth_token file).' },
-  { key: 'engine', env: 'MIRAGE_ENGINE', type: 'string', default: 'auto', readBy: 'daemon', description: 'Shell engine of workspaces whose config names none: auto (sandbox where bubblewrap works), sandbox or builtin.' },
-  { key: 'idle_grace_seconds', env: 'MIRAGE_IDLE_GRACE_SECONDS', type: 'number', default: '30', readBy: 'both', description: 'Seconds the daemon stays up once its last workspace is gone.' },
-  { key: 'jwt_alg', env: 'MIRAGE_JWT_ALG', type: 'string', default: '', readBy: 'none', description: 'JWT mode (not supported by mirage-ts): the accepted algorithm.' },
-  { key: 'jwt_audience', env: 'MIRAGE_JWT_AUDIENCE', type: 'list', default: '', readBy: 'none', description: 'JWT mode (not supported by mirage-ts): accepted audiences.' },
-  { key: 'jwt_authorized_parties', env: 'MIRAGE_JWT_AUTHORIZED_PARTIES', type: 'list', default: '', readBy: 'none', description: 'JWT mode (not supported by mirage-ts): accepted azp values.' },
-  { key: 'jwt_clock_skew', env: 'MIRAGE_JWT_CLOCK_SKEW_SECONDS', type: 'number', default: '5', readBy: 'none', description: 'JWT mode (not supported by mirage-ts): leeway on exp, seconds.' },
-  { key: 'jwt_issuer', env: 'MIRAGE_JWT_ISSUER', type: 'string', default: '', readBy: 'none', description: 'JWT mode (not supported by mirage-ts): required iss.' },
-  { key: 'jwt_pubkey_file', env: 'MIRAGE_JWT_PUBKEY_FILE', type: 'path', default: '', readBy: 'none', description: 'JWT mode (not supported by mirage-ts): PEM public key file.' },
-  { key: 'pid_file', env: 'MIRAGE_PID_FILE', type: 'path', default: (paths) => paths.pid, readBy: 'both', description: 'Where the daemon writes its PID (the daemon verbs read it).' },
-  { key: 'port', env: 'MIRAGE_DAEMON_PORT', type: 'number', default: '8765', readBy: 'both', description: 'Port the daemon listens on (127.0.0.1).' },
-  { key: 'snapshot_root', env: 'MIRAGE_SNAPSHOT_ROOT', type: 'path', default: (paths) => paths.snapshots, readBy: 'daemon', description: 'Directory that snapshot and load paths are confined to.', deprecatedEnv: '$MIRAGE_HOME/snapshots' },
+  {
+    key: 'allowed_hosts',
+    env: 'MIRAGE_ALLOWED_HOSTS',
+    type: 'list',
+    default: '127.0.0.1,localhost,::1',
+    readBy: 'daemon',
+    description: 'Host headers the daemon accepts (CSV; * disables the check).',
+  },
+  {
+    key: 'auth_mode',
+    env: 'MIRAGE_AUTH_MODE',
+    type: 'string',
+    default: 'local',
+    readBy: 'daemon',
+    description: 'Bearer auth: local (token file) or token (MIRAGE_AUTH_TOKEN required).',
+  },
+  {
+    key: 'auth_token',
+    env: 'MIRAGE_TOKEN',
+    daemonEnv: 'MIRAGE_AUTH_TOKEN',
+    type: 'string',
+    default: '',
+    readBy: 'both',
+    description: 'Bearer token the client sends and the daemon accepts (else the auth_token file).',
+  },
+  {
+    key: 'engine',
+    env: 'MIRAGE_ENGINE',
+    type: 'string',
+    default: 'auto',
+    readBy: 'daemon',
+    description: 'Shell engine of workspaces whose config names none: auto (sandbox where bubblewrap works), sandbox or builtin.',
+  },
+  {
+    key: 'idle_grace_seconds',
+    env: 'MIRAGE_IDLE_GRACE_SECONDS',
+    type: 'number',
+    default: '30',
+    readBy: 'both',
+    description: 'Seconds the daemon stays up once its last workspace is gone.',
+  },
+  {
+    key: 'jwt_alg',
+    env: 'MIRAGE_JWT_ALG',
+    type: 'string',
+    default: '',
+    readBy: 'none',
+    description: 'JWT mode (not supported by mirage-ts): the accepted algorithm.',
+  },
+  {
+    key: 'jwt_audience',
+    env: 'MIRAGE_JWT_AUDIENCE',
+    type: 'list',
+    default: '',
+    readBy: 'none',
+    description: 'JWT mode (not supported by mirage-ts): accepted audiences.',
+  },
+  {
+    key: 'jwt_authorized_parties',
+    env: 'MIRAGE_JWT_AUTHORIZED_PARTIES',
+    type: 'list',
+    default: '',
+    readBy: 'none',
+    description: 'JWT mode (not supported by mirage-ts): accepted azp values.',
+  },
+  {
+    key: 'jwt_clock_skew',
+    env: 'MIRAGE_JWT_CLOCK_SKEW_SECONDS',
+    type: 'number',
+    default: '5',
+    readBy: 'none',
+    description: 'JWT mode (not supported by mirage-ts): leeway on exp, seconds.',
+  },
+  {
+    key: 'jwt_issuer',
+    env: 'MIRAGE_JWT_ISSUER',
+    type: 'string',
+    default: '',
+    readBy: 'none',
+    description: 'JWT mode (not supported by mirage-ts): required iss.',
+  },
+  {
+    key: 'jwt_pubkey_file',
+    env: 'MIRAGE_JWT_PUBKEY_FILE',
+    type: 'path',
+    default: '',
+    readBy: 'none',
+    description: 'JWT mode (not supported by mirage-ts): PEM public key file.',
+  },
+  {
+    key: 'pid_file',
+    env: 'MIRAGE_PID_FILE',
+    type: 'path',
+    default: (paths) => paths.pid,
+    readBy: 'both',
+    description: 'Where the daemon writes its PID (the daemon verbs read it).',
+  },
+  {
+    key: 'port',
+    env: 'MIRAGE_DAEMON_PORT',
+    type: 'number',
+    default: '8765',
+    readBy: 'both',
+    description: 'Port the daemon listens on (127.0.0.1).',
+  },
+  {
+    key: 'snapshot_root',
+    env: 'MIRAGE_SNAPSHOT_ROOT',
+    type: 'path',
+    default: (paths) => paths.snapshots,
+    readBy: 'daemon',
+    description: 'Directory that snapshot and load paths are confined to.',
+    deprecatedEnv: '$MIRAGE_HOME/snapshots',
+  },
   { key: 'socket', type: 'string', default: '', readBy: 'none', description: 'Unix socket of the Python daemon (accepted, not used).' },
-  { key: 'state_root', env: 'MIRAGE_STATE_ROOT', type: 'path', default: (paths) => paths.state, readBy: 'daemon', description: 'Root of the disk state store.' },
-  { key: 'url', env: 'MIRAGE_DAEMON_URL', type: 'string', default: DEFAULT_DAEMON_URL, readBy: 'client', description: 'Where the CLI reaches the daemon.' },
-  { key: 'version_root', env: 'MIRAGE_VERSION_ROOT', type: 'path', default: (paths) => paths.repos, readBy: 'daemon', description: 'Root of the bare git repositories of workspace versions.', deprecatedEnv: '$MIRAGE_HOME/repos' },
+  {
+    key: 'state_root',
+    env: 'MIRAGE_STATE_ROOT',
+    type: 'path',
+    default: (paths) => paths.state,
+    readBy: 'daemon',
+    description: 'Root of the disk state store.',
+  },
+  {
+    key: 'url',
+    env: 'MIRAGE_DAEMON_URL',
+    type: 'string',
+    default: DEFAULT_DAEMON_URL,
+    readBy: 'client',
+    description: 'Where the CLI reaches the daemon.',
+  },
+  {
+    key: 'version_root',
+    env: 'MIRAGE_VERSION_ROOT',
+    type: 'path',
+    default: (paths) => paths.repos,
+    readBy: 'daemon',
+    description: 'Root of the bare git repositories of workspace versions.',
+    deprecatedEnv: '$MIRAGE_HOME/repos',
+  },
 ];
 
 const SETTING_BY_KEY: ReadonlyMap<string, SettingSpec> = new Map(SETTINGS.map((spec) => [spec.key, spec]));
@@ -82,7 +204,9 @@ const SETTING_BY_KEY: ReadonlyMap<string, SettingSpec> = new Map(SETTINGS.map((s
 export const settingSpec = (key: string): SettingSpec | undefined => SETTING_BY_KEY.get(key);
 
 /** Keys of the `[daemon]` table, and the environment variable that overrides each. */
-export const DAEMON_KEY_ENV: Readonly<Record<string, string | undefined>> = Object.fromEntries(SETTINGS.map((spec) => [spec.key, spec.env]));
+export const DAEMON_KEY_ENV: Readonly<Record<string, string | undefined>> = Object.fromEntries(
+  SETTINGS.map((spec) => [spec.key, spec.env]),
+);
 export const DAEMON_KEYS: readonly string[] = SETTINGS.map((spec) => spec.key);
 export const NUMERIC_DAEMON_KEYS: readonly string[] = SETTINGS.filter((spec) => spec.type === 'number').map((spec) => spec.key);
 /** The defaults that do not depend on MIRAGE_HOME (see settingDefault for all of them). */
@@ -101,7 +225,9 @@ const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
 export function deprecatedSettingWarnings(env: Environment): string[] {
   return SETTINGS.flatMap((spec) =>
     spec.deprecatedEnv !== undefined && spec.env !== undefined && isSet(env[spec.env])
-      ? [`${spec.env} is deprecated and will be removed in the next release; set MIRAGE_HOME instead (this directory is ${spec.deprecatedEnv})`]
+      ? [
+          `${spec.env} is deprecated and will be removed in the next release; set MIRAGE_HOME instead (this directory is ${spec.deprecatedEnv})`,
+        ]
       : [],
   );
 }
@@ -149,7 +275,13 @@ export function settingDefault(key: string, home: string): string {
  * > the default. `path` values are made absolute against the cwd, as the daemon does. `envName`
  * picks the daemon's variable where it has its own (`daemonEnv`).
  */
-export function resolveSetting(key: string, table: DaemonTable, env: Environment, home: string, envName = specOf(key).env): ResolvedSetting {
+export function resolveSetting(
+  key: string,
+  table: DaemonTable,
+  env: Environment,
+  home: string,
+  envName = specOf(key).env,
+): ResolvedSetting {
   const spec = specOf(key);
   const fromEnv = envName === undefined ? undefined : env[envName];
   const fromFile = Object.hasOwn(table, key) ? table[key] : undefined;
@@ -183,20 +315,26 @@ export function parseDaemonTable(text: string): DaemonTable {
   const nested: string[] = [];
   for (const [key, value] of Object.entries(table as Record<string, unknown>)) {
     // defineProperty, not assignment: a `__proto__` key must stay a key (and be refused as unknown).
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') Object.defineProperty(out, key, { value: String(value), enumerable: true, writable: true, configurable: true });
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      Object.defineProperty(out, key, { value: String(value), enumerable: true, writable: true, configurable: true });
     else nested.push(key);
   }
-  if (nested.length > 0) throw new DaemonConfigError(`config.toml: the following [daemon] keys have the wrong type: ${nested.sort(byCodePoint).join(', ')}`);
+  if (nested.length > 0)
+    throw new DaemonConfigError(`config.toml: the following [daemon] keys have the wrong type: ${nested.sort(byCodePoint).join(', ')}`);
   return out;
 }
 
 /** Refuses unknown keys and non-numeric numeric keys, with the spec's messages. */
 export function validateDaemonTable(table: DaemonTable): void {
-  const unknown = Object.keys(table).filter((key) => !Object.hasOwn(DAEMON_KEY_ENV, key)).sort(byCodePoint);
+  const unknown = Object.keys(table)
+    .filter((key) => !Object.hasOwn(DAEMON_KEY_ENV, key))
+    .sort(byCodePoint);
   if (unknown.length > 0) {
     throw new DaemonConfigError(`config.toml: the following [daemon] keys don't match any configuration option: ${unknown.join(', ')}`);
   }
-  const wrong = NUMERIC_DAEMON_KEYS.filter((key) => Object.hasOwn(table, key) && (table[key].trim() === '' || !Number.isFinite(Number(table[key]))));
+  const wrong = NUMERIC_DAEMON_KEYS.filter(
+    (key) => Object.hasOwn(table, key) && (table[key].trim() === '' || !Number.isFinite(Number(table[key]))),
+  );
   if (wrong.length > 0) throw new DaemonConfigError(`config.toml: the following [daemon] keys have the wrong type: ${wrong.join(', ')}`);
 }
 

@@ -249,7 +249,7 @@ export class ObjectWriter {
 
 /** Appends all of `data` at the file position (a write may take fewer bytes than asked). */
 async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
-  for (let at = 0; at < data.byteLength; ) {
+  for (let at = 0; at < data.byteLength;) {
     const { bytesWritten } = await handle.write(data, at, data.byteLength - at);
     at += bytesWritten;
   }
@@ -365,7 +365,7 @@ class PackFile {
   private async checksum(): Promise<Buffer> {
     const hash = createHash('sha1');
     const chunk = Buffer.alloc(Math.min(FLUSH_BYTES * 4, this.offset));
-    for (let position = 0; position < this.offset; ) {
+    for (let position = 0; position < this.offset;) {
       const { bytesRead } = await this.handle.read(chunk, 0, Math.min(chunk.byteLength, this.offset - position), position);
       if (bytesRead === 0) throw new Error('pack file shorter than written');
       hash.update(chunk.subarray(0, bytesRead));

@@ -63,7 +63,13 @@ export class TreeBuilder {
 }
 
 /** Adds the tree objects of a directory and its subdirectories to the batch; returns its id. */
-async function writeTree(writer: ObjectWriter, options: TreeWriteOptions, trees: WrittenTrees, node: DirNode, path: string): Promise<string> {
+async function writeTree(
+  writer: ObjectWriter,
+  options: TreeWriteOptions,
+  trees: WrittenTrees,
+  node: DirNode,
+  path: string,
+): Promise<string> {
   const entries: TreeEntryInput[] = [];
   for (const [name, child] of node.dirs) {
     // A name held both as a file and as a directory keeps the file (as libgit2's builder did).
@@ -122,6 +128,10 @@ export class GitEntryNames {
       if (this.known.size > 10_000) this.known.clear();
       this.known.set(key, valid);
     }
-    if (!valid) throw new VersioningError('invalid', `cannot version the path ${JSON.stringify(path)}: ${JSON.stringify(name)} is not a valid name in a git tree`);
+    if (!valid)
+      throw new VersioningError(
+        'invalid',
+        `cannot version the path ${JSON.stringify(path)}: ${JSON.stringify(name)} is not a valid name in a git tree`,
+      );
   }
 }

@@ -130,7 +130,13 @@ describe('VersionStore', () => {
   });
 
   it('sorts diff paths by code point', async () => {
-    const tree = new FakeTree({ 'é.txt': { data: '1' }, 'z.txt': { data: '2' }, 'B.txt': { data: '3' }, '\u{1F600}.txt': { data: '4' }, '\uFF21.txt': { data: '5' } });
+    const tree = new FakeTree({
+      'é.txt': { data: '1' },
+      'z.txt': { data: '2' },
+      'B.txt': { data: '3' },
+      '\u{1F600}.txt': { data: '4' },
+      '\uFF21.txt': { data: '5' },
+    });
     expect((await store.diff('ws', {}, tree.state())).added).toEqual(['B.txt', 'z.txt', 'é.txt', '\uFF21.txt', '\u{1F600}.txt']);
   });
 
@@ -185,7 +191,11 @@ describe('VersionStore', () => {
         yield* new FakeTree({ 'c.txt': { data: 'c' } }).state().entries as LiveTreeEntry[];
       })(),
     };
-    await expectError(store.commit('ws', racing, { message: 'late' }), 'busy', /^branch 'main' moved since this commit was prepared; refusing to overwrite/);
+    await expectError(
+      store.commit('ws', racing, { message: 'late' }),
+      'busy',
+      /^branch 'main' moved since this commit was prepared; refusing to overwrite/,
+    );
     expect((await store.log('ws')).map((v) => v.id)[0]).toBe(moved);
   });
 
@@ -218,7 +228,18 @@ describe('VersionStore', () => {
     expect(content.sessions).toEqual(sessions);
     expect(content.config).toEqual({ mounts: { '/': { resource: 'ram', mode: 'write' } } });
     const byPath = new Map(content.files.map((f) => [f.path, f]));
-    expect(content.files.map((f) => f.path)).toEqual(['big.txt', 'bin.dat', 'empty.txt', 'link', 'naïve – 文字.txt', 'sub', 'sub/run.sh', 'sub/secret', 'void', 'void/inner']);
+    expect(content.files.map((f) => f.path)).toEqual([
+      'big.txt',
+      'bin.dat',
+      'empty.txt',
+      'link',
+      'naïve – 文字.txt',
+      'sub',
+      'sub/run.sh',
+      'sub/secret',
+      'void',
+      'void/inner',
+    ]);
     expect(Buffer.from(byPath.get('bin.dat')?.data ?? [])).toEqual(Buffer.from(binary));
     expect(Buffer.from(byPath.get('big.txt')?.data ?? []).toString()).toBe(lines);
     expect(byPath.get('empty.txt')?.data?.byteLength).toBe(0);
@@ -313,12 +334,15 @@ describe('VersionStore', () => {
     expect(branchNameProblem(name)).toBeNull();
   });
 
-  it.each([['..'], ['.'], ['../escape'], ['a/b'], [''], ['a\0b'], ['/abs']])('refuses the workspace id %j and writes nothing', async (id) => {
-    await expectError(store.commit(id, new FakeTree({ 'a.txt': { data: 'a' } }).state()), 'invalid', `invalid workspace id: ${id}`);
-    await expectError(store.log(id), 'invalid');
-    await expectError(store.drop(id), 'invalid');
-    expect(readdirSync(root)).toEqual([]);
-  });
+  it.each([['..'], ['.'], ['../escape'], ['a/b'], [''], ['a\0b'], ['/abs']])(
+    'refuses the workspace id %j and writes nothing',
+    async (id) => {
+      await expectError(store.commit(id, new FakeTree({ 'a.txt': { data: 'a' } }).state()), 'invalid', `invalid workspace id: ${id}`);
+      await expectError(store.log(id), 'invalid');
+      await expectError(store.drop(id), 'invalid');
+      expect(readdirSync(root)).toEqual([]);
+    },
+  );
 
   it('refuses tree paths that could escape and the reserved meta name', async () => {
     await expectError(store.commit('ws', new FakeTree({ '../x': { data: 'a' } }).state()), 'invalid');
@@ -455,12 +479,20 @@ describe('VersionStore objects', () => {
     const ours = git(repo(), 'ls-tree', '-z', version)
       .split('\0')
       .filter((e) => e !== '' && !e.endsWith('\t.mirage-meta.json'));
-    expect(ours).toEqual(git(work, 'ls-tree', '-z', git(work, 'write-tree').trim()).split('\0').filter((e) => e !== ''));
+    expect(ours).toEqual(
+      git(work, 'ls-tree', '-z', git(work, 'write-tree').trim())
+        .split('\0')
+        .filter((e) => e !== ''),
+    );
     fsck(repo());
   });
 
   it('re-commits after one change, a deleted file and dir, a new nested dir, a mode change and empty dirs', async () => {
-    const tree = new FakeTree({ ...manyFiles(150), 'keep/empty': { kind: 'directory', mode: 0o700 }, keep: { kind: 'directory', mode: 0o755 } });
+    const tree = new FakeTree({
+      ...manyFiles(150),
+      'keep/empty': { kind: 'directory', mode: 0o700 },
+      keep: { kind: 'directory', mode: 0o755 },
+    });
     const first = await commitAndCheck(tree, 'many');
     // 150 files and their trees are more than a handful of objects: one pack, no loose objects.
     const packDir = join(repo(), 'objects', 'pack');
@@ -586,7 +618,8 @@ describe('VersionStore objects', () => {
     const { version } = await store.commit('ws', tree.state());
     const legacy: Record<string, unknown> = {};
     for (const [path, { oid }] of lsTree(repo(), version)) {
-      if (path !== '.mirage-meta.json') legacy[path] = { size: tree.files[path]?.data?.length, mtimeMs: OLD, mode: 0o644, oid, stored: true };
+      if (path !== '.mirage-meta.json')
+        legacy[path] = { size: tree.files[path]?.data?.length, mtimeMs: OLD, mode: 0o644, oid, stored: true };
     }
     rmSync(join(repo(), 'mirage-blob-cache.jsonl'));
     writeFileSync(join(repo(), 'mirage-blob-cache.json'), JSON.stringify(legacy));

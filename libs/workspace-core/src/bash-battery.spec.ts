@@ -32,7 +32,11 @@ const CASES: Case[] = [
   { name: 'printf formats', command: 'printf "%s-%03d-%x\\n" a 7 255' },
   { name: 'pipe', command: 'cat a.txt | grep beta | wc -l' },
   { name: 'pipe chain sort uniq', command: 'sort a.txt | uniq | sort -r | head -2' },
-  { name: 'uniq -c padding', command: 'sort a.txt | uniq -c | sort -rn | head -1', divergence: 'just-bash pads uniq -c counts to 4 columns, GNU to 7' },
+  {
+    name: 'uniq -c padding',
+    command: 'sort a.txt | uniq -c | sort -rn | head -1',
+    divergence: 'just-bash pads uniq -c counts to 4 columns, GNU to 7',
+  },
   { name: 'redirect out and read back', command: 'echo one > o.txt; echo two >> o.txt; cat o.txt' },
   { name: 'stderr redirect', command: 'ls missing 2>/dev/null; echo rc=$?' },
   { name: 'stderr to stdout', command: 'cat missing 2>&1 | wc -l' },
@@ -59,7 +63,10 @@ const CASES: Case[] = [
   { name: 'functions', command: 'greet() { echo "hi $1"; return 3; }; greet you; echo rc=$?' },
   { name: 'local variables', command: 'v=outer; f() { local v=inner; echo $v; }; f; echo $v' },
   { name: 'function in command substitution', command: 'h() { echo $(( $1 * 2 )); }; echo $(h 4) $(h $(h 1))' },
-  { name: 'recursion through variables', command: 'fact() { if [ $1 -le 1 ]; then echo 1; return; fi; local p; p=$(fact $(( $1 - 1 ))); echo $(( $1 * p )); }; fact 6' },
+  {
+    name: 'recursion through variables',
+    command: 'fact() { if [ $1 -le 1 ]; then echo 1; return; fi; local p; p=$(fact $(( $1 - 1 ))); echo $(( $1 * p )); }; fact 6',
+  },
   {
     name: 'function called inside $(( $(f) ))',
     command: 'f() { echo 5; }; echo $(( 2 * $(f) ))',
@@ -103,14 +110,24 @@ const CASES: Case[] = [
   { name: 'symlinks', command: 'ln -s a.txt link && readlink link && cat link | head -1' },
   { name: 'basename dirname', command: 'basename dir/sub/three.txt .txt; dirname dir/sub/three.txt' },
   { name: 'file with spaces', command: 'cat "space name.txt"; for f in space*; do echo "[$f]"; done' },
-  { name: 'jq select', command: "jq -r '.items[] | select(.tag == \"x\") | .id' data.json" },
+  { name: 'jq select', command: 'jq -r \'.items[] | select(.tag == "x") | .id\' data.json' },
   { name: 'jq construct', command: "jq -c '{n: .name, count: (.items | length)}' data.json" },
-  { name: 'tar of a directory', command: 'tar -cf d.tar dir && mkdir out && tar -xf d.tar -C out && cat out/dir/sub/three.txt && find out -type f | sort' },
+  {
+    name: 'tar of a directory',
+    command: 'tar -cf d.tar dir && mkdir out && tar -xf d.tar -C out && cat out/dir/sub/three.txt && find out -type f | sort',
+  },
   { name: 'gzip round trip', command: 'gzip -c a.txt > a.gz && gunzip -c a.gz | md5sum' },
   { name: 'base64', command: 'echo -n hello | base64; echo aGVsbG8= | base64 -d; echo' },
   { name: 'sha256sum', command: 'sha256sum a.txt' },
-  { name: 'diff exit status', command: 'printf "a\\nb\\n" > p; printf "a\\nc\\n" > q; diff p q > /dev/null; echo rc=$?; diff p p; echo same=$?' },
-  { name: 'diff default format', command: 'printf "a\\nb\\n" > p; printf "a\\nc\\n" > q; diff p q', divergence: 'just-bash diff prints unified format by default, GNU the normal (2c2) format' },
+  {
+    name: 'diff exit status',
+    command: 'printf "a\\nb\\n" > p; printf "a\\nc\\n" > q; diff p q > /dev/null; echo rc=$?; diff p p; echo same=$?',
+  },
+  {
+    name: 'diff default format',
+    command: 'printf "a\\nb\\n" > p; printf "a\\nc\\n" > q; diff p q',
+    divergence: 'just-bash diff prints unified format by default, GNU the normal (2c2) format',
+  },
   { name: 'comm and join sorted', command: 'printf "a\\nb\\nc\\n" > l; printf "b\\nc\\nd\\n" > r; comm -12 l r' },
   { name: 'export visible to child bash', command: 'export V=1; bash -c "echo child=$V"' },
   { name: 'env prefix', command: 'V=temp bash -c \'echo $V\'; echo "[${V:-}]"' },
@@ -119,17 +136,43 @@ const CASES: Case[] = [
   { name: 'syntax error', command: 'if then fi' },
   { name: 'printf padding', command: 'printf "%-5s|%5s|\\n" ab cd' },
   { name: 'read into array', command: 'read -ra parts <<< "x y z"; echo ${#parts[@]} ${parts[2]}' },
-  { name: 'ls -l with symlink', command: 'ln -s a.txt l2; ls -l l2 | cut -c1', divergence: 'just-bash ls -l follows a symlink operand (shows "-", GNU shows "l")' },
-  { name: 'ls of several files', command: 'ls a.txt nums.txt', divergence: 'just-bash ls separates several file operands with a blank line' },
+  {
+    name: 'ls -l with symlink',
+    command: 'ln -s a.txt l2; ls -l l2 | cut -c1',
+    divergence: 'just-bash ls -l follows a symlink operand (shows "-", GNU shows "l")',
+  },
+  {
+    name: 'ls of several files',
+    command: 'ls a.txt nums.txt',
+    divergence: 'just-bash ls separates several file operands with a blank line',
+  },
   // ModeGuardFs resolves the link before writing (builtin/links.ts): just-bash alone kept the bytes under the literal path.
-  { name: 'write through a symlinked directory', command: 'mkdir real; ln -s real link; echo hi > link/x; cat real/x; cat link/x; ls real' },
-  { name: 'write through an absolute directory link', command: 'mkdir -p real/in; ln -s "$PWD/real" abs; echo a > abs/in/f; echo b >> abs/in/f; cat real/in/f' },
-  { name: 'write through a link to a file', command: 'echo old > target; ln -s target flink; echo new > flink; cat target; readlink flink' },
-  { name: 'mkdir and rm through a directory link', command: 'mkdir real; ln -s real link; mkdir link/sub; touch link/sub/f; rm link/sub/f; ls real/sub | wc -l; ls real' },
-  { name: 'dev null zero urandom', command: "echo gone > /dev/null; cat /dev/null | wc -c; head -c 5 /dev/zero | wc -c; head -c 16 /dev/urandom | wc -c; ls /dev/null" },
+  {
+    name: 'write through a symlinked directory',
+    command: 'mkdir real; ln -s real link; echo hi > link/x; cat real/x; cat link/x; ls real',
+  },
+  {
+    name: 'write through an absolute directory link',
+    command: 'mkdir -p real/in; ln -s "$PWD/real" abs; echo a > abs/in/f; echo b >> abs/in/f; cat real/in/f',
+  },
+  {
+    name: 'write through a link to a file',
+    command: 'echo old > target; ln -s target flink; echo new > flink; cat target; readlink flink',
+  },
+  {
+    name: 'mkdir and rm through a directory link',
+    command: 'mkdir real; ln -s real link; mkdir link/sub; touch link/sub/f; rm link/sub/f; ls real/sub | wc -l; ls real',
+  },
+  {
+    name: 'dev null zero urandom',
+    command: 'echo gone > /dev/null; cat /dev/null | wc -c; head -c 5 /dev/zero | wc -c; head -c 16 /dev/urandom | wc -c; ls /dev/null',
+  },
   { name: 'unexported variable not in printenv', command: 'Q=1; printenv Q; echo rc=$?; export R=2; printenv R; env | grep -c "^Q="' },
   { name: 'readonly stays in the child shell', command: "bash -c 'readonly X=1; export Y=2'; X=3; echo $X; printenv Y; echo rc=$?" },
-  { name: 'env runs a command with its assignments exported', command: "env FOO=1 printenv FOO; env -i A=1 env; env FOO=3 bash -c 'echo $FOO'; env -u HOME printenv HOME; echo rc=$?" },
+  {
+    name: 'env runs a command with its assignments exported',
+    command: "env FOO=1 printenv FOO; env -i A=1 env; env FOO=3 bash -c 'echo $FOO'; env -u HOME printenv HOME; echo rc=$?",
+  },
   { name: 'seq of a million', command: 'seq 1 1000000 | tail -1' },
   { name: 'loop of 100k iterations', command: 'n=0; for ((i=0; i<100000; i++)); do n=$((n+1)); done; echo $n' },
 ];
@@ -188,7 +231,8 @@ it('has at least 60 cases', () => {
 });
 
 describe.each(CASES.map((testCase, index) => ({ ...testCase, index })))('bash battery', (testCase) => {
-  const title = testCase.divergence === undefined ? `matches bash: ${testCase.name}` : `known divergence: ${testCase.name} (${testCase.divergence})`;
+  const title =
+    testCase.divergence === undefined ? `matches bash: ${testCase.name}` : `known divergence: ${testCase.name} (${testCase.divergence})`;
   it(title, async () => {
     const expected = runRealBash(testCase.index, testCase.command);
     const actual = await runWorkspace(testCase.command);

@@ -27,12 +27,25 @@ describe('config blocks', () => {
 
   it('resolves env entries and reports every bad one in one message', async () => {
     const validated = await validateConfig(
-      { ...RAM, env: { A: 'x', N: 7, B: true, R: { value: 'r', readonly: true }, E: { from: 'env' }, K: { from: 'env', key: 'OTHER' }, D: { from: 'dotenv', ref: join(dir, 'a.env'), key: 'TWO' } } },
+      {
+        ...RAM,
+        env: {
+          A: 'x',
+          N: 7,
+          B: true,
+          R: { value: 'r', readonly: true },
+          E: { from: 'env' },
+          K: { from: 'env', key: 'OTHER' },
+          D: { from: 'dotenv', ref: join(dir, 'a.env'), key: 'TWO' },
+        },
+      },
       { E: 'from-env', OTHER: 'other' },
     );
     expect(validated.env).toEqual({ A: 'x', N: '7', B: 'true', R: 'r', E: 'from-env', K: 'other', D: 'second value' });
     expect(validated.readonlyEnv).toEqual(['R']);
-    const message = await problems({ env: { X: { value: 1, from: 'env' }, Y: { from: 'dotenv', ref: join(dir, 'none.env') }, Z: [1], W: { value: 'v', colour: 'red' } } });
+    const message = await problems({
+      env: { X: { value: 1, from: 'env' }, Y: { from: 'dotenv', ref: join(dir, 'none.env') }, Z: [1], W: { value: 'v', colour: 'red' } },
+    });
     expect(message).toContain('env.X: give value or from, not both');
     expect(message).toContain(`env.Y: dotenv file not found: ${join(dir, 'none.env')}`);
     expect(message).toContain('env.Z: must be a value or a mapping');
@@ -41,12 +54,16 @@ describe('config blocks', () => {
   });
 
   it('checks labels and idle_timeout_s', async () => {
-    const validated = await validateConfig({ ...RAM, labels: { team: 'search', 'app.kubernetes.io/name': 'x', n: 3 }, idle_timeout_s: 0.5 }, {});
+    const validated = await validateConfig(
+      { ...RAM, labels: { team: 'search', 'app.kubernetes.io/name': 'x', n: 3 }, idle_timeout_s: 0.5 },
+      {},
+    );
     expect(validated.labels).toEqual({ team: 'search', 'app.kubernetes.io/name': 'x', n: '3' });
     expect(validated.idleTimeoutS).toBe(0.5);
     expect(await problems({ labels: { '-x': 'a' } })).toBe('labels: invalid key "-x" (letters, digits, . _ - /; at most 63)');
     expect(await problems({ labels: { a: { nested: 1 } } })).toBe('labels.a: the value must be up to 63 letters, digits, . _ or -');
-    for (const bad of [0, -2, '5', 3_000_000, Number.NaN]) expect(await problems({ idle_timeout_s: bad })).toMatch(/^idle_timeout_s must be a number of seconds above 0/);
+    for (const bad of [0, -2, '5', 3_000_000, Number.NaN])
+      expect(await problems({ idle_timeout_s: bad })).toMatch(/^idle_timeout_s must be a number of seconds above 0/);
   });
 
   it('every session starts with env; readonly entries come back after each line; children see them exported', async () => {

@@ -57,12 +57,38 @@ export interface ValidatedConfig {
 
 /** Top-level keys accepted and kept as they are (no section of ours reads them). */
 const PASSED_THROUGH_KEYS = [
-  'consistency', 'read', 'write', 'cache', 'index', 'store', 'console', 'io', 'runtimes', 'runtime', 'profiles', 'profile',
-  'route_policy', 'secrets', 'clis', 'command_limits', 'default_agent_id',
+  'consistency',
+  'read',
+  'write',
+  'cache',
+  'index',
+  'store',
+  'console',
+  'io',
+  'runtimes',
+  'runtime',
+  'profiles',
+  'profile',
+  'route_policy',
+  'secrets',
+  'clis',
+  'command_limits',
+  'default_agent_id',
 ];
 const MOUNT_KEYS = new Set([
-  'resource', 'vfs', 'mode', 'config', 'read', 'write', 'ttl', 'index', 'command_limits', 'command_safeguards',
-  'backend', 'mountpoint', 'fuse',
+  'resource',
+  'vfs',
+  'mode',
+  'config',
+  'read',
+  'write',
+  'ttl',
+  'index',
+  'command_limits',
+  'command_safeguards',
+  'backend',
+  'mountpoint',
+  'fuse',
 ]);
 const DISK_KEYS = new Set(['root']);
 
@@ -190,7 +216,8 @@ const mountsSection: ConfigSection = {
   },
 };
 
-const isScalar = (value: unknown): value is string | number | boolean => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+const isScalar = (value: unknown): value is string | number | boolean =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 
 const labelsSection: ConfigSection = {
   keys: ['labels'],
@@ -202,7 +229,8 @@ const labelsSection: ConfigSection = {
       return;
     }
     for (const [key, value] of Object.entries(labels)) {
-      if (!LABEL_KEY_PATTERN.test(key)) draft.problems.push(`labels: invalid key ${JSON.stringify(key)} (letters, digits, . _ - /; at most 63)`);
+      if (!LABEL_KEY_PATTERN.test(key))
+        draft.problems.push(`labels: invalid key ${JSON.stringify(key)} (letters, digits, . _ - /; at most 63)`);
       else if (!isScalar(value) || !LABEL_VALUE_PATTERN.test(String(value))) {
         draft.problems.push(`labels.${key}: the value must be up to 63 letters, digits, . _ or -`);
       } else draft.labels[key] = String(value);
@@ -294,7 +322,11 @@ function checkEnvEntry(name: string, entry: unknown, env: Record<string, string 
       },
       (error: unknown) => {
         const code = (error as NodeJS.ErrnoException).code;
-        draft.problems.push(code === 'ENOENT' ? `${label}: dotenv file not found: ${entry.ref as string}` : `${label}: cannot read the dotenv file ${entry.ref as string}: ${(error as Error).message}`);
+        draft.problems.push(
+          code === 'ENOENT'
+            ? `${label}: dotenv file not found: ${entry.ref as string}`
+            : `${label}: cannot read the dotenv file ${entry.ref as string}: ${(error as Error).message}`,
+        );
       },
     ),
   );
@@ -316,7 +348,16 @@ const envSection: ConfigSection = {
 
 /** The sections, in the order they are checked (and their problems reported). */
 const SECTIONS: readonly ConfigSection[] = [
-  modeSection, sessionsSection, workspaceIdSection, networkSection, engineSection, limitsSection, labelsSection, idleTimeoutSection, envSection, mountsSection,
+  modeSection,
+  sessionsSection,
+  workspaceIdSection,
+  networkSection,
+  engineSection,
+  limitsSection,
+  labelsSection,
+  idleTimeoutSection,
+  envSection,
+  mountsSection,
 ];
 
 const TOP_LEVEL_KEYS = new Set([...PASSED_THROUGH_KEYS, ...SECTIONS.flatMap((section) => section.keys)]);
@@ -324,8 +365,18 @@ const TOP_LEVEL_KEYS = new Set([...PASSED_THROUGH_KEYS, ...SECTIONS.flatMap((sec
 export async function validateConfig(raw: unknown, env: Record<string, string | undefined>): Promise<ValidatedConfig> {
   if (!isRecord(raw)) throw new WorkspaceError('invalid', 'config must be a mapping');
   const draft: Draft = {
-    problems: [], defaultMode: 'write', defaultSessionId: 'default', networkAllow: [], mounts: [], limits: {}, unknownResources: [],
-    labels: {}, env: {}, readonlyEnv: [], pending: [], daemonEnv: env,
+    problems: [],
+    defaultMode: 'write',
+    defaultSessionId: 'default',
+    networkAllow: [],
+    mounts: [],
+    limits: {},
+    unknownResources: [],
+    labels: {},
+    env: {},
+    readonlyEnv: [],
+    pending: [],
+    daemonEnv: env,
   };
   let document: Record<string, unknown> = raw;
   try {
@@ -347,8 +398,17 @@ export async function validateConfig(raw: unknown, env: Record<string, string | 
   const { mounts, defaultSessionId, workspaceId, networkAllow } = draft;
   const { labels, readonlyEnv, idleTimeoutS } = draft;
   return {
-    config: normalizedDocument(document, draft), mounts, defaultSessionId, workspaceId, networkAllow, limits: draft.limits, engine: draft.engine,
-    labels, env: draft.env, readonlyEnv, ...(idleTimeoutS === undefined ? {} : { idleTimeoutS }),
+    config: normalizedDocument(document, draft),
+    mounts,
+    defaultSessionId,
+    workspaceId,
+    networkAllow,
+    limits: draft.limits,
+    engine: draft.engine,
+    labels,
+    env: draft.env,
+    readonlyEnv,
+    ...(idleTimeoutS === undefined ? {} : { idleTimeoutS }),
   };
 }
 
@@ -418,11 +478,17 @@ function checkNesting(draft: Draft): void {
 function normalizedDocument(document: Record<string, unknown>, draft: Draft): WorkspaceConfig {
   const normalizedMounts: WorkspaceConfig['mounts'] = {};
   for (const mount of draft.mounts) {
-    const original = (document.mounts as Record<string, Record<string, unknown>>)[denormalizedKey(document.mounts as Record<string, unknown>, mount.prefix)];
+    const original = (document.mounts as Record<string, Record<string, unknown>>)[
+      denormalizedKey(document.mounts as Record<string, unknown>, mount.prefix)
+    ];
     const { vfs: _vfs, resource: _resource, mode: _mode, config: _config, ...rest } = original;
     normalizedMounts[mount.prefix] = { resource: mount.resource, mode: mount.mode, config: mount.config, ...rest };
   }
-  const config: WorkspaceConfig = { ...document, mode: document.mode === undefined ? undefined : draft.defaultMode, mounts: normalizedMounts };
+  const config: WorkspaceConfig = {
+    ...document,
+    mode: document.mode === undefined ? undefined : draft.defaultMode,
+    mounts: normalizedMounts,
+  };
   if (config.mode === undefined) delete config.mode;
   if (draft.engine !== undefined) config.engine = draft.engine;
   return config;

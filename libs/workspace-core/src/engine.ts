@@ -23,7 +23,17 @@ export type {
   WordNode,
   Command,
 } from 'just-bash';
-export { Bash, defineCommand, InMemoryFs, MountableFs, ReadWriteFs, OverlayFs, parse, unsafeBytesFromLatin1, latin1FromBytes } from 'just-bash';
+export {
+  Bash,
+  defineCommand,
+  InMemoryFs,
+  MountableFs,
+  ReadWriteFs,
+  OverlayFs,
+  parse,
+  unsafeBytesFromLatin1,
+  latin1FromBytes,
+} from 'just-bash';
 
 /**
  * Runs host code (a file system that uses timers, sockets or the AWS SDK) outside just-bash's

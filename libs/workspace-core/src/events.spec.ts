@@ -136,7 +136,10 @@ describe('WorkspaceRegistry events', () => {
     workspace.createSession({ session_id: 'reader', mounts: { '/ro/': 'read' } });
     workspace.createSession({ session_id: 'plain' });
     await workspace.deleteSession('plain');
-    workspace.restoreSessions([{ session_id: 'reader', cwd: '/ro', env: {} }, { session_id: 'fresh', cwd: '/', env: {} }]);
+    workspace.restoreSessions([
+      { session_id: 'reader', cwd: '/ro', env: {} },
+      { session_id: 'fresh', cwd: '/', env: {} },
+    ]);
     expect(seen).toEqual([
       { type: 'sessions', change: 'created', workspaceId: 'w', sessionId: 'reader', mounts: { '/ro/': 'read' } },
       { type: 'sessions', change: 'created', workspaceId: 'w', sessionId: 'plain', mounts: null },

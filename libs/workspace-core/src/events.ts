@@ -56,7 +56,8 @@ export interface CheckedOutEvent {
   ref: string;
 }
 
-export type WorkspaceEvent = WorkspaceCreatedEvent | WorkspaceDeletedEvent | SessionsChangedEvent | ExecutedEvent | CommittedEvent | CheckedOutEvent;
+export type WorkspaceEvent =
+  WorkspaceCreatedEvent | WorkspaceDeletedEvent | SessionsChangedEvent | ExecutedEvent | CommittedEvent | CheckedOutEvent;
 export type WorkspaceEventType = WorkspaceEvent['type'];
 export type WorkspaceEventOf<T extends WorkspaceEventType> = Extract<WorkspaceEvent, { type: T }>;
 export type WorkspaceEventListener<T extends WorkspaceEventType> = (event: WorkspaceEventOf<T>) => void | Promise<void>;

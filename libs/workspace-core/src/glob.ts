@@ -59,7 +59,10 @@ export async function expandGlob(fs: IFileSystem, cwd: string, pattern: string):
   for (const segment of segments) {
     const next: [string, string][] = [];
     for (const [real, shown] of candidates) {
-      const join = (name: string): [string, string] => [real === '/' ? `/${name}` : `${real}/${name}`, shown === '' || shown === '/' ? `${shown}${name}` : `${shown}/${name}`];
+      const join = (name: string): [string, string] => [
+        real === '/' ? `/${name}` : `${real}/${name}`,
+        shown === '' || shown === '/' ? `${shown}${name}` : `${shown}/${name}`,
+      ];
       if (!MAGIC.test(segment)) {
         const [path, spelled] = join(segment);
         if (await fs.exists(path)) next.push([path, spelled]);

@@ -17,7 +17,9 @@ describe('CommandHistory', () => {
     const history = new CommandHistory(3);
     for (let index = 1; index <= 10; index += 1) {
       history.record(entry(index));
-      expect(history.entries().map((e) => e.at)).toEqual(Array.from({ length: Math.min(index, 3) }, (_, k) => Math.max(index - 3, 0) + k + 1));
+      expect(history.entries().map((e) => e.at)).toEqual(
+        Array.from({ length: Math.min(index, 3) }, (_, k) => Math.max(index - 3, 0) + k + 1),
+      );
     }
     expect(history.total).toBe(10);
   });

@@ -180,7 +180,12 @@ export class JobTable {
   kill(workspaceId: string, sessionId?: string): number {
     let count = 0;
     for (const record of [...this.records.values()]) {
-      if (record.workspace_id !== workspaceId || (sessionId !== undefined && record.session_id !== sessionId) || FINISHED.has(record.status)) continue;
+      if (
+        record.workspace_id !== workspaceId ||
+        (sessionId !== undefined && record.session_id !== sessionId) ||
+        FINISHED.has(record.status)
+      )
+        continue;
       this.requestCancel(record);
       if (!FINISHED.has(record.status)) this.finish(record, 'canceled', null, null);
       count += 1;
@@ -271,19 +276,21 @@ export class JobTable {
     } catch (error) {
       work = Promise.reject(error);
     }
-    work.then(
-      (result) => {
-        if (record.cancel_requested) this.finish(record, 'canceled', null, null);
-        else this.finish(record, 'done', result, null);
-      },
-      (error: unknown) => {
-        if (record.cancel_requested) this.finish(record, 'canceled', null, null);
-        else this.finish(record, 'failed', null, describeError(error));
-      },
-    ).finally(() => {
-      this.settle(record);
-      this.next(key);
-    });
+    work
+      .then(
+        (result) => {
+          if (record.cancel_requested) this.finish(record, 'canceled', null, null);
+          else this.finish(record, 'done', result, null);
+        },
+        (error: unknown) => {
+          if (record.cancel_requested) this.finish(record, 'canceled', null, null);
+          else this.finish(record, 'failed', null, describeError(error));
+        },
+      )
+      .finally(() => {
+        this.settle(record);
+        this.next(key);
+      });
   }
 
   private next(key: string): void {

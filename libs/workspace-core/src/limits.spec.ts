@@ -11,7 +11,14 @@ describe('parseLimits', () => {
   });
 
   it('lists unknown keys sorted and refuses bad values, naming each key', () => {
-    const { limits, problems } = parseLimits({ zeta: 1, alpha: 2, max_bytes: 0, timeout_s: '5', max_processes: 2.5, cpu_seconds: Number.POSITIVE_INFINITY });
+    const { limits, problems } = parseLimits({
+      zeta: 1,
+      alpha: 2,
+      max_bytes: 0,
+      timeout_s: '5',
+      max_processes: 2.5,
+      cpu_seconds: Number.POSITIVE_INFINITY,
+    });
     expect(limits).toEqual({});
     expect(problems).toEqual([
       'limits: unknown keys: alpha, zeta',
@@ -38,7 +45,9 @@ describe('parseLimitsPolicy and resolveLimits', () => {
       limits: { ...DEFAULT_LIMITS, timeout_s: 60, max_bytes: 1000, cpu_seconds: 7 },
       problems: [],
     });
-    expect(resolveLimits({ max_bytes: 1001, cpu_seconds: 5000 }, policy).problems).toEqual(["limits.max_bytes: 1001 is above the daemon's ceiling (1000)"]);
+    expect(resolveLimits({ max_bytes: 1001, cpu_seconds: 5000 }, policy).problems).toEqual([
+      "limits.max_bytes: 1001 is above the daemon's ceiling (1000)",
+    ]);
   });
 
   it('the registry answers invalid (400) for bad limits and keeps nothing', async () => {

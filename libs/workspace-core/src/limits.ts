@@ -29,7 +29,14 @@ export interface LimitsPolicy {
   ceilings?: PartialLimits;
 }
 
-export const LIMIT_KEYS: readonly LimitKey[] = ['max_bytes', 'timeout_s', 'max_output_bytes', 'max_processes', 'max_memory_bytes', 'cpu_seconds'];
+export const LIMIT_KEYS: readonly LimitKey[] = [
+  'max_bytes',
+  'timeout_s',
+  'max_output_bytes',
+  'max_processes',
+  'max_memory_bytes',
+  'cpu_seconds',
+];
 /** Keys counted in whole units (bytes, processes); the others are seconds and may be fractional. */
 const INTEGER_KEYS: ReadonlySet<LimitKey> = new Set<LimitKey>(['max_bytes', 'max_output_bytes', 'max_processes', 'max_memory_bytes']);
 
@@ -84,7 +91,8 @@ export function parseLimitsPolicy(raw: unknown, label = 'limits'): LimitsPolicy 
   for (const key of LIMIT_KEYS) {
     const value = defaults.limits[key];
     const ceiling = ceilings.limits[key];
-    if (value !== undefined && ceiling !== undefined && value > ceiling) problems.push(`${label}.defaults.${key} (${value}) is above ${label}.ceilings.${key} (${ceiling})`);
+    if (value !== undefined && ceiling !== undefined && value > ceiling)
+      problems.push(`${label}.defaults.${key} (${value}) is above ${label}.ceilings.${key} (${ceiling})`);
   }
   if (problems.length > 0) throw new Error(problems.join('; '));
   return { defaults: defaults.limits, ceilings: ceilings.limits };

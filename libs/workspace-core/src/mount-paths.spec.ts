@@ -1,4 +1,13 @@
-import { configMounts, holdsPath, mountKey, mountResource, normalizePrefix, owningMount, summaryPrefix, treePrefix } from './mount-paths.js';
+import {
+  configMounts,
+  holdsPath,
+  mountKey,
+  mountResource,
+  normalizePrefix,
+  owningMount,
+  summaryPrefix,
+  treePrefix,
+} from './mount-paths.js';
 
 describe('mount prefixes', () => {
   test.each([
@@ -58,7 +67,10 @@ describe('config mounts', () => {
     expect(mountResource({ vfs: 'ram' })).toBe('ram');
     expect(mountResource({ resource: 'disk', vfs: 'ram' })).toBe('disk');
     expect(mountResource({})).toBeUndefined();
-    const mounts = configMounts({ mode: 'READ', mounts: { '/a': { vfs: 'ram' }, '/b/': { resource: 's3', mode: 'Write', config: { bucket: 'x' } }, '/c': {} } });
+    const mounts = configMounts({
+      mode: 'READ',
+      mounts: { '/a': { vfs: 'ram' }, '/b/': { resource: 's3', mode: 'Write', config: { bucket: 'x' } }, '/c': {} },
+    });
     expect(mounts).toEqual([
       { prefix: '/a', resource: 'ram', mode: 'read', config: {} },
       { prefix: '/b/', resource: 's3', mode: 'write', config: { bucket: 'x' } },

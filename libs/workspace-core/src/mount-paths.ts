@@ -25,7 +25,10 @@ export function treePrefix(prefix: string): string {
 
 /** The tree key of a prefix in any spelling: `/data/`, `/data`, `data/` → `data`; `/` → ``. */
 export function mountKey(prefix: string): string {
-  return prefix.split('/').filter((s) => s !== '').join('/');
+  return prefix
+    .split('/')
+    .filter((s) => s !== '')
+    .join('/');
 }
 
 /**

@@ -57,7 +57,9 @@ it('a 1,000-file glob expands on ram and disk mounts', async () => {
   const root = join(scratch, 'glob');
   mkdirSync(join(root, 'g'), { recursive: true });
   for (let index = 0; index < 1000; index += 1) writeFileSync(join(root, 'g', `f${index}.txt`), `${index}\n`);
-  const workspace = await registry.create({ config: { mounts: { '/': { resource: 'ram' }, '/d': { resource: 'disk', config: { root } } } } });
+  const workspace = await registry.create({
+    config: { mounts: { '/': { resource: 'ram' }, '/d': { resource: 'disk', config: { root } } } },
+  });
   await workspace.execute({ command: 'mkdir /g && cd /g && for i in $(seq 0 999); do echo $i > f$i.txt; done' });
   const timings: string[] = [];
   for (const [label, command, expected] of [

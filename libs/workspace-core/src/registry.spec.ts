@@ -103,7 +103,7 @@ describe('config validation', () => {
             '/': { resource: 'ram', mode: 'admin' },
             '/d': { resource: 'disk', config: { root: '${MISSING_B}' } },
             '/e': { vfs: 'ram', extra: true },
-            'rel': { resource: 'ram' },
+            rel: { resource: 'ram' },
             '/x': { resource: 'disk', config: { root: '${MISSING_A}' } },
             '/y': { resource: 'disk', config: { root: '/nonexistent/mirage/dir' } },
           },
@@ -144,7 +144,9 @@ describe('config validation', () => {
   });
 
   it('disk needs config.root, nested mounts are refused', async () => {
-    const error = await refusal(registry.create({ config: { mounts: { '/d': { resource: 'disk' }, '/a': { resource: 'ram' }, '/a/b': { resource: 'ram' } } } }));
+    const error = await refusal(
+      registry.create({ config: { mounts: { '/d': { resource: 'disk' }, '/a': { resource: 'ram' }, '/a/b': { resource: 'ram' } } } }),
+    );
     expect(error.message).toContain('mount /d: disk: config.root is required');
     expect(error.message).toContain('mount /a/b: nested inside mount /a');
   });
@@ -155,7 +157,11 @@ describe('config validation', () => {
     const workspace = await registry.create({
       config: {
         mounts: {
-          '/s3': { resource: 's3', mode: 'read', config: { bucket: '${BUCKET}', endpoint_url: 'http://127.0.0.1:1', aws_access_key_id: 'AK', aws_secret_access_key: 'SECRET' } },
+          '/s3': {
+            resource: 's3',
+            mode: 'read',
+            config: { bucket: '${BUCKET}', endpoint_url: 'http://127.0.0.1:1', aws_access_key_id: 'AK', aws_secret_access_key: 'SECRET' },
+          },
         },
       },
     });

@@ -16,7 +16,19 @@ import type { SessionState, TreeFile } from './tree.js';
 import { DEFAULT_OUTPUT_LIMIT_BYTES, Workspace } from './workspace.js';
 import { BuiltinEngine } from './engines/builtin/index.js';
 import type { EngineAvailability, EngineChoice } from './engines/engine.js';
-import { claimCgroups, findBwrap, probeCgroups, probeSandbox, quotaSupport, releaseCgroupBase, workspaceCgroupName, SandboxEngine, SandboxLayout, SYSTEM_MOUNT_POINTS, WorkspaceCgroup } from './engines/sandbox/index.js';
+import {
+  claimCgroups,
+  findBwrap,
+  probeCgroups,
+  probeSandbox,
+  quotaSupport,
+  releaseCgroupBase,
+  workspaceCgroupName,
+  SandboxEngine,
+  SandboxLayout,
+  SYSTEM_MOUNT_POINTS,
+  WorkspaceCgroup,
+} from './engines/sandbox/index.js';
 import type { CgroupProbe } from './engines/sandbox/index.js';
 import { selectEngine } from './engines/select.js';
 import type { EngineSelection } from './engines/select.js';
@@ -91,7 +103,8 @@ export class WorkspaceRegistry {
       env: options.env ?? process.env,
       engine: options.engine ?? 'builtin',
       // One root per registry: two registries of a process may both hold a workspace `w`.
-      sandboxRoot: options.sandboxRoot ?? join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), `mirage-${process.pid}-${(registryCount += 1)}`),
+      sandboxRoot:
+        options.sandboxRoot ?? join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), `mirage-${process.pid}-${(registryCount += 1)}`),
     };
     this.jobs = new JobTable(options.jobs);
     this.events = new WorkspaceEvents(options.onListenerError);
@@ -144,7 +157,8 @@ export class WorkspaceRegistry {
       if (workspace.idleTimeoutS !== undefined) this.startIdleSweep();
     } catch (error) {
       layout?.remove();
-      if (layout !== undefined && this.cgroups?.usable === true) await new WorkspaceCgroup(this.cgroups.base, workspaceCgroupName(id)).remove();
+      if (layout !== undefined && this.cgroups?.usable === true)
+        await new WorkspaceCgroup(this.cgroups.base, workspaceCgroupName(id)).remove();
       throw error;
     } finally {
       this.reserved.delete(id);
@@ -170,7 +184,10 @@ export class WorkspaceRegistry {
 
   /** The engines and whether each can run here (sandbox: as the last probe found it). */
   engines(): EngineAvailability[] {
-    return [{ name: 'builtin', available: true }, this.sandboxAvailability ?? { name: 'sandbox', available: false, reason: 'not probed yet' }];
+    return [
+      { name: 'builtin', available: true },
+      this.sandboxAvailability ?? { name: 'sandbox', available: false, reason: 'not probed yet' },
+    ];
   }
 
   /** The sandbox limits not enforced on this host, each naming its key (empty when all are). */
@@ -180,7 +197,10 @@ export class WorkspaceRegistry {
       for (const key of ['max_processes', 'max_memory_bytes']) notes.push(`limits.${key} not enforced: ${this.cgroups.reason}`);
     }
     const quota = quotaSupport();
-    if (!quota.usable) notes.push(`limits.max_bytes not enforced by the kernel: ${quota.reason}; ram mounts are a /dev/shm directory without a per-workspace quota`);
+    if (!quota.usable)
+      notes.push(
+        `limits.max_bytes not enforced by the kernel: ${quota.reason}; ram mounts are a /dev/shm directory without a per-workspace quota`,
+      );
     return notes;
   }
 
@@ -210,7 +230,10 @@ export class WorkspaceRegistry {
         await cgroup.create(limits.max_processes, limits.max_memory_bytes);
       } catch (error) {
         await cgroup.remove();
-        throw new WorkspaceError('build_failed', `cannot make the workspace cgroup (limits.max_processes, limits.max_memory_bytes): ${(error as Error).message}`);
+        throw new WorkspaceError(
+          'build_failed',
+          `cannot make the workspace cgroup (limits.max_processes, limits.max_memory_bytes): ${(error as Error).message}`,
+        );
       }
     }
     const hiddenAtRoot = new Set<string>([
@@ -221,7 +244,9 @@ export class WorkspaceRegistry {
     const hostDirs: (string | null)[] = [];
     for (const [index, spec] of validated.mounts.entries()) {
       const ramDir = spec.resource === 'ram' ? layout.mountDir(index) : undefined;
-      backends.push(await buildBackend(spec, { ramDir, hidden: spec.prefix === '/' && spec.resource === 'ram' ? hiddenAtRoot : undefined }));
+      backends.push(
+        await buildBackend(spec, { ramDir, hidden: spec.prefix === '/' && spec.resource === 'ram' ? hiddenAtRoot : undefined }),
+      );
       hostDirs.push(ramDir ?? String((spec as MountSpec).config.root));
     }
     const bwrap = this.bwrap as string;
@@ -234,7 +259,12 @@ export class WorkspaceRegistry {
       limits,
       events: this.events,
       engine: (mounts: readonly LiveMount[]) =>
-        new SandboxEngine(bwrap, layout, mounts.map((mount, index) => ({ prefix: mount.prefix, hostDir: mount.implicit ? null : hostDirs[index] })), { cgroup, limits }),
+        new SandboxEngine(
+          bwrap,
+          layout,
+          mounts.map((mount, index) => ({ prefix: mount.prefix, hostDir: mount.implicit ? null : hostDirs[index] })),
+          { cgroup, limits },
+        ),
       engineReason: selection.reason,
       limitsNotes: this.sandboxLimitNotes(),
     });

@@ -19,7 +19,16 @@ async function trickyTree(): Promise<InMemoryFs> {
 }
 
 const shape = async (entries: Awaited<ReturnType<typeof walkBackend>>) =>
-  Promise.all(entries.map(async (entry) => ({ path: entry.path, kind: entry.kind, mode: entry.mode, size: entry.size, target: entry.target, bytes: Buffer.from(await entry.read()).toString('utf8') })));
+  Promise.all(
+    entries.map(async (entry) => ({
+      path: entry.path,
+      kind: entry.kind,
+      mode: entry.mode,
+      size: entry.size,
+      target: entry.target,
+      bytes: Buffer.from(await entry.read()).toString('utf8'),
+    })),
+  );
 
 describe('walkBackend', () => {
   it('lists a ram backend from its path list in the same order and shape as a directory walk', async () => {

@@ -32,7 +32,12 @@ function entryOf(backend: IFileSystem, absolute: string, pathPrefix: string, sta
  * files, directories and symlinks: a FIFO or socket an agent made (real bash, the sandbox engine)
  * is left out, since opening a FIFO to read it would block a snapshot or commit for ever.
  */
-async function entriesOf(backend: IFileSystem, paths: readonly string[], pathPrefix: string, known?: readonly FsStat[]): Promise<LiveTreeEntry[]> {
+async function entriesOf(
+  backend: IFileSystem,
+  paths: readonly string[],
+  pathPrefix: string,
+  known?: readonly FsStat[],
+): Promise<LiveTreeEntry[]> {
   const stats = known ?? (await Promise.all(paths.map((path) => backend.lstat(path))));
   const targets = await Promise.all(paths.map((path, index) => (stats[index].isSymbolicLink ? backend.readlink(path) : undefined)));
   const entries: LiveTreeEntry[] = [];

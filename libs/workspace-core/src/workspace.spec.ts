@@ -57,7 +57,9 @@ describe('sessions', () => {
     expect(created.session_id).toMatch(/^sess_[0-9a-f]{12}$/);
     expect(created.cwd).toBe('/');
     workspace.createSession({ session_id: 'other' });
-    expect(() => workspace.createSession({ session_id: 'other' })).toThrow(new WorkspaceError('already_exists', 'session id already exists: other'));
+    expect(() => workspace.createSession({ session_id: 'other' })).toThrow(
+      new WorkspaceError('already_exists', 'session id already exists: other'),
+    );
     await workspace.execute({ command: 'cd /w', session_id: 'other' });
     expect((await workspace.execute({ command: 'pwd', session_id: created.session_id })).stdout).toBe('/\n');
     expect(workspace.listSessions().map((session) => session.session_id)).toEqual(['default', created.session_id, 'other']);
@@ -108,7 +110,9 @@ describe('sessions', () => {
 describe('brief and detail', () => {
   it('lists an implicit root mount, trailing-slash prefixes and the first user mount mode', async () => {
     const dir = hostDir('detail');
-    const workspace = await registry.create({ config: { mounts: { '/data': { resource: 'disk', mode: 'exec', config: { root: dir } }, '/ro': { resource: 'ram', mode: 'read' } } } });
+    const workspace = await registry.create({
+      config: { mounts: { '/data': { resource: 'disk', mode: 'exec', config: { root: dir } }, '/ro': { resource: 'ram', mode: 'read' } } },
+    });
     const detail = workspace.detail();
     expect(detail.mounts.map((mount) => [mount.prefix, mount.resource, mount.vfs, mount.mode])).toEqual([
       ['/', 'ram', 'ram', 'read'],
@@ -117,7 +121,13 @@ describe('brief and detail', () => {
     ]);
     expect(detail.internals).toBeNull();
     expect(detail.fuse_mountpoints).toEqual({});
-    expect(workspace.brief()).toEqual({ id: workspace.id, mode: 'exec', mount_count: 3, session_count: 1, created_at: workspace.createdAt });
+    expect(workspace.brief()).toEqual({
+      id: workspace.id,
+      mode: 'exec',
+      mount_count: 3,
+      session_count: 1,
+      created_at: workspace.createdAt,
+    });
     expect(workspace.detail(true).internals).toEqual({ cache_bytes: null, cache_entries: null, history_length: 0, in_flight_jobs: 0 });
     for (const mount of detail.mounts) expect([...mount.description].length).toBeLessThanOrEqual(120);
     // The implicit root only holds the mount points (and /dev, builtin/devices.ts): nothing can be written there.
@@ -227,7 +237,9 @@ describe('mount modes and disk confinement', () => {
   });
 
   it('writes through a disk mount land in its root only', async () => {
-    const result = await workspace.execute({ command: 'echo data > /rw/out.txt && mkdir -p /rw/a/b && echo deep > /rw/a/b/c.txt && cat /rw/out.txt' });
+    const result = await workspace.execute({
+      command: 'echo data > /rw/out.txt && mkdir -p /rw/a/b && echo deep > /rw/a/b/c.txt && cat /rw/out.txt',
+    });
     expect(result).toMatchObject({ exit_code: 0, stdout: 'data\n' });
     expect(readFileSync(join(writableDir, 'a/b/c.txt'), 'utf8')).toBe('deep\n');
   });
@@ -334,17 +346,35 @@ describe('file trees', () => {
     expect(setup.exit_code).toBe(0);
     const entries = await source.listTree();
     const files: TreeFile[] = [];
-    for (const entry of entries) files.push({ path: entry.path, kind: entry.kind, mode: entry.mode, target: entry.target, mtimeMs: entry.mtimeMs, data: entry.kind === 'file' ? await entry.read() : undefined });
+    for (const entry of entries)
+      files.push({
+        path: entry.path,
+        kind: entry.kind,
+        mode: entry.mode,
+        target: entry.target,
+        mtimeMs: entry.mtimeMs,
+        data: entry.kind === 'file' ? await entry.read() : undefined,
+      });
 
     const copy = await registry.create({ config: config(diskB) });
     await copy.execute({ command: 'echo stale > /stale.txt && echo stale > /d/stale.txt' });
     await copy.replaceTree(files);
     const copied = await copy.listTree();
     const shape = async (list: LiveTreeEntry[]) =>
-      Promise.all(list.map(async (entry) => ({ path: entry.path, kind: entry.kind, mode: entry.mode, target: entry.target, bytes: entry.kind === 'file' ? Buffer.from(await entry.read()).toString('hex') : null })));
+      Promise.all(
+        list.map(async (entry) => ({
+          path: entry.path,
+          kind: entry.kind,
+          mode: entry.mode,
+          target: entry.target,
+          bytes: entry.kind === 'file' ? Buffer.from(await entry.read()).toString('hex') : null,
+        })),
+      );
     expect(await shape(copied)).toEqual(await shape(entries));
     const paths = copied.map((entry) => entry.path);
-    expect(paths).toEqual(expect.arrayContaining(['docs/a.txt', 'docs/empty', 'docs/sub/naïve ✓.txt', 'docs/link', 'd/inner/f.txt', 'd/flink']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['docs/a.txt', 'docs/empty', 'docs/sub/naïve ✓.txt', 'docs/link', 'd/inner/f.txt', 'd/flink']),
+    );
     expect(paths).not.toContain('stale.txt');
     expect(paths).not.toContain('d/stale.txt');
     const file = copied.find((entry) => entry.path === 'docs/a.txt');
@@ -356,7 +386,9 @@ describe('file trees', () => {
   it('leaves read mounts and s3 mounts out of replaceTree', async () => {
     const dir = hostDir('tree-ro');
     writeFileSync(join(dir, 'orig.txt'), 'orig\n');
-    const workspace = await registry.create({ config: { mounts: { '/': { resource: 'ram' }, '/ro': { resource: 'disk', mode: 'read', config: { root: dir } } } } });
+    const workspace = await registry.create({
+      config: { mounts: { '/': { resource: 'ram' }, '/ro': { resource: 'disk', mode: 'read', config: { root: dir } } } },
+    });
     await workspace.replaceTree([
       { path: 'ro/evil.txt', kind: 'file', mode: 0o644, data: new TextEncoder().encode('x') },
       { path: 'ok.txt', kind: 'file', mode: 0o644, data: new TextEncoder().encode('ok') },

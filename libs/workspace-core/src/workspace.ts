@@ -250,7 +250,8 @@ export class Workspace {
   createSession(request: CreateSessionRequest): SessionSummary {
     this.assertOpen();
     const id = request.session_id ?? newSessionId();
-    if (typeof id !== 'string' || !SESSION_ID_PATTERN.test(id)) throw new WorkspaceError('unprocessable', `invalid session id: ${String(id)}`);
+    if (typeof id !== 'string' || !SESSION_ID_PATTERN.test(id))
+      throw new WorkspaceError('unprocessable', `invalid session id: ${String(id)}`);
     if (this.sessions.has(id)) throw new WorkspaceError('already_exists', `session id already exists: ${id}`);
     const ceilings = this.parseCeilings(request.mounts);
     const session = this.freshSession(id, ceilings);
@@ -391,7 +392,11 @@ export class Workspace {
       command: request.command,
       sessionId: session.id,
       // `readonly` entries of the config's env: block win over the session's and the call's own values.
-      state: { cwd: session.cwd, env: { ...session.env, ...this.readonlyEnv }, ...(session.shell !== undefined ? { shell: session.shell } : {}) },
+      state: {
+        cwd: session.cwd,
+        env: { ...session.env, ...this.readonlyEnv },
+        ...(session.shell !== undefined ? { shell: session.shell } : {}),
+      },
       requestedCwd: request.cwd,
       extraEnv: request.env === undefined ? undefined : { ...request.env, ...this.readonlyEnv },
       stdin: request.stdin,
@@ -455,7 +460,14 @@ export class Workspace {
     const mounts = this.mounts.map((mount) => {
       const ceiling = session.ceilings?.get(mount.prefix);
       const mode = ceiling !== undefined && MODE_RANK[ceiling] < MODE_RANK[mount.mode] ? ceiling : mount.mode;
-      return { prefix: mount.prefix, resource: mount.resource, mode, backend: mount.backend, config: mount.config, guarded: new ModeGuardFs(mount.backend, mode, summaryPrefix(mount.prefix)) };
+      return {
+        prefix: mount.prefix,
+        resource: mount.resource,
+        mode,
+        backend: mount.backend,
+        config: mount.config,
+        guarded: new ModeGuardFs(mount.backend, mode, summaryPrefix(mount.prefix)),
+      };
     });
     const root = mounts.find((mount) => mount.prefix === '/') as (typeof mounts)[number];
     const namespace = new MountableFs({ base: root.guarded });
@@ -498,7 +510,8 @@ export class Workspace {
     this.assertOpen();
     // A read-only disk mount is seeded only in a directory made for it (seedRoots), never the user's.
     const seedRoots = new Set(options.seedRoots ?? []);
-    const freshDisk = (mount: LiveMount): boolean => mount.resource === 'disk' && typeof mount.config.root === 'string' && seedRoots.has(mount.config.root);
+    const freshDisk = (mount: LiveMount): boolean =>
+      mount.resource === 'disk' && typeof mount.config.root === 'string' && seedRoots.has(mount.config.root);
     const targets = this.treeMounts()
       .filter((mount) => mount.mode !== 'read' || (options.seeding === true && (mount.resource === 'ram' || freshDisk(mount))))
       .sort((a, b) => b.prefix.length - a.prefix.length);

@@ -6,7 +6,8 @@ import { sessionFlag, workspaceFlag } from '../flags.js';
 type EditResult = Awaited<ReturnType<MirageClient['editFile']>>;
 
 export default class Edit extends MirageCommand<EditResult> {
-  static override description = 'Replace exact text in a workspace file. Refused when OLD is absent, or found more than once without --replace-all.';
+  static override description =
+    'Replace exact text in a workspace file. Refused when OLD is absent, or found more than once without --replace-all.';
   static override examples = [
     '<%= config.bin %> edit -w demo /src/app.py "DEBUG = True" "DEBUG = False"',
     '<%= config.bin %> edit -w demo /src/app.py oldName newName --replace-all',
@@ -25,11 +26,11 @@ export default class Edit extends MirageCommand<EditResult> {
   async run(): Promise<EditResult> {
     const { args, flags } = await this.parse(Edit);
     return this.client.editFile(flags.workspace, {
-        path: args.path,
-        old_string: args.old,
-        new_string: args.new,
-        ...(flags['replace-all'] ? { replace_all: true } : {}),
-        ...(flags.session !== undefined ? { session_id: flags.session } : {}),
-      });
+      path: args.path,
+      old_string: args.old,
+      new_string: args.new,
+      ...(flags['replace-all'] ? { replace_all: true } : {}),
+      ...(flags.session !== undefined ? { session_id: flags.session } : {}),
+    });
   }
 }

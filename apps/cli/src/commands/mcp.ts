@@ -13,8 +13,16 @@ export default class Mcp extends MirageCommand<void> {
     '<%= config.bin %> mcp --config workspace.yaml --keep',
   ];
   static override flags = {
-    workspace: Flags.string({ char: 'w', aliases: ['workspace_id'], description: 'Workspace id to serve.', exactlyOne: ['workspace', 'config'] }),
-    config: Flags.string({ description: 'Create a temporary workspace from this YAML (or JSON) config and serve it.', exactlyOne: ['workspace', 'config'] }),
+    workspace: Flags.string({
+      char: 'w',
+      aliases: ['workspace_id'],
+      description: 'Workspace id to serve.',
+      exactlyOne: ['workspace', 'config'],
+    }),
+    config: Flags.string({
+      description: 'Create a temporary workspace from this YAML (or JSON) config and serve it.',
+      exactlyOne: ['workspace', 'config'],
+    }),
     keep: Flags.boolean({ description: 'With --config: keep the workspace when the client disconnects.', dependsOn: ['config'] }),
   };
 
@@ -35,7 +43,10 @@ export default class Mcp extends MirageCommand<void> {
     }
     try {
       // The SDK loads only here, so other commands do not pay for it.
-      const [{ answerMalformedMessages, createMirageMcpServer }, { StdioServerTransport }] = await Promise.all([import('@mirage-ts/protocol/mcp'), import('@modelcontextprotocol/sdk/server/stdio.js')]);
+      const [{ answerMalformedMessages, createMirageMcpServer }, { StdioServerTransport }] = await Promise.all([
+        import('@mirage-ts/protocol/mcp'),
+        import('@modelcontextprotocol/sdk/server/stdio.js'),
+      ]);
       const server = createMirageMcpServer(this.client, workspaceId, this.config.version);
       const transport = new StdioServerTransport();
       const disconnected = new Promise<void>((resolve) => {

@@ -7,7 +7,8 @@ import { usageError } from '../lib/errors.js';
 type WriteResult = Awaited<ReturnType<MirageClient['writeFile']>>;
 
 export default class Write extends MirageCommand<WriteResult> {
-  static override description = 'Write a workspace file: the whole content from --content or from piped stdin (binary safe). Parent directories are created.';
+  static override description =
+    'Write a workspace file: the whole content from --content or from piped stdin (binary safe). Parent directories are created.';
   static override examples = [
     '<%= config.bin %> write -w demo /data/notes.md --content "# Notes"',
     '<%= config.bin %> write -w demo /data/image.png < image.png',

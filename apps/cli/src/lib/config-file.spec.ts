@@ -96,11 +96,43 @@ describe('resolveAll', () => {
   // The daemon resolves the same table: what `config list --resolved` shows is what it runs with.
   it.each([
     ['defaults', {}, {}],
-    ['config.toml', { state_root: 'rel/state', version_root: '/v', snapshot_root: '/s', pid_file: 'run/d.pid', port: '9001', idle_grace_seconds: '4', allowed_hosts: 'a,b', auth_mode: 'token' }, { MIRAGE_AUTH_TOKEN: 't' }],
-    ['environment', { port: '9001' }, { MIRAGE_STATE_ROOT: '/e/state', MIRAGE_VERSION_ROOT: '/e/v', MIRAGE_SNAPSHOT_ROOT: '/e/s', MIRAGE_PID_FILE: '/e/pid', MIRAGE_DAEMON_PORT: '9002', MIRAGE_IDLE_GRACE_SECONDS: '5', MIRAGE_ALLOWED_HOSTS: 'x', MIRAGE_AUTH_MODE: 'token', MIRAGE_AUTH_TOKEN: 't' }],
+    [
+      'config.toml',
+      {
+        state_root: 'rel/state',
+        version_root: '/v',
+        snapshot_root: '/s',
+        pid_file: 'run/d.pid',
+        port: '9001',
+        idle_grace_seconds: '4',
+        allowed_hosts: 'a,b',
+        auth_mode: 'token',
+      },
+      { MIRAGE_AUTH_TOKEN: 't' },
+    ],
+    [
+      'environment',
+      { port: '9001' },
+      {
+        MIRAGE_STATE_ROOT: '/e/state',
+        MIRAGE_VERSION_ROOT: '/e/v',
+        MIRAGE_SNAPSHOT_ROOT: '/e/s',
+        MIRAGE_PID_FILE: '/e/pid',
+        MIRAGE_DAEMON_PORT: '9002',
+        MIRAGE_IDLE_GRACE_SECONDS: '5',
+        MIRAGE_ALLOWED_HOSTS: 'x',
+        MIRAGE_AUTH_MODE: 'token',
+        MIRAGE_AUTH_TOKEN: 't',
+      },
+    ],
   ])('agrees with the daemon on %s', async (_name, table: Record<string, string>, env: Record<string, string>) => {
     const { resolveDaemonSettings } = await import('@mirage-ts/daemon');
-    writeConfigText(join(dir, 'config.toml'), `[daemon]\n${Object.entries(table).map(([key, value]) => formatEntry(key, value)).join('\n')}\n`);
+    writeConfigText(
+      join(dir, 'config.toml'),
+      `[daemon]\n${Object.entries(table)
+        .map(([key, value]) => formatEntry(key, value))
+        .join('\n')}\n`,
+    );
     const daemon = resolveDaemonSettings({ home: dir, env });
     const cli = resolveAll(readRawTable(join(dir, 'config.toml')).table, env, dir);
     const fromDaemon: Record<string, string | undefined> = {

@@ -27,7 +27,8 @@ function anchorDotenvRefs<T extends Partial<WorkspaceConfig>>(config: T, configP
   if (!isRecord(block)) return config;
   const env: Record<string, unknown> = {};
   for (const [name, entry] of Object.entries(block)) {
-    const relative = isRecord(entry) && entry.from === 'dotenv' && typeof entry.ref === 'string' && entry.ref !== '' && !isAbsolute(entry.ref);
+    const relative =
+      isRecord(entry) && entry.from === 'dotenv' && typeof entry.ref === 'string' && entry.ref !== '' && !isAbsolute(entry.ref);
     env[name] = relative ? { ...entry, ref: resolve(dirname(resolve(configPath)), entry.ref as string) } : entry;
   }
   return { ...config, env };

@@ -33,7 +33,14 @@ async function requireParent(target: string): Promise<void> {
 async function toHost(client: MirageClient, from: WorkspacePath, destination: string, sessionId: string | undefined): Promise<CopyReport> {
   const listing = await client.listFiles(from.workspace, from.path, sessionId);
   const name = listing.path === '/' ? '.' : basename(listing.path);
-  const report: CopyReport = { source: `${from.workspace}:${listing.path}`, destination: '', files: 0, directories: 0, symlinks: 0, bytes: 0 };
+  const report: CopyReport = {
+    source: `${from.workspace}:${listing.path}`,
+    destination: '',
+    files: 0,
+    directories: 0,
+    symlinks: 0,
+    bytes: 0,
+  };
   const dest = resolve(destination);
   const destStat = await hostStat(dest);
   if (listing.type === 'file') {
@@ -93,7 +100,14 @@ async function fromHost(client: MirageClient, source: string, to: WorkspacePath,
   // node-tar's Pack is a Minipass stream: wrapped as a Node Readable for the HTTP upload.
   const tar = Readable.from(c({ cwd: dirname(path), portable: true }, [basename(path)]));
   const uploaded: TreeUploaded = await client.uploadTree(to.workspace, to.path, tar, sessionId);
-  return { source: path, destination: `${to.workspace}:${uploaded.path}`, files: uploaded.files, directories: uploaded.directories, symlinks: uploaded.symlinks, bytes: uploaded.bytes };
+  return {
+    source: path,
+    destination: `${to.workspace}:${uploaded.path}`,
+    files: uploaded.files,
+    directories: uploaded.directories,
+    symlinks: uploaded.symlinks,
+    bytes: uploaded.bytes,
+  };
 }
 
 export async function copy(client: MirageClient, source: string, destination: string, sessionId?: string): Promise<CopyReport> {

@@ -1,7 +1,14 @@
 // The single mapping from errors to (exit code, one stderr line), shared by the oclif base command
 // and the oclif-free `execute` fast path. Matching by name as well as class: a plugin may load its
 // own copy of the protocol library.
-import { ConfigLoadError, DaemonConfigError, DaemonError, DaemonUnreachable, EXIT_CANCELED, STATUS_JOB_CANCELED } from '@mirage-ts/protocol/client';
+import {
+  ConfigLoadError,
+  DaemonConfigError,
+  DaemonError,
+  DaemonUnreachable,
+  EXIT_CANCELED,
+  STATUS_JOB_CANCELED,
+} from '@mirage-ts/protocol/client';
 import { CliError } from './errors.js';
 
 export interface MappedError {

@@ -34,7 +34,8 @@ export async function streamExecute(client: MirageClient, flags: ExecuteFlags): 
       }
       if (record.status === 'canceled') return EXIT_INTERRUPTED;
       if (record.result === null) throw new CliError(`daemon error: ${record.error ?? `job ${record.status}`}`, 2);
-      if (record.result.kind === 'io' && record.result.truncated === true) process.stderr.write('mirage: output truncated at the workspace limit (limits.max_output_bytes)\n');
+      if (record.result.kind === 'io' && record.result.truncated === true)
+        process.stderr.write('mirage: output truncated at the workspace limit (limits.max_output_bytes)\n');
       if (record.result.kind !== 'io') process.stdout.write(`${JSON.stringify(record.result, null, 2)}\n`);
       return exitCodeFromResponse(record.result);
     }

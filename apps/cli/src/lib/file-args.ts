@@ -5,7 +5,8 @@ import { usageError } from './errors.js';
 /** A non-negative integer flag value, or undefined when the flag is absent. */
 export function byteCount(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) throw usageError(`--${flag} expects a non-negative integer, got '${value}'`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value)))
+    throw usageError(`--${flag} expects a non-negative integer, got '${value}'`);
   return Number(value);
 }
 

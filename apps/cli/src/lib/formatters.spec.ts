@@ -124,7 +124,9 @@ describe('formatDaemonStatus', () => {
 describe('formatStatus', () => {
   it('names the branch and its head, then the changes or that there are none', () => {
     const head = 'a'.repeat(40);
-    expect(formatStatus({ branch: 'main', head, clean: true, added: [], modified: [], deleted: [] })).toBe(`On branch main at ${'a'.repeat(12)}.\nNothing changed since the head.`);
+    expect(formatStatus({ branch: 'main', head, clean: true, added: [], modified: [], deleted: [] })).toBe(
+      `On branch main at ${'a'.repeat(12)}.\nNothing changed since the head.`,
+    );
     expect(formatStatus({ branch: 'exp', head: null, clean: false, added: ['a.txt'], modified: [], deleted: ['b'] })).toBe(
       'On branch exp (no commits yet).\n    added a.txt\n  deleted b',
     );

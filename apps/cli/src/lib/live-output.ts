@@ -24,7 +24,13 @@ export function cancelOnInterrupt(client: MirageClient, jobId: () => string | un
     if (interrupted) process.exit(EXIT_INTERRUPTED);
     interrupted = true;
     const id = jobId();
-    const canceled = id === undefined ? Promise.resolve() : client.cancelJob(id).then(() => undefined, () => undefined);
+    const canceled =
+      id === undefined
+        ? Promise.resolve()
+        : client.cancelJob(id).then(
+            () => undefined,
+            () => undefined,
+          );
     void canceled.then(() => {
       controller?.abort();
       process.exit(EXIT_INTERRUPTED);

@@ -29,8 +29,14 @@ describe('error mapping', () => {
 
   it('keeps HTTP exceptions and daemon errors', () => {
     expect(toErrorAnswer(new DaemonHttpError(499, 'job canceled'))).toEqual({ status: 499, detail: 'job canceled' });
-    expect(toErrorAnswer(new BadRequestException(['a must be x', 'b must be y']))).toEqual({ status: 400, detail: 'a must be x; b must be y' });
-    expect(toErrorAnswer(new HttpException('Request body is too large', 413))).toEqual({ status: 413, detail: 'Request body is too large' });
+    expect(toErrorAnswer(new BadRequestException(['a must be x', 'b must be y']))).toEqual({
+      status: 400,
+      detail: 'a must be x; b must be y',
+    });
+    expect(toErrorAnswer(new HttpException('Request body is too large', 413))).toEqual({
+      status: 413,
+      detail: 'Request body is too large',
+    });
   });
 
   it("turns Nest's unknown-route message into Not Found", () => {

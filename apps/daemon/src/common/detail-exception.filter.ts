@@ -32,7 +32,7 @@ export function toErrorAnswer(exception: unknown): ErrorAnswer {
     return { status, detail };
   }
   // A full disk (commit, snapshot to a path, ...) is the operator's to fix, not a bug: say so.
-  if (isNoSpaceError(exception)) return { status: 507, detail: 'insufficient storage: no space left on the daemon\'s disk' };
+  if (isNoSpaceError(exception)) return { status: 507, detail: "insufficient storage: no space left on the daemon's disk" };
   return { status: 500, detail: 'Internal Server Error' };
 }
 

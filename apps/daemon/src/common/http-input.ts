@@ -28,7 +28,11 @@ export function readMultipart(raw: IncomingMessage, maxPartBytes: number, onPart
   return new Promise((resolve, reject) => {
     let parser: BusboyInstance;
     try {
-      parser = Busboy({ headers: raw.headers as { 'content-type': string }, isPartAFile: () => true, limits: { headerPairs: 8, fileSize: maxPartBytes + 1 } });
+      parser = Busboy({
+        headers: raw.headers as { 'content-type': string },
+        isPartAFile: () => true,
+        limits: { headerPairs: 8, fileSize: maxPartBytes + 1 },
+      });
     } catch {
       reject(new DaemonHttpError(400, 'multipart body without a boundary'));
       return;

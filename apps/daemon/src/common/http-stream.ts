@@ -29,7 +29,12 @@ async function* encode(records: AsyncIterable<StreamedRecord>, format: StreamFor
 }
 
 /** Answers with the records as they come, status 200; the answer ends when the iterable does. */
-export function sendRecords(reply: FastifyReply, records: AsyncIterable<StreamedRecord>, format: StreamFormat, headers: Record<string, string> = {}): FastifyReply {
+export function sendRecords(
+  reply: FastifyReply,
+  records: AsyncIterable<StreamedRecord>,
+  format: StreamFormat,
+  headers: Record<string, string> = {},
+): FastifyReply {
   for (const [name, value] of Object.entries(headers)) void reply.header(name, value);
   // Node holds a response head back until the first body byte; a follower (and a CLI that needs
   // the job id to cancel on Ctrl-C) must get it at once. Fastify pipes the stream right after

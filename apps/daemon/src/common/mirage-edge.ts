@@ -70,7 +70,9 @@ export class MirageEdge {
     if (allowed !== null) {
       const host = request.headers.host;
       if (!isHostAllowed(host, allowed)) {
-        this.logger.warn(`rejecting request from ${request.ip}: Host=${JSON.stringify(host ?? null)} not in allowlist ${JSON.stringify(allowed)}`);
+        this.logger.warn(
+          `rejecting request from ${request.ip}: Host=${JSON.stringify(host ?? null)} not in allowlist ${JSON.stringify(allowed)}`,
+        );
         void reply.code(400).send({ detail: 'Invalid host header' });
         return;
       }

@@ -32,7 +32,9 @@ describe('daemon settings', () => {
     writeFileSync(join(home, 'config.toml'), '[daemon]\nengine = "builtin"\n');
     expect(resolveDaemonSettings({ home, env: {} }).engine).toBe('builtin');
     expect(resolveDaemonSettings({ home, env: { MIRAGE_ENGINE: 'Sandbox' } }).engine).toBe('sandbox');
-    expect(() => resolveDaemonSettings({ home, env: { MIRAGE_ENGINE: 'docker' } })).toThrow(new DaemonConfigError('MIRAGE_ENGINE must be one of auto|builtin|sandbox, got "docker"'));
+    expect(() => resolveDaemonSettings({ home, env: { MIRAGE_ENGINE: 'docker' } })).toThrow(
+      new DaemonConfigError('MIRAGE_ENGINE must be one of auto|builtin|sandbox, got "docker"'),
+    );
   });
 
   it('keeps an existing token file', () => {
@@ -44,8 +46,21 @@ describe('daemon settings', () => {
     writeFileSync(join(home, 'config.toml'), '[daemon]\nport = 9000\nidle_grace_seconds = 5\nallowed_hosts = "a.example, b.example"\n');
     const fromFile = resolveDaemonSettings({ home, env: {} });
     expect([fromFile.port, fromFile.idleGraceSeconds, fromFile.allowedHosts]).toEqual([9000, 5, ['a.example', 'b.example']]);
-    const fromEnv = resolveDaemonSettings({ home, env: { MIRAGE_DAEMON_PORT: '9100', MIRAGE_IDLE_GRACE_SECONDS: '1', MIRAGE_ALLOWED_HOSTS: 'c.example', MIRAGE_AUTH_TOKEN: 'env-token' } });
-    expect([fromEnv.port, fromEnv.idleGraceSeconds, fromEnv.allowedHosts, fromEnv.authToken]).toEqual([9100, 1, ['c.example'], 'env-token']);
+    const fromEnv = resolveDaemonSettings({
+      home,
+      env: {
+        MIRAGE_DAEMON_PORT: '9100',
+        MIRAGE_IDLE_GRACE_SECONDS: '1',
+        MIRAGE_ALLOWED_HOSTS: 'c.example',
+        MIRAGE_AUTH_TOKEN: 'env-token',
+      },
+    });
+    expect([fromEnv.port, fromEnv.idleGraceSeconds, fromEnv.allowedHosts, fromEnv.authToken]).toEqual([
+      9100,
+      1,
+      ['c.example'],
+      'env-token',
+    ]);
   });
 
   it('`*` disables the host check; an all-empty list falls back to the default', () => {
@@ -63,14 +78,34 @@ describe('daemon settings', () => {
   });
 
   it('token mode requires MIRAGE_AUTH_TOKEN; unknown modes are refused', () => {
-    expect(() => resolveDaemonSettings({ home, env: { MIRAGE_AUTH_MODE: 'token' } })).toThrow('mode=token requires MIRAGE_AUTH_TOKEN to be set');
-    expect(resolveDaemonSettings({ home, env: { MIRAGE_AUTH_MODE: ' TOKEN ', MIRAGE_AUTH_TOKEN: 't' } })).toMatchObject({ authMode: 'token', authToken: 't' });
-    expect(() => resolveDaemonSettings({ home, env: { MIRAGE_AUTH_MODE: 'bogus' } })).toThrow('MIRAGE_AUTH_MODE must be one of local|token, got "bogus"');
+    expect(() => resolveDaemonSettings({ home, env: { MIRAGE_AUTH_MODE: 'token' } })).toThrow(
+      'mode=token requires MIRAGE_AUTH_TOKEN to be set',
+    );
+    expect(resolveDaemonSettings({ home, env: { MIRAGE_AUTH_MODE: ' TOKEN ', MIRAGE_AUTH_TOKEN: 't' } })).toMatchObject({
+      authMode: 'token',
+      authToken: 't',
+    });
+    expect(() => resolveDaemonSettings({ home, env: { MIRAGE_AUTH_MODE: 'bogus' } })).toThrow(
+      'MIRAGE_AUTH_MODE must be one of local|token, got "bogus"',
+    );
     expect(() => resolveDaemonSettings({ home, env: { MIRAGE_AUTH_MODE: 'none' } })).toThrow(DaemonConfigError);
   });
 
   it('explicit options win over everything', () => {
-    const settings = resolveDaemonSettings({ home, env: { MIRAGE_VERSION_ROOT: '/env/repos' }, versionRoot: join(home, 'r'), idleGraceSeconds: 0, allowedHosts: ['h'], auth: { mode: 'none' } });
-    expect(settings).toMatchObject({ versionRoot: join(home, 'r'), idleGraceSeconds: 0, allowedHosts: ['h'], authMode: 'none', authToken: null });
+    const settings = resolveDaemonSettings({
+      home,
+      env: { MIRAGE_VERSION_ROOT: '/env/repos' },
+      versionRoot: join(home, 'r'),
+      idleGraceSeconds: 0,
+      allowedHosts: ['h'],
+      auth: { mode: 'none' },
+    });
+    expect(settings).toMatchObject({
+      versionRoot: join(home, 'r'),
+      idleGraceSeconds: 0,
+      allowedHosts: ['h'],
+      authMode: 'none',
+      authToken: null,
+    });
   });
 });

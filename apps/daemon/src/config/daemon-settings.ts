@@ -108,7 +108,11 @@ export function parseHostList(csv: string): string[] {
     .filter((item) => item !== '');
 }
 
-function resolveAllowedHosts(explicit: readonly string[] | undefined, env: Environment, table: Record<string, string>): readonly string[] | null {
+function resolveAllowedHosts(
+  explicit: readonly string[] | undefined,
+  env: Environment,
+  table: Record<string, string>,
+): readonly string[] | null {
   let hosts: readonly string[] = [];
   if (explicit !== undefined) hosts = explicit.map((item) => item.trim()).filter((item) => item !== '');
   if (hosts.length === 0 && nonEmpty(env.MIRAGE_ALLOWED_HOSTS)) hosts = parseHostList(env.MIRAGE_ALLOWED_HOSTS!);
@@ -133,7 +137,12 @@ function resolvePath(explicit: string | undefined, fromEnv: string | undefined, 
   return isAbsolute(chosen) ? chosen : resolve(chosen);
 }
 
-function resolveAuth(options: MirageAuthOptions | undefined, env: Environment, table: Record<string, string>, tokenPath: string): { mode: AuthMode; token: string | null } {
+function resolveAuth(
+  options: MirageAuthOptions | undefined,
+  env: Environment,
+  table: Record<string, string>,
+  tokenPath: string,
+): { mode: AuthMode; token: string | null } {
   const rawMode = options?.mode ?? nonEmpty(env.MIRAGE_AUTH_MODE) ?? nonEmpty(table.auth_mode) ?? 'local';
   const mode = rawMode.trim().toLowerCase();
   if (mode === 'jwt') throw new DaemonConfigError('MIRAGE_AUTH_MODE jwt is not supported by mirage-ts; use local or token');
@@ -151,7 +160,8 @@ function resolveAuth(options: MirageAuthOptions | undefined, env: Environment, t
 
 function resolveEngine(raw: string): EngineChoice {
   const engine = raw.trim().toLowerCase();
-  if (!(ENGINE_CHOICES as readonly string[]).includes(engine)) throw new DaemonConfigError(`MIRAGE_ENGINE must be one of ${ENGINE_CHOICES.join('|')}, got "${raw}"`);
+  if (!(ENGINE_CHOICES as readonly string[]).includes(engine))
+    throw new DaemonConfigError(`MIRAGE_ENGINE must be one of ${ENGINE_CHOICES.join('|')}, got "${raw}"`);
   return engine as EngineChoice;
 }
 

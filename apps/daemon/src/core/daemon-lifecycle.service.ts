@@ -107,7 +107,9 @@ export class DaemonLifecycleService implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.cancelIdleTimer();
     for (const task of this.beforeClose) {
-      await task().catch((error: unknown) => this.logger.error(`daemon close error: ${error instanceof Error ? error.message : String(error)}`));
+      await task().catch((error: unknown) =>
+        this.logger.error(`daemon close error: ${error instanceof Error ? error.message : String(error)}`),
+      );
     }
     await this.registry.closeAll();
   }

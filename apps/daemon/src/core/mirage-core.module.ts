@@ -12,7 +12,11 @@ import { DaemonLifecycleService } from './daemon-lifecycle.service.js';
 
 @Module({
   providers: [
-    { provide: MIRAGE_SETTINGS, useFactory: (options: MirageModuleOptions) => resolveDaemonSettings(options), inject: [MIRAGE_MODULE_OPTIONS] },
+    {
+      provide: MIRAGE_SETTINGS,
+      useFactory: (options: MirageModuleOptions) => resolveDaemonSettings(options),
+      inject: [MIRAGE_MODULE_OPTIONS],
+    },
     // null when embedded without an owner that can exit: no idle exit, shutdown refused.
     { provide: MIRAGE_EXIT, useFactory: (options: MirageModuleOptions) => options.onExit ?? null, inject: [MIRAGE_MODULE_OPTIONS] },
     {

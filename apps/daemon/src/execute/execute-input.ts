@@ -27,7 +27,8 @@ function validEnv(env: Record<string, unknown> | undefined): void {
 function fromFields(body: unknown, stdinPart: Uint8Array | undefined): ExecuteInput {
   const fields = validateRequestFields(ExecuteDto, body);
   validEnv(fields.env);
-  if (fields.stdin_base64 !== undefined && stdinPart !== undefined) throw new DaemonHttpError(400, 'stdin given twice: as stdin_base64 and as a stdin part');
+  if (fields.stdin_base64 !== undefined && stdinPart !== undefined)
+    throw new DaemonHttpError(400, 'stdin given twice: as stdin_base64 and as a stdin part');
   const stdin = fields.stdin_base64 !== undefined ? new Uint8Array(Buffer.from(fields.stdin_base64, 'base64')) : stdinPart;
   return { fields, stdin };
 }
@@ -71,6 +72,10 @@ export async function readExecuteInput(body: unknown, raw: IncomingMessage, maxS
   } catch (error) {
     throw new DaemonHttpError(400, `bad execute request: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new DaemonHttpError(400, "bad execute request: the 'request' part must be a JSON object");
-  return fromFields(normalizeRequestFields(request as Record<string, unknown>), parts.stdin === undefined ? undefined : new Uint8Array(parts.stdin));
+  if (request === null || typeof request !== 'object' || Array.isArray(request))
+    throw new DaemonHttpError(400, "bad execute request: the 'request' part must be a JSON object");
+  return fromFields(
+    normalizeRequestFields(request as Record<string, unknown>),
+    parts.stdin === undefined ? undefined : new Uint8Array(parts.stdin),
+  );
 }

@@ -1,5 +1,13 @@
 import { HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ExecuteQueryDto, type ExecuteStreamRecord, JOB_ID_HEADER, type JobAccepted, type JobResult, type ProvisionResult, ROUTES } from '@mirage-ts/protocol';
+import {
+  ExecuteQueryDto,
+  type ExecuteStreamRecord,
+  JOB_ID_HEADER,
+  type JobAccepted,
+  type JobResult,
+  type ProvisionResult,
+  ROUTES,
+} from '@mirage-ts/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DaemonHttpError } from '../common/coded-error.js';
 import { clientGone, readingBody } from '../common/http-input.js';

@@ -9,8 +9,7 @@ import { requireWorkspace } from '../core/require-workspace.js';
 import type { ExecuteInput } from './execute-input.js';
 
 export type ExecuteOutcome =
-  | { status: 200; body: JobResult | ProvisionResult; jobId: string | undefined }
-  | { status: 202; body: JobAccepted; jobId: string };
+  { status: 200; body: JobResult | ProvisionResult; jobId: string | undefined } | { status: 202; body: JobAccepted; jobId: string };
 
 export interface ExecuteOptions {
   /** Answer 202 with the job id at once instead of waiting for the result. */
@@ -40,7 +39,11 @@ export class ExecuteService {
     options.onJobId(job.id);
     if (options.background) {
       const submitted = this.registry.jobs.get(job.id);
-      return { status: 202, jobId: job.id, body: { job_id: job.id, workspace_id: workspace.id, submitted_at: submitted?.submitted_at ?? Date.now() / 1000 } };
+      return {
+        status: 202,
+        jobId: job.id,
+        body: { job_id: job.id, workspace_id: workspace.id, submitted_at: submitted?.submitted_at ?? Date.now() / 1000 },
+      };
     }
     const cancel = (): void => void this.registry.jobs.cancel(job.id);
     if (options.cancel.aborted) cancel();
@@ -57,7 +60,11 @@ export class ExecuteService {
    * record. Throws (404/422) before any record when the workspace or session is unknown. The
    * caller going away (`cancel`) cancels the job, as for a foreground execute.
    */
-  async executeStreaming(workspaceId: string, input: ExecuteInput, cancel: AbortSignal): Promise<{ jobId: string | undefined; records: AsyncGenerator<ExecuteStreamRecord> }> {
+  async executeStreaming(
+    workspaceId: string,
+    input: ExecuteInput,
+    cancel: AbortSignal,
+  ): Promise<{ jobId: string | undefined; records: AsyncGenerator<ExecuteStreamRecord> }> {
     const workspace = requireWorkspace(this.registry, workspaceId);
     if (input.fields.provision === true) {
       const result = await workspace.provision({ command: input.fields.command, session_id: input.fields.session_id });
@@ -77,7 +84,11 @@ export class ExecuteService {
         }
         if (cancel.aborted) return;
         const detail: JobDetail = await job.done;
-        yield { status: detail.status, result: detail.result, error: detail.status === 'failed' ? (detail.error ?? 'execute failed') : detail.error };
+        yield {
+          status: detail.status,
+          result: detail.result,
+          error: detail.status === 'failed' ? (detail.error ?? 'execute failed') : detail.error,
+        };
       } finally {
         cancel.removeEventListener('abort', onGone);
       }
@@ -88,9 +99,18 @@ export class ExecuteService {
   private submit(workspace: Workspace, { fields, stdin }: ExecuteInput): { id: string; done: Promise<JobDetail> } {
     const sessionId = fields.session_id ?? workspace.defaultSessionId;
     workspace.getSession(sessionId); // an unknown session is a 404 before any job exists
-    const meta = { workspace_id: workspace.id, session_id: sessionId, command: fields.command, output_limit_bytes: workspace.limits.max_output_bytes };
+    const meta = {
+      workspace_id: workspace.id,
+      session_id: sessionId,
+      command: fields.command,
+      output_limit_bytes: workspace.limits.max_output_bytes,
+    };
     return this.registry.jobs.submit(meta, (signal, onOutput) =>
-      workspace.execute({ command: fields.command, session_id: sessionId, cwd: fields.cwd, env: fields.env, stdin, record: fields.record }, signal, onOutput),
+      workspace.execute(
+        { command: fields.command, session_id: sessionId, cwd: fields.cwd, env: fields.env, stdin, record: fields.record },
+        signal,
+        onOutput,
+      ),
     );
   }
 }

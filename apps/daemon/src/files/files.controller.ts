@@ -20,7 +20,11 @@ export class FilesController {
 
   /** The bytes of `path` from `offset`, at most `limit` (bytes); the whole size in X-Mirage-File-Size. */
   @Get(ROUTES.readFile.path)
-  async read(@Param('id') id: string, @Query() query: ReadFileQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<StreamableFile> {
+  async read(
+    @Param('id') id: string,
+    @Query() query: ReadFileQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<StreamableFile> {
     const range = await this.files.read(id, query);
     void reply.header(FILE_SIZE_HEADER, String(range.size));
     return new StreamableFile(range.body, { type: 'application/octet-stream', length: range.length });

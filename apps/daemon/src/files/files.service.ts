@@ -6,7 +6,17 @@ import type { Readable } from 'node:stream';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import type { EditFileRequest, FileEdited, FileListing, FileWritten, GlobRequest, GlobResult, GrepRequest, GrepResult, TreeUploaded } from '@mirage-ts/protocol';
+import type {
+  EditFileRequest,
+  FileEdited,
+  FileListing,
+  FileWritten,
+  GlobRequest,
+  GlobResult,
+  GrepRequest,
+  GrepResult,
+  TreeUploaded,
+} from '@mirage-ts/protocol';
 import {
   assertWritable,
   editFile,
@@ -32,7 +42,8 @@ export const RAW_BODY_TYPES = ['application/octet-stream', 'application/x-tar'];
 
 function requireRawBody(raw: IncomingMessage, expected: string): void {
   const type = (raw.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (!RAW_BODY_TYPES.includes(type)) throw new DaemonHttpError(415, `this route takes the raw bytes as ${expected}, got ${type === '' ? 'no content type' : type}`);
+  if (!RAW_BODY_TYPES.includes(type))
+    throw new DaemonHttpError(415, `this route takes the raw bytes as ${expected}, got ${type === '' ? 'no content type' : type}`);
 }
 
 @Injectable()
@@ -68,9 +79,14 @@ export class FilesService implements OnModuleInit {
   writeBytes(id: string, path: string, sessionId: string | undefined, bytes: Uint8Array): Promise<FileWritten> {
     const view = this.view(id, sessionId);
     if (bytes.byteLength > MAX_WRITE_BYTES) throw new DaemonHttpError(413, `file too large: more than ${MAX_WRITE_BYTES} bytes`);
-    return writeFileStream(view, path, (async function* () {
-      yield bytes;
-    })(), MAX_WRITE_BYTES);
+    return writeFileStream(
+      view,
+      path,
+      (async function* () {
+        yield bytes;
+      })(),
+      MAX_WRITE_BYTES,
+    );
   }
 
   edit(id: string, request: EditFileRequest): Promise<FileEdited> {

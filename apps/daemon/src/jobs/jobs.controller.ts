@@ -1,5 +1,14 @@
 import { Body, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { type JobBrief, type JobCanceled, type JobDetail, JobOutputQueryDto, JobWaitDto, ListJobsQueryDto, type OutputRecord, ROUTES } from '@mirage-ts/protocol';
+import {
+  type JobBrief,
+  type JobCanceled,
+  type JobDetail,
+  JobOutputQueryDto,
+  JobWaitDto,
+  ListJobsQueryDto,
+  type OutputRecord,
+  ROUTES,
+} from '@mirage-ts/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DaemonHttpError } from '../common/coded-error.js';
 import { clientGone } from '../common/http-input.js';
@@ -27,7 +36,12 @@ export class JobsController {
    * stands in for a missing `since`). docs/protocol.md §17.
    */
   @Get(ROUTES.jobOutput.path)
-  output(@Param('jobId') jobId: string, @Query() query: JobOutputQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+  output(
+    @Param('jobId') jobId: string,
+    @Query() query: JobOutputQueryDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): FastifyReply {
     const format = streamFormat(request);
     const since = query.since ?? (format === 'sse' ? lastEventId(request) : undefined) ?? '0';
     const records = this.jobs.output(jobId, Number(since), query.follow === 'true', clientGone(reply));
@@ -50,7 +64,8 @@ export class JobsController {
 function lastEventId(request: FastifyRequest): string | undefined {
   const value = request.headers['last-event-id'];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) throw new DaemonHttpError(400, 'Last-Event-ID must be a non-negative integer (a seq)');
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value))
+    throw new DaemonHttpError(400, 'Last-Event-ID must be a non-negative integer (a seq)');
   return value;
 }
 

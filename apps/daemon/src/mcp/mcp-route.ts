@@ -17,7 +17,11 @@ export function McpJsonRpcRoute(): MethodDecorator {
     const handler: unknown = descriptor.value;
     if (typeof handler !== 'function') return;
     const existing: unknown = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler);
-    Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { ...(typeof existing === 'object' ? existing : {}), [MCP_ROUTE_MARK]: true }, handler);
+    Reflect.defineMetadata(
+      FASTIFY_ROUTE_CONFIG_METADATA,
+      { ...(typeof existing === 'object' ? existing : {}), [MCP_ROUTE_MARK]: true },
+      handler,
+    );
   };
 }
 
@@ -35,7 +39,10 @@ export class McpRoute {
       const previous = route.errorHandler;
       route.errorHandler = function (this: unknown, error: FastifyError, request, reply) {
         if (JSON_PARSE_ERRORS.has(error.code)) {
-          void reply.code(400).header('content-type', 'application/json').send({ jsonrpc: '2.0', id: null, error: { code: -32700, message: `Parse error: ${error.message}` } });
+          void reply
+            .code(400)
+            .header('content-type', 'application/json')
+            .send({ jsonrpc: '2.0', id: null, error: { code: -32700, message: `Parse error: ${error.message}` } });
           return;
         }
         if (previous !== undefined) return previous.call(this as never, error, request, reply);

@@ -37,7 +37,10 @@ export class McpController {
 
   private refuse(id: string, reply: FastifyReply): void {
     this.mcp.requireWorkspace(id);
-    void reply.code(405).header('allow', 'POST').send({ detail: 'method not allowed: this MCP endpoint is stateless; POST JSON-RPC messages to it' });
+    void reply
+      .code(405)
+      .header('allow', 'POST')
+      .send({ detail: 'method not allowed: this MCP endpoint is stateless; POST JSON-RPC messages to it' });
   }
 
   @Post(ROUTES.mcp.path)

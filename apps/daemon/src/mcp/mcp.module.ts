@@ -7,5 +7,9 @@ import { McpController } from './mcp.controller.js';
 import { McpRoute } from './mcp-route.js';
 import { McpService } from './mcp.service.js';
 
-@Module({ imports: [MirageCoreModule, ExecuteModule, FilesModule, JobsModule], controllers: [McpController], providers: [McpService, McpRoute] })
+@Module({
+  imports: [MirageCoreModule, ExecuteModule, FilesModule, JobsModule],
+  controllers: [McpController],
+  providers: [McpService, McpRoute],
+})
 export class McpModule {}

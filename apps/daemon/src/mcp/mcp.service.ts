@@ -39,7 +39,11 @@ export class McpService {
   operations(cancel: AbortSignal): MirageOperations {
     const execute = async (workspaceId: string, fields: ExecuteFields, background: boolean) => {
       let jobId: string | undefined;
-      const outcome = await this.executor.execute(workspaceId, { fields, stdin: undefined }, { background, cancel, onJobId: (id) => (jobId = id) });
+      const outcome = await this.executor.execute(
+        workspaceId,
+        { fields, stdin: undefined },
+        { background, cancel, onJobId: (id) => (jobId = id) },
+      );
       return { outcome, jobId };
     };
     return {
@@ -60,7 +64,12 @@ export class McpService {
       cancelJob: (jobId) => asProtocolError(() => this.jobs.cancel(jobId)),
       readFile: (workspaceId, path, options = {}) =>
         asProtocolError(async () => {
-          const range = await this.files.read(workspaceId, { path, offset: options.offset?.toString(), limit: options.limit?.toString(), session_id: options.sessionId });
+          const range = await this.files.read(workspaceId, {
+            path,
+            offset: options.offset?.toString(),
+            limit: options.limit?.toString(),
+            session_id: options.sessionId,
+          });
           return { size: range.size, body: range.body };
         }),
       writeFile: (workspaceId, path, data, sessionId) => asProtocolError(() => this.files.writeBytes(workspaceId, path, sessionId, data)),

@@ -26,13 +26,16 @@ export class OpenApiService {
 
   get(): Promise<OpenAPIObject> {
     const app = this.app;
-    if (app === undefined) throw new DaemonError('not_available', 'no OpenAPI document: the application was not attached (OpenApiService.attach)');
+    if (app === undefined)
+      throw new DaemonError('not_available', 'no OpenAPI document: the application was not attached (OpenApiService.attach)');
     this.document ??= buildDocument(app);
     return this.document;
   }
 }
 
-const ROUTE_BY_OPERATION = new Map<string, RouteSpec>(Object.values(ROUTES).map((spec) => [`${spec.method.toLowerCase()} ${spec.path.replace(/:([A-Za-z]+)/g, '{$1}')}`, spec]));
+const ROUTE_BY_OPERATION = new Map<string, RouteSpec>(
+  Object.values(ROUTES).map((spec) => [`${spec.method.toLowerCase()} ${spec.path.replace(/:([A-Za-z]+)/g, '{$1}')}`, spec]),
+);
 
 type PropertyOptions = ApiPropertyOptions & { required: boolean };
 type PropertyDecoratorFactory = (options: ApiPropertyOptions) => PropertyDecorator;
@@ -44,7 +47,10 @@ type PropertyDecoratorFactory = (options: ApiPropertyOptions) => PropertyDecorat
  */
 function describeDtos(apiProperty: PropertyDecoratorFactory): void {
   const storage = getMetadataStorage();
-  const dtos = Object.entries(protocol).filter(([name, value]) => name.endsWith('Dto') && typeof value === 'function') as [string, abstract new () => unknown][];
+  const dtos = Object.entries(protocol).filter(([name, value]) => name.endsWith('Dto') && typeof value === 'function') as [
+    string,
+    abstract new () => unknown,
+  ][];
   for (const [, dto] of dtos) {
     const rules = storage.getTargetValidationMetadatas(dto, '', true, false);
     const optional = new Set(rules.filter((rule) => rule.type === ValidationTypes.CONDITIONAL_VALIDATION).map((rule) => rule.propertyName));

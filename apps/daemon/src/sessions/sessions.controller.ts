@@ -1,5 +1,12 @@
 import { Body, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { CreateSessionDto, ROUTES, type SessionDeleted, type SessionSummary, type WorkspaceCanceled, type WorkspaceKilled } from '@mirage-ts/protocol';
+import {
+  CreateSessionDto,
+  ROUTES,
+  type SessionDeleted,
+  type SessionSummary,
+  type WorkspaceCanceled,
+  type WorkspaceKilled,
+} from '@mirage-ts/protocol';
 import { MirageController } from '../common/mirage-controller.decorator.js';
 import { SessionsService } from './sessions.service.js';
 

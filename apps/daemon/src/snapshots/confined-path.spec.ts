@@ -20,11 +20,14 @@ describe('confinedPath', () => {
     expect(readdirSync(base)).toEqual(['snapshots']);
   });
 
-  it.each([['../escape.tar'], ['/etc/passwd'], ['.'], [''], ['a/../../x'], ['a\0b']])('refuses %j with 400 path escapes the configured root', async (given) => {
-    const error = await confinedPath(root, given).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DaemonError);
-    expect(error).toMatchObject({ code: 'invalid', message: 'path escapes the configured root' });
-  });
+  it.each([['../escape.tar'], ['/etc/passwd'], ['.'], [''], ['a/../../x'], ['a\0b']])(
+    'refuses %j with 400 path escapes the configured root',
+    async (given) => {
+      const error = await confinedPath(root, given).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DaemonError);
+      expect(error).toMatchObject({ code: 'invalid', message: 'path escapes the configured root' });
+    },
+  );
 
   it('refuses a path that leaves the root through a symlink', async () => {
     mkdirSync(root, { recursive: true });

@@ -40,7 +40,9 @@ export async function readLoadUpload(raw: IncomingMessage, maxSnapshotBytes = MA
   let snapshot: Promise<LoadedSnapshot> | undefined;
   await readMultipart(raw, Math.max(maxSnapshotBytes, MAX_LOAD_REQUEST_PART_BYTES), (name, stream, fail) => {
     if (name === 'request') {
-      return collectPart(stream, MAX_LOAD_REQUEST_PART_BYTES, 'request part too large').then((bytes) => void (request = parseRequestPart(bytes)));
+      return collectPart(stream, MAX_LOAD_REQUEST_PART_BYTES, 'request part too large').then(
+        (bytes) => void (request = parseRequestPart(bytes)),
+      );
     }
     if (name !== 'snapshot' || snapshot !== undefined) return undefined;
     let size = 0;

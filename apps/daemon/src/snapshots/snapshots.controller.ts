@@ -1,5 +1,12 @@
 import { Body, Get, HttpCode, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
-import { LoadWorkspaceDto, ROUTES, SnapshotQueryDto, SnapshotToPathDto, type SnapshotWritten, type WorkspaceDetail } from '@mirage-ts/protocol';
+import {
+  LoadWorkspaceDto,
+  ROUTES,
+  SnapshotQueryDto,
+  SnapshotToPathDto,
+  type SnapshotWritten,
+  type WorkspaceDetail,
+} from '@mirage-ts/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isMultipart, readingBody } from '../common/http-input.js';
 import { MirageController } from '../common/mirage-controller.decorator.js';
@@ -13,7 +20,11 @@ export class SnapshotsController {
   /** JSON `{path, id?, override?}` (a file under the snapshot root) or a multipart upload. */
   @Post(ROUTES.loadWorkspace.path)
   @HttpCode(ROUTES.loadWorkspace.status)
-  async load(@Body() body: LoadWorkspaceDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<WorkspaceDetail> {
+  async load(
+    @Body() body: LoadWorkspaceDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<WorkspaceDetail> {
     if (!isMultipart(request)) return this.snapshots.loadFromPath(body);
     // Closing on refusal covers the restore too: a refused load may leave the upload half read.
     return readingBody(request, reply, async () => this.snapshots.loadFromUpload(await readLoadUpload(request.raw)));

@@ -16,7 +16,11 @@ import { MIRAGE_VERSIONS } from './versions.tokens.js';
   imports: [MirageCoreModule],
   controllers: [VersionsController],
   providers: [
-    { provide: MIRAGE_VERSIONS, useFactory: (settings: DaemonSettings) => new VersionStore({ root: settings.versionRoot }), inject: [MIRAGE_SETTINGS] },
+    {
+      provide: MIRAGE_VERSIONS,
+      useFactory: (settings: DaemonSettings) => new VersionStore({ root: settings.versionRoot }),
+      inject: [MIRAGE_SETTINGS],
+    },
     RestoreService,
     VersionsService,
   ],

@@ -67,7 +67,9 @@ export class VersionsService {
     const content = await this.versions.read(request.source_id, request.at);
     if (content.config === null) throw new WorkspaceError('invalid', `version ${content.version} holds no workspace config`);
     // Redacted credentials come back from the source while it is live.
-    const config = this.registry.has(request.source_id) ? fillRedactedFrom(content.config, this.registry.get(request.source_id).config) : content.config;
+    const config = this.registry.has(request.source_id)
+      ? fillRedactedFrom(content.config, this.registry.get(request.source_id).config)
+      : content.config;
     return this.restorer.restore({ config, id: request.id, sessions: content.sessions, files: content.files, purpose: 'clone' });
   }
 

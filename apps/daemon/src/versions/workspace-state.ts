@@ -1,7 +1,14 @@
 // What versions and snapshots read from a live workspace, in the shapes the libraries take.
 // Only local mounts (ram, disk) contribute files; s3 mounts are kept as config.
 import { FINISHED_JOB_STATUSES, type JobDetail } from '@mirage-ts/protocol';
-import { localEntryList, type JobTable, type LiveTreeEntry, type SnapshotSource, type TreeFile, type Workspace } from '@mirage-ts/workspace-core';
+import {
+  localEntryList,
+  type JobTable,
+  type LiveTreeEntry,
+  type SnapshotSource,
+  type TreeFile,
+  type Workspace,
+} from '@mirage-ts/workspace-core';
 import type { LiveState } from '@mirage-ts/versioning';
 
 async function localTree(workspace: Workspace): Promise<LiveTreeEntry[]> {

@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DaemonError } from '../common/coded-error.js';
 import { matchesLabels, parseLabelSelector } from '@mirage-ts/protocol';
-import type { CreateWorkspaceDto, WorkspaceBrief, WorkspaceCanceled, WorkspaceClosed, WorkspaceDetail, WorkspaceKilled } from '@mirage-ts/protocol';
+import type {
+  CreateWorkspaceDto,
+  WorkspaceBrief,
+  WorkspaceCanceled,
+  WorkspaceClosed,
+  WorkspaceDetail,
+  WorkspaceKilled,
+} from '@mirage-ts/protocol';
 import type { WorkspaceRegistry } from '@mirage-ts/workspace-core';
 import { MIRAGE_REGISTRY } from '../config/tokens.js';
 import { DaemonLifecycleService } from '../core/daemon-lifecycle.service.js';
@@ -17,7 +24,9 @@ export class WorkspacesService {
   ) {}
 
   async create(request: CreateWorkspaceDto): Promise<WorkspaceDetail> {
-    const workspace = await this.lifecycle.holdIdle(() => this.registry.create({ config: request.config, ...(request.id === undefined ? {} : { id: request.id }) }));
+    const workspace = await this.lifecycle.holdIdle(() =>
+      this.registry.create({ config: request.config, ...(request.id === undefined ? {} : { id: request.id }) }),
+    );
     return workspace.detail(false);
   }
 

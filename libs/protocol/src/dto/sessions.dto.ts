@@ -11,4 +11,3 @@ export class CreateSessionDto implements CreateSessionRequest {
   @IsOptional()
   mounts?: Record<string, MountMode> | null;
 }
-

@@ -2,7 +2,16 @@
 // normalised to snake_case (casing.ts). Unknown fields are refused by the daemon's pipe.
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString } from 'class-validator';
 import { DRIFT_POLICIES, SNAPSHOT_FORMATS } from '../types.js';
-import type { CloneLiveRequest, CloneRequest, CreateWorkspaceRequest, DriftPolicy, LoadRequest, SnapshotFormat, SnapshotToPathRequest, WorkspaceConfig } from '../types.js';
+import type {
+  CloneLiveRequest,
+  CloneRequest,
+  CreateWorkspaceRequest,
+  DriftPolicy,
+  LoadRequest,
+  SnapshotFormat,
+  SnapshotToPathRequest,
+  WorkspaceConfig,
+} from '../types.js';
 
 export class CreateWorkspaceDto implements CreateWorkspaceRequest {
   @IsObject({ message: 'config must be a mapping' })

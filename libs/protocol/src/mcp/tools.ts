@@ -8,17 +8,33 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import type { CallToolResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { DaemonError, DaemonUnreachable } from '../errors.js';
-import type { EditFileRequest, FileEdited, FileListing, FileWritten, GlobRequest, GlobResult, GrepRequest, GrepResult } from '../file-types.js';
+import type {
+  EditFileRequest,
+  FileEdited,
+  FileListing,
+  FileWritten,
+  GlobRequest,
+  GlobResult,
+  GrepRequest,
+  GrepResult,
+} from '../file-types.js';
 import type { ExecuteRequest, JobAccepted, JobCanceled, JobDetail, JobResult } from '../types.js';
 
 /** The operations the tools call; `MirageClient` has this shape as it is. */
 export interface MirageOperations {
-  execute(workspaceId: string, options: Omit<ExecuteRequest, 'stdin_base64' | 'provision'>): Promise<{ result: JobResult; jobId: string | undefined }>;
+  execute(
+    workspaceId: string,
+    options: Omit<ExecuteRequest, 'stdin_base64' | 'provision'>,
+  ): Promise<{ result: JobResult; jobId: string | undefined }>;
   executeInBackground(workspaceId: string, options: Omit<ExecuteRequest, 'stdin_base64' | 'provision'>): Promise<JobAccepted>;
   getJob(jobId: string): Promise<JobDetail>;
   waitJob(jobId: string, timeoutS?: number): Promise<JobDetail>;
   cancelJob(jobId: string): Promise<JobCanceled>;
-  readFile(workspaceId: string, path: string, options?: { offset?: number; limit?: number; sessionId?: string }): Promise<{ size: number; body: AsyncIterable<Uint8Array | string> }>;
+  readFile(
+    workspaceId: string,
+    path: string,
+    options?: { offset?: number; limit?: number; sessionId?: string },
+  ): Promise<{ size: number; body: AsyncIterable<Uint8Array | string> }>;
   writeFile(workspaceId: string, path: string, data: Uint8Array, sessionId?: string): Promise<FileWritten>;
   editFile(workspaceId: string, request: EditFileRequest): Promise<FileEdited>;
   listFiles(workspaceId: string, path: string, sessionId?: string): Promise<FileListing>;
@@ -30,7 +46,11 @@ export const MCP_SERVER_NAME = 'mirage';
 /** `read` answers at most this many bytes per call; larger files are read with offset/limit. */
 export const MCP_READ_MAX_BYTES = 256 * 1024;
 
-const session = z.string().min(1).optional().describe("Session id (its cwd, env and mount modes); default: the workspace's default session.");
+const session = z
+  .string()
+  .min(1)
+  .optional()
+  .describe("Session id (its cwd, env and mount modes); default: the workspace's default session.");
 const path = z.string().min(1).describe("Absolute path in the workspace (e.g. /data/notes.md), or relative to the session's cwd.");
 const count = z.number().int().min(0);
 
@@ -38,7 +58,12 @@ const executeShape = {
   command: z.string().min(1).describe('A bash command line (pipes, redirects, && and ; work). Runs inside the workspace, not on the host.'),
   cwd: z.string().min(1).optional().describe("Working directory for this command only; default: the session's cwd."),
   env: z.record(z.string(), z.string()).optional().describe('Extra environment variables for this command only.'),
-  timeout: z.number().positive().max(86_400).optional().describe('Seconds to wait; past it the command is canceled and the call is a tool error. Default: no limit beyond the daemon\'s.'),
+  timeout: z
+    .number()
+    .positive()
+    .max(86_400)
+    .optional()
+    .describe("Seconds to wait; past it the command is canceled and the call is a tool error. Default: no limit beyond the daemon's."),
   session,
 };
 
@@ -54,7 +79,10 @@ function toolError(message: string): CallToolResult {
 /** The daemon's own message for its errors; a short sentence for anything else. */
 export function describeToolError(error: unknown): string {
   // By shape as well as class: a host that loads this module twice (a test runner's registry) has two DaemonError classes.
-  if (error instanceof DaemonError || (error instanceof Error && error.name === 'DaemonError' && typeof (error as Partial<DaemonError>).detail === 'string')) {
+  if (
+    error instanceof DaemonError ||
+    (error instanceof Error && error.name === 'DaemonError' && typeof (error as Partial<DaemonError>).detail === 'string')
+  ) {
     return (error as DaemonError).detail;
   }
   if (error instanceof DaemonUnreachable) return error.message;
@@ -74,7 +102,13 @@ function guarded<A>(run: (args: A) => Promise<CallToolResult>): (args: A) => Pro
 }
 
 function ioFields(result: JobResult): Record<string, unknown> {
-  if (result.kind === 'io') return { exit_code: result.exit_code, stdout: result.stdout, stderr: result.stderr, ...(result.truncated === true ? { truncated: true } : {}) };
+  if (result.kind === 'io')
+    return {
+      exit_code: result.exit_code,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      ...(result.truncated === true ? { truncated: true } : {}),
+    };
   return { result };
 }
 
@@ -89,7 +123,12 @@ async function ownJob(operations: MirageOperations, workspaceId: string, jobId: 
  * What `job_output` answers: status, and the output once the job finished. Kept in one function so it
  * can read the job's output log (`GET /v1/jobs/{id}/output`) when that route exists.
  */
-export async function jobOutput(operations: MirageOperations, workspaceId: string, jobId: string, waitS: number | undefined): Promise<Record<string, unknown>> {
+export async function jobOutput(
+  operations: MirageOperations,
+  workspaceId: string,
+  jobId: string,
+  waitS: number | undefined,
+): Promise<Record<string, unknown>> {
   const current = await ownJob(operations, workspaceId, jobId);
   const job = waitS === undefined || waitS === 0 ? current : await operations.waitJob(jobId, waitS);
   const finished = job.status === 'done' || job.status === 'failed' || job.status === 'canceled';
@@ -136,7 +175,7 @@ export const MIRAGE_TOOLS = {
   execute: tool({
     description:
       'Run a bash command in the workspace and wait for it. Answers JSON {exit_code, stdout, stderr}; a non-zero exit_code is a normal answer, not an error. ' +
-      'Paths are the workspace\'s mounts (ls / shows them). For commands that run long, use job_start and job_output.',
+      "Paths are the workspace's mounts (ls / shows them). For commands that run long, use job_start and job_output.",
     inputSchema: executeShape,
     readOnly: false,
     run: async (args, { operations, workspaceId }) => {
@@ -160,7 +199,12 @@ export const MIRAGE_TOOLS = {
     description:
       `Read a file. Answers its text; a binary file comes back as base64 ({encoding: "base64", data}). offset and limit count bytes; at most ${MCP_READ_MAX_BYTES} bytes per call ` +
       '(the answer says when more remain). To find lines, use grep.',
-    inputSchema: { path, offset: count.optional().describe('First byte to read (default 0).'), limit: count.optional().describe(`Bytes to read (default and maximum ${MCP_READ_MAX_BYTES}).`), session },
+    inputSchema: {
+      path,
+      offset: count.optional().describe('First byte to read (default 0).'),
+      limit: count.optional().describe(`Bytes to read (default and maximum ${MCP_READ_MAX_BYTES}).`),
+      session,
+    },
     readOnly: true,
     run: async (args, { operations, workspaceId }) => {
       const limit = Math.min(args.limit ?? MCP_READ_MAX_BYTES, MCP_READ_MAX_BYTES);
@@ -177,10 +221,24 @@ export const MIRAGE_TOOLS = {
     },
   }),
   write: tool({
-    description: 'Create or replace a whole file with the given text (parent directories are created). Answers {path, size, created}. Refused on a read-only mount.',
-    inputSchema: { path, content: z.string().describe('The new content, as UTF-8 text (or base64 with encoding "base64").'), encoding: z.enum(['utf8', 'base64']).optional(), session },
+    description:
+      'Create or replace a whole file with the given text (parent directories are created). Answers {path, size, created}. Refused on a read-only mount.',
+    inputSchema: {
+      path,
+      content: z.string().describe('The new content, as UTF-8 text (or base64 with encoding "base64").'),
+      encoding: z.enum(['utf8', 'base64']).optional(),
+      session,
+    },
     readOnly: false,
-    run: async (args, { operations, workspaceId }) => json(await operations.writeFile(workspaceId, args.path, Buffer.from(args.content, args.encoding === 'base64' ? 'base64' : 'utf8'), args.session)),
+    run: async (args, { operations, workspaceId }) =>
+      json(
+        await operations.writeFile(
+          workspaceId,
+          args.path,
+          Buffer.from(args.content, args.encoding === 'base64' ? 'base64' : 'utf8'),
+          args.session,
+        ),
+      ),
   }),
   edit: tool({
     description:
@@ -195,10 +253,19 @@ export const MIRAGE_TOOLS = {
     },
     readOnly: false,
     run: async (args, { operations, workspaceId }) =>
-      json(await operations.editFile(workspaceId, { path: args.path, old_string: args.old_string, new_string: args.new_string, replace_all: args.replace_all, ...sessionOf(args) })),
+      json(
+        await operations.editFile(workspaceId, {
+          path: args.path,
+          old_string: args.old_string,
+          new_string: args.new_string,
+          replace_all: args.replace_all,
+          ...sessionOf(args),
+        }),
+      ),
   }),
   ls: tool({
-    description: 'List a directory (or describe one file): {path, type, entries: [{name, path, type, size, mode, mtime, target?}]}, sorted by name.',
+    description:
+      'List a directory (or describe one file): {path, type, entries: [{name, path, type, size, mode, mtime, target?}]}, sorted by name.',
     inputSchema: { path: path.optional().describe("Directory to list (default: the session's cwd)."), session },
     readOnly: true,
     run: async (args, { operations, workspaceId }) => json(await operations.listFiles(workspaceId, args.path ?? '.', args.session)),
@@ -219,24 +286,35 @@ export const MIRAGE_TOOLS = {
       session,
     },
     readOnly: true,
-    run: async ({ session: sessionId, ...request }, { operations, workspaceId }) => json(await operations.grepFiles(workspaceId, { ...request, ...sessionOf({ session: sessionId }) })),
+    run: async ({ session: sessionId, ...request }, { operations, workspaceId }) =>
+      json(await operations.grepFiles(workspaceId, { ...request, ...sessionOf({ session: sessionId }) })),
   }),
   glob: tool({
     description: 'Find paths matching a glob pattern (**, *, ?, [..], {a,b}) under path. Answers {paths: [...], truncated}, sorted.',
-    inputSchema: { pattern: z.string().min(1).describe('e.g. **/*.md'), path: path.optional().describe("Where to start (default: the session's cwd)."), session },
+    inputSchema: {
+      pattern: z.string().min(1).describe('e.g. **/*.md'),
+      path: path.optional().describe("Where to start (default: the session's cwd)."),
+      session,
+    },
     readOnly: true,
-    run: async (args, { operations, workspaceId }) => json(await operations.globFiles(workspaceId, { pattern: args.pattern, path: args.path, ...sessionOf(args) })),
+    run: async (args, { operations, workspaceId }) =>
+      json(await operations.globFiles(workspaceId, { pattern: args.pattern, path: args.path, ...sessionOf(args) })),
   }),
   job_start: tool({
-    description: 'Start a bash command as a background job and answer at once with {job_id}. Follow it with job_output; stop it with job_cancel.',
+    description:
+      'Start a bash command as a background job and answer at once with {job_id}. Follow it with job_output; stop it with job_cancel.',
     inputSchema: { command: executeShape.command, cwd: executeShape.cwd, env: executeShape.env, session },
     readOnly: false,
-    run: async (args, { operations, workspaceId }) => json(await operations.executeInBackground(workspaceId, { command: args.command, cwd: args.cwd, env: args.env, ...sessionOf(args) })),
+    run: async (args, { operations, workspaceId }) =>
+      json(await operations.executeInBackground(workspaceId, { command: args.command, cwd: args.cwd, env: args.env, ...sessionOf(args) })),
   }),
   job_output: tool({
     description:
       'The state of a job: {status: pending|running|stopping|done|failed|canceled}, and once it finished {exit_code, stdout, stderr}. With wait (seconds), waits up to that long for the job to finish first.',
-    inputSchema: { job_id: z.string().min(1).describe('The id job_start answered.'), wait: z.number().min(0).max(600).optional().describe('Seconds to wait for the job to finish (default 0).') },
+    inputSchema: {
+      job_id: z.string().min(1).describe('The id job_start answered.'),
+      wait: z.number().min(0).max(600).optional().describe('Seconds to wait for the job to finish (default 0).'),
+    },
     readOnly: true,
     run: async (args, { operations, workspaceId }) => json(await jobOutput(operations, workspaceId, args.job_id, args.wait)),
   }),
@@ -268,7 +346,11 @@ export function createMirageMcpServer(operations: MirageOperations, workspaceId:
   );
   const context: ToolContext = { operations, workspaceId };
   for (const [name, spec] of Object.entries(MIRAGE_TOOLS) as [string, ToolSpec<Shape>][]) {
-    server.registerTool(name, { description: spec.description, inputSchema: spec.inputSchema, annotations: { readOnlyHint: spec.readOnly } }, guarded((args) => spec.run(args, context)));
+    server.registerTool(
+      name,
+      { description: spec.description, inputSchema: spec.inputSchema, annotations: { readOnlyHint: spec.readOnly } },
+      guarded((args) => spec.run(args, context)),
+    );
   }
   return server;
 }
@@ -288,7 +370,14 @@ export function answerMalformedMessages(server: McpServer, transport: Transport,
       log(`mirage mcp: ${error.message}`);
       return;
     }
-    const message = { jsonrpc: '2.0', id: null, error: { code: parse ? -32700 : -32600, message: parse ? `Parse error: ${error.message}` : 'Invalid Request: not a JSON-RPC 2.0 message' } };
+    const message = {
+      jsonrpc: '2.0',
+      id: null,
+      error: {
+        code: parse ? -32700 : -32600,
+        message: parse ? `Parse error: ${error.message}` : 'Invalid Request: not a JSON-RPC 2.0 message',
+      },
+    };
     transport.send(message as unknown as JSONRPCMessage).catch(() => undefined);
   };
 }

@@ -16,7 +16,9 @@ async function workspace(config: Record<string, unknown> = { mounts: { '/': { re
 describe('writes through symlinks (ram)', () => {
   it('lands on the target: readable both ways and in the tree', async () => {
     const ws = await workspace();
-    const result = await ws.execute({ command: 'mkdir /dir; ln -s /dir /link; echo hi > /link/x; echo more >> /link/x; cat /dir/x; ls /dir' });
+    const result = await ws.execute({
+      command: 'mkdir /dir; ln -s /dir /link; echo hi > /link/x; echo more >> /link/x; cat /dir/x; ls /dir',
+    });
     expect(result).toMatchObject({ exit_code: 0, stdout: 'hi\nmore\nx\n' });
     const tree = await ws.listTree();
     const file = tree.find((entry) => entry.path === 'dir/x');
@@ -26,11 +28,23 @@ describe('writes through symlinks (ram)', () => {
 
   it('follows relative and chained links inside a non-root mount, confined to it', async () => {
     const ws = await workspace({ mounts: { '/data': { resource: 'ram' } } });
-    const result = await ws.execute({ command: 'cd /data; mkdir -p a/b; ln -s a/b one; ln -s one two; echo v > two/f; ln -s ../../.. up; echo w > up/g; cat a/b/f g' });
+    const result = await ws.execute({
+      command: 'cd /data; mkdir -p a/b; ln -s a/b one; ln -s one two; echo v > two/f; ln -s ../../.. up; echo w > up/g; cat a/b/f g',
+    });
     expect(result).toMatchObject({ exit_code: 0, stdout: 'v\nw\n' });
-    expect((await ws.listTree()).map((entry) => entry.path).sort()).toEqual(['data/a', 'data/a/b', 'data/a/b/f', 'data/g', 'data/one', 'data/two', 'data/up']);
+    expect((await ws.listTree()).map((entry) => entry.path).sort()).toEqual([
+      'data/a',
+      'data/a/b',
+      'data/a/b/f',
+      'data/g',
+      'data/one',
+      'data/two',
+      'data/up',
+    ]);
     // An absolute target is a namespace path: written and read back through the link.
-    const absolute = await ws.execute({ command: 'ln -s /data/a /data/abs; echo z > /data/abs/b/h; cat /data/abs/b/h; ls /data/abs/b; [ -f /data/abs/b/h ] && echo file' });
+    const absolute = await ws.execute({
+      command: 'ln -s /data/a /data/abs; echo z > /data/abs/b/h; cat /data/abs/b/h; ls /data/abs/b; [ -f /data/abs/b/h ] && echo file',
+    });
     expect(absolute).toMatchObject({ exit_code: 0, stdout: 'z\nf\nh\nfile\n', stderr: '' });
   });
 
@@ -50,10 +64,17 @@ describe('/dev', () => {
   it('exists when only /data is mounted, and is no user mount nor tree entry', async () => {
     const ws = await workspace({ mounts: { '/data': { resource: 'ram' } } });
     expect(await ws.execute({ command: 'ls /nope 2>/dev/null; echo done' })).toMatchObject({ exit_code: 0, stdout: 'done\n', stderr: '' });
-    const devices = await ws.execute({ command: 'ls /dev; head -c 3 /dev/zero | wc -c; head -c 32 /dev/urandom | base64 | wc -c; cat /dev/null; echo x > /dev/full' });
+    const devices = await ws.execute({
+      command: 'ls /dev; head -c 3 /dev/zero | wc -c; head -c 32 /dev/urandom | base64 | wc -c; cat /dev/null; echo x > /dev/full',
+    });
     expect(devices.stdout).toBe('full\nnull\nrandom\nstderr\nstdin\nstdout\nurandom\nzero\n3\n45\n');
     expect(devices.stderr).toContain('No space left on device');
-    expect(ws.detail().mounts.map((mount) => mount.prefix).sort()).toEqual(['/', '/data/']);
+    expect(
+      ws
+        .detail()
+        .mounts.map((mount) => mount.prefix)
+        .sort(),
+    ).toEqual(['/', '/data/']);
     expect((await ws.listTree()).some((entry) => entry.path.startsWith('dev'))).toBe(false);
   });
 
@@ -75,7 +96,10 @@ describe('limits.max_bytes', () => {
     const copy = await ws.execute({ command: 'cp /a /scratch/c; echo rc=$?' });
     expect(copy.stdout).toBe('rc=1\n');
     expect(copy.stderr).toContain('No space left on device');
-    expect(await ws.execute({ command: 'rm /a; head -c 9000 /dev/zero > /scratch/b; wc -c < /scratch/b' })).toMatchObject({ exit_code: 0, stdout: '9000\n' });
+    expect(await ws.execute({ command: 'rm /a; head -c 9000 /dev/zero > /scratch/b; wc -c < /scratch/b' })).toMatchObject({
+      exit_code: 0,
+      stdout: '9000\n',
+    });
     // An overwrite counts only its growth.
     expect((await ws.execute({ command: 'head -c 9500 /dev/zero > /scratch/b' })).exit_code).toBe(0);
   });
@@ -85,15 +109,24 @@ describe('execution limits', () => {
   it('run seq 1 1000000 and a 100k-iteration loop under the defaults', async () => {
     const ws = await workspace();
     expect(await ws.execute({ command: 'seq 1 1000000 | wc -l' })).toMatchObject({ exit_code: 0, stdout: '1000000\n' });
-    expect(await ws.execute({ command: 'n=0; for i in $(seq 1 100000); do n=$((n+1)); done; echo $n' })).toMatchObject({ exit_code: 0, stdout: '100000\n' });
+    expect(await ws.execute({ command: 'n=0; for i in $(seq 1 100000); do n=$((n+1)); done; echo $n' })).toMatchObject({
+      exit_code: 0,
+      stdout: '100000\n',
+    });
   }, 120_000);
 
   it('name the config key when a budget or the deadline is hit', async () => {
     const small = await workspace({ mounts: { '/': { resource: 'ram' } }, limits: { cpu_seconds: 0.01 } });
     const commands = await small.execute({ command: 'for ((i=0; i<5000; i++)); do :; done' });
-    expect(commands).toMatchObject({ exit_code: 1, stderr: 'mirage: command limit reached (limits.cpu_seconds 0.01 allows 1000 commands per call)\n' });
+    expect(commands).toMatchObject({
+      exit_code: 1,
+      stderr: 'mirage: command limit reached (limits.cpu_seconds 0.01 allows 1000 commands per call)\n',
+    });
     const seq = await small.execute({ command: 'seq 1 5000 > /dev/null' });
-    expect(seq).toMatchObject({ exit_code: 1, stderr: 'mirage: seq: iteration limit reached (limits.cpu_seconds 0.01 allows 1000 iterations per call)\n' });
+    expect(seq).toMatchObject({
+      exit_code: 1,
+      stderr: 'mirage: seq: iteration limit reached (limits.cpu_seconds 0.01 allows 1000 iterations per call)\n',
+    });
     const quick = await workspace({ mounts: { '/': { resource: 'ram' } }, limits: { timeout_s: 0.5 } });
     const late = await quick.execute({ command: 'echo before; sleep 2; echo after' });
     // just-bash drops the output of a call that passed its deadline.

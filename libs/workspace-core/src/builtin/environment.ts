@@ -57,7 +57,6 @@ async function withExported<T>(shell: Bash | undefined, names: Iterable<string>,
   }
 }
 
-
 function exported(ctx: Context): Record<string, string> {
   return { ...(ctx.exportedEnv ?? {}) };
 }

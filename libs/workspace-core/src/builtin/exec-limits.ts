@@ -61,7 +61,8 @@ const REWRITES: Rewrite[] = [
   },
   {
     pattern: /^bash: (?:([\w-]+): )?.*(?:iteration limit exceeded|work limit exceeded|exceeded maximum iterations).*$/,
-    message: (match, limits) => `mirage: ${match[1] !== undefined ? `${match[1]}: ` : ''}iteration limit reached (${budgetNote(limits)} iterations per call)`,
+    message: (match, limits) =>
+      `mirage: ${match[1] !== undefined ? `${match[1]}: ` : ''}iteration limit reached (${budgetNote(limits)} iterations per call)`,
     exitCode: 1,
   },
   {

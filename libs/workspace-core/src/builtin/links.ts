@@ -34,7 +34,8 @@ function backendPathOf(target: string, scope: LinkScope, link: string): string[]
     else parts.push(segment);
   }
   const namespacePath = `/${parts.join('/')}`;
-  const leaves = scope.prefix === '/' ? scope.foreign.some((prefix) => inside(namespacePath, prefix)) : !inside(namespacePath, scope.prefix);
+  const leaves =
+    scope.prefix === '/' ? scope.foreign.some((prefix) => inside(namespacePath, prefix)) : !inside(namespacePath, scope.prefix);
   if (leaves) throw fsError('EXDEV', `symbolic link ${link} points to ${target}, outside its mount; write there directly`);
   return scope.prefix === '/' ? parts : parts.slice(segments(scope.prefix).length);
 }

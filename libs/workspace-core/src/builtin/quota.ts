@@ -37,7 +37,10 @@ export class RamQuota {
     if (bytes <= 0) return;
     const used = await this.used();
     if (used + bytes > this.maxBytes) {
-      throw fsError('ENOSPC', `No space left on device, write '${path}' (limits.max_bytes ${this.maxBytes} reached: ${used} bytes used, ${bytes} more asked)`);
+      throw fsError(
+        'ENOSPC',
+        `No space left on device, write '${path}' (limits.max_bytes ${this.maxBytes} reached: ${used} bytes used, ${bytes} more asked)`,
+      );
     }
   }
 }

@@ -38,7 +38,20 @@ export interface CallScope {
 
 const DEVICES_PREFIX = '/dev';
 /** Variables bash sets for itself and does not export; in a session not seen yet, all others are taken as exported. */
-const SHELL_VARIABLES = new Set(['IFS', 'OSTYPE', 'MACHTYPE', 'HOSTTYPE', 'HOSTNAME', 'OPTIND', 'OPTERR', 'SHELLOPTS', 'BASHOPTS', 'PS1', 'PS2', 'PS4']);
+const SHELL_VARIABLES = new Set([
+  'IFS',
+  'OSTYPE',
+  'MACHTYPE',
+  'HOSTTYPE',
+  'HOSTNAME',
+  'OPTIND',
+  'OPTERR',
+  'SHELLOPTS',
+  'BASHOPTS',
+  'PS1',
+  'PS2',
+  'PS4',
+]);
 /** Exported names per session (sessions are plain objects owned by the workspace). */
 interface SessionExports {
   /** Names exported at the end of the session's last call. */
@@ -91,7 +104,9 @@ export class BuiltinShell {
     const exported: Record<string, string> = {};
     for (const [key, value] of Object.entries(env)) {
       const isExported =
-        known === undefined || !known.seen.has(key) ? !SHELL_VARIABLES.has(key) : known.exported.has(key) || scope?.exportAlso?.includes(key) === true;
+        known === undefined || !known.seen.has(key)
+          ? !SHELL_VARIABLES.has(key)
+          : known.exported.has(key) || scope?.exportAlso?.includes(key) === true;
       if (isExported) exported[key] = value;
     }
     const holder: { shell?: Bash } = {};
@@ -112,7 +127,10 @@ export class BuiltinShell {
     if (scope !== undefined && scope.keep && options.signal?.aborted !== true) {
       const names = interpreterSets(shell)?.exportedVars;
       if (names !== undefined) {
-        exportsBySession.set(scope.session, { exported: new Set([...names].filter((name) => Object.hasOwn(result.env, name))), seen: new Set(Object.keys(result.env)) });
+        exportsBySession.set(scope.session, {
+          exported: new Set([...names].filter((name) => Object.hasOwn(result.env, name))),
+          seen: new Set(Object.keys(result.env)),
+        });
       }
     }
     return rewriteLimitMessages(result, this.options.limits);

@@ -22,13 +22,25 @@ export function sandboxMountProblem(mounts: readonly MountSpec[]): string | unde
 }
 
 /** `network`: the URL prefixes the workspace may reach (the sandbox has no network in this slice). */
-export function selectEngine(choice: EngineChoice, mounts: readonly MountSpec[], sandbox: EngineAvailability | undefined, network: readonly string[] = []): EngineSelection {
+export function selectEngine(
+  choice: EngineChoice,
+  mounts: readonly MountSpec[],
+  sandbox: EngineAvailability | undefined,
+  network: readonly string[] = [],
+): EngineSelection {
   if (choice === 'builtin') return { name: 'builtin' };
-  const mountProblem = sandboxMountProblem(mounts) ?? (network.length > 0 ? 'the sandbox engine has no network yet (network.allow is set)' : undefined);
-  const hostProblem = sandbox === undefined ? 'the sandbox engine was not probed' : sandbox.available ? undefined : sandbox.reason ?? 'the sandbox engine is not available';
+  const mountProblem =
+    sandboxMountProblem(mounts) ?? (network.length > 0 ? 'the sandbox engine has no network yet (network.allow is set)' : undefined);
+  const hostProblem =
+    sandbox === undefined
+      ? 'the sandbox engine was not probed'
+      : sandbox.available
+        ? undefined
+        : (sandbox.reason ?? 'the sandbox engine is not available');
   if (choice === 'sandbox') {
     if (mountProblem !== undefined) throw new WorkspaceError('invalid', `engine sandbox refused: ${mountProblem}`);
-    if (hostProblem !== undefined) throw new WorkspaceError('invalid', `engine sandbox refused: not available on this host: ${hostProblem}`);
+    if (hostProblem !== undefined)
+      throw new WorkspaceError('invalid', `engine sandbox refused: not available on this host: ${hostProblem}`);
     return { name: 'sandbox' };
   }
   const reason = mountProblem ?? hostProblem;

@@ -5,7 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { WorkspaceError, WorkspaceRegistry, type Workspace } from '../index.js';
-import { editFile, extractTree, globFiles, globRegex, grepFiles, listFiles, packTree, readFileRange, resolveToolPath, writeFileBytes, writeFileStream } from './index.js';
+import {
+  editFile,
+  extractTree,
+  globFiles,
+  globRegex,
+  grepFiles,
+  listFiles,
+  packTree,
+  readFileRange,
+  resolveToolPath,
+  writeFileBytes,
+  writeFileStream,
+} from './index.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mirage-file-tools-'));
 const registry = new WorkspaceRegistry({ env: {} });
@@ -17,7 +29,14 @@ beforeAll(async () => {
   writeFileSync(outside, 'secret\n');
   // A host symlink leaving the disk root: reads through it must be refused.
   symlinkSync(outside, join(scratch, 'disk', 'escape'));
-  workspace = await registry.create({ config: { mounts: { '/': { resource: 'ram', mode: 'write' }, '/disk': { resource: 'disk', mode: 'write', config: { root: join(scratch, 'disk') } } } } });
+  workspace = await registry.create({
+    config: {
+      mounts: {
+        '/': { resource: 'ram', mode: 'write' },
+        '/disk': { resource: 'disk', mode: 'write', config: { root: join(scratch, 'disk') } },
+      },
+    },
+  });
   workspace.createSession({ session_id: 'ro', mounts: { '/': 'read', '/disk': 'read' } });
 });
 
@@ -68,10 +87,17 @@ describe('read, write, edit', () => {
       const view = workspace.fileView();
       await writeFileBytes(view, `${base}/r.txt`, Buffer.from('0123456789'));
       const range = await readFileRange(view, { path: `${base}/r.txt`, offset: '3', limit: 4 });
-      expect({ size: range.size, offset: range.offset, length: range.length, text: await text(range.body) }).toEqual({ size: 10, offset: 3, length: 4, text: '3456' });
+      expect({ size: range.size, offset: range.offset, length: range.length, text: await text(range.body) }).toEqual({
+        size: 10,
+        offset: 3,
+        length: 4,
+        text: '3456',
+      });
       expect(await text((await readFileRange(view, { path: `${base}/r.txt`, offset: 8 })).body)).toBe('89');
       expect(await text((await readFileRange(view, { path: `${base}/r.txt`, offset: 50 })).body)).toBe('');
-      expect(await code(readFileRange(view, { path: `${base}/r.txt`, offset: '-1' }))).toMatch(/^invalid: offset must be a non-negative integer/);
+      expect(await code(readFileRange(view, { path: `${base}/r.txt`, offset: '-1' }))).toMatch(
+        /^invalid: offset must be a non-negative integer/,
+      );
       expect(await code(readFileRange(view, { path: `${base}/r.txt`, limit: '1.5' }))).toMatch(/^invalid: limit/);
     }
   });
@@ -79,9 +105,15 @@ describe('read, write, edit', () => {
   it('a session ceiling refuses every change with forbidden, before anything is touched', async () => {
     const view = workspace.fileView('ro');
     expect(await code(writeFileBytes(view, '/disk/new.txt', Buffer.from('x')))).toBe('forbidden: cannot write to read-only mount /disk/');
-    expect(await code(writeFileStream(view, '/new.txt', Readable.from([Buffer.from('x')]), 100))).toBe('forbidden: cannot write to read-only mount /');
-    expect(await code(editFile(view, { path: '/disk/r.txt', old_string: '0', new_string: '1' }))).toBe('forbidden: cannot write to read-only mount /disk/');
-    expect(await code(extractTree(view, '/disk/t', Readable.from([Buffer.alloc(1024)])))).toBe('forbidden: cannot write to read-only mount /disk/');
+    expect(await code(writeFileStream(view, '/new.txt', Readable.from([Buffer.from('x')]), 100))).toBe(
+      'forbidden: cannot write to read-only mount /',
+    );
+    expect(await code(editFile(view, { path: '/disk/r.txt', old_string: '0', new_string: '1' }))).toBe(
+      'forbidden: cannot write to read-only mount /disk/',
+    );
+    expect(await code(extractTree(view, '/disk/t', Readable.from([Buffer.alloc(1024)])))).toBe(
+      'forbidden: cannot write to read-only mount /disk/',
+    );
     expect(await code(readFileRange(view, { path: '/disk/r.txt' }))).toBe('ok');
   });
 
@@ -100,10 +132,16 @@ describe('read, write, edit', () => {
     await writeFileBytes(view, '/e.txt', Buffer.from('price: X\n'));
     await editFile(view, { path: '/e.txt', old_string: 'X', new_string: "$& $1 $$ $'" });
     expect(await text((await readFileRange(view, { path: '/e.txt' })).body)).toBe("price: $& $1 $$ $'\n");
-    expect(await code(editFile(view, { path: '/e.txt', old_string: '', new_string: 'y' }))).toMatch(/^invalid: old_string must be a non-empty string/);
-    expect(await code(editFile(view, { path: '/e.txt', old_string: 'price', new_string: 'price' }))).toMatch(/^invalid: old_string and new_string are the same/);
+    expect(await code(editFile(view, { path: '/e.txt', old_string: '', new_string: 'y' }))).toMatch(
+      /^invalid: old_string must be a non-empty string/,
+    );
+    expect(await code(editFile(view, { path: '/e.txt', old_string: 'price', new_string: 'price' }))).toMatch(
+      /^invalid: old_string and new_string are the same/,
+    );
     await writeFileBytes(view, '/latin1.txt', Buffer.from([0x63, 0x61, 0x66, 0xe9]));
-    expect(await code(editFile(view, { path: '/latin1.txt', old_string: 'caf', new_string: 'tea' }))).toMatch(/^unprocessable: cannot edit a binary file \(not valid UTF-8\)/);
+    expect(await code(editFile(view, { path: '/latin1.txt', old_string: 'caf', new_string: 'tea' }))).toMatch(
+      /^unprocessable: cannot edit a binary file \(not valid UTF-8\)/,
+    );
   });
 });
 
@@ -136,7 +174,11 @@ describe('ls, glob, grep', () => {
     expect((await globFiles(view, { pattern: 'nope/*.ts', path: '/g' })).paths).toEqual([]);
     expect(await code(globFiles(view, { pattern: '*', path: '/g/a.ts' }))).toMatch(/^invalid: not a directory/);
     expect(await code(globFiles(view, { pattern: '*', path: '/missing' }))).toMatch(/^not_found/);
-    expect((await listFiles(view, '/g')).entries.map((entry) => `${entry.name}:${entry.type}`)).toEqual(['.hidden:directory', 'a.ts:file', 'sub:directory']);
+    expect((await listFiles(view, '/g')).entries.map((entry) => `${entry.name}:${entry.type}`)).toEqual([
+      '.hidden:directory',
+      'a.ts:file',
+      'sub:directory',
+    ]);
   });
 
   it('grep merges context, stops at max_count, honours include', async () => {
@@ -169,7 +211,9 @@ describe('ls, glob, grep', () => {
     const lines = Array.from({ length: 1500 }, (_, i) => (i % 500 === 499 ? `${line}needle${i + 1}` : line));
     await writeFileBytes(view, '/disk/huge.txt', Buffer.from(`${lines.join('\n')}\n`));
     const all = await grepFiles(view, { pattern: 'needle[0-9]+$', path: '/disk/huge.txt' });
-    expect(all.files[0].lines.map((found) => [found.line, found.text.endsWith(`needle${found.line}`), found.text.startsWith('éé')])).toEqual([
+    expect(
+      all.files[0].lines.map((found) => [found.line, found.text.endsWith(`needle${found.line}`), found.text.startsWith('éé')]),
+    ).toEqual([
       [500, true, true],
       [1000, true, true],
       [1500, true, true],
@@ -180,7 +224,9 @@ describe('ls, glob, grep', () => {
       [500, true],
       [501, false],
     ]);
-    expect((await grepFiles(view, { pattern: 'needle', path: '/disk', count: true, include: 'huge.*' })).files).toEqual([expect.objectContaining({ count: 3, lines: [] })]);
+    expect((await grepFiles(view, { pattern: 'needle', path: '/disk', count: true, include: 'huge.*' })).files).toEqual([
+      expect.objectContaining({ count: 3, lines: [] }),
+    ]);
   });
 
   it('grep patterns run in linear time: a backtracking bomb answers at once', async () => {

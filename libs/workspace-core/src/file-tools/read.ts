@@ -39,7 +39,9 @@ export async function openFileRange(view: FileView, path: string, offset: number
   }
   const ranged = mount.backend as { readRange?: (inner: string, offset: number, length: number) => Promise<Uint8Array> };
   if (mount.resource === 's3' && typeof ranged.readRange === 'function') {
-    const bytes = await onPath(path, () => (ranged.readRange as NonNullable<typeof ranged.readRange>).call(mount.backend, inner, offset, length));
+    const bytes = await onPath(path, () =>
+      (ranged.readRange as NonNullable<typeof ranged.readRange>).call(mount.backend, inner, offset, length),
+    );
     return Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
   }
   const bytes = await onPath(path, () => view.fs.readFileBuffer(path));

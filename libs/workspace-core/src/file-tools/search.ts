@@ -3,7 +3,17 @@
 // expressions (grep, as the shell's grep) and globs with `**` and `{a,b}` (glob, grep --include).
 import { posix } from 'node:path';
 import { RE2JS } from 're2js';
-import type { FileEntry, FileEntryType, FileListing, GlobRequest, GlobResult, GrepFile, GrepLine, GrepRequest, GrepResult } from '@mirage-ts/protocol';
+import type {
+  FileEntry,
+  FileEntryType,
+  FileListing,
+  GlobRequest,
+  GlobResult,
+  GrepFile,
+  GrepLine,
+  GrepRequest,
+  GrepResult,
+} from '@mirage-ts/protocol';
 import type { FsStat, IFileSystem } from '../engine.js';
 import { WorkspaceError } from '../errors.js';
 import { globSegmentSource } from '../glob.js';
@@ -23,7 +33,14 @@ function entryType(stat: FsStat): FileEntryType {
 
 async function describe(fs: IFileSystem, path: string, name: string): Promise<FileEntry> {
   const stat = await onPath(path, () => fs.lstat(path));
-  const entry: FileEntry = { name, path, type: entryType(stat), size: stat.size, mode: stat.mode & 0o7777, mtime: stat.mtime.getTime() / 1000 };
+  const entry: FileEntry = {
+    name,
+    path,
+    type: entryType(stat),
+    size: stat.size,
+    mode: stat.mode & 0o7777,
+    mtime: stat.mtime.getTime() / 1000,
+  };
   if (stat.isSymbolicLink) entry.target = await fs.readlink(path).catch(() => '');
   return entry;
 }
@@ -85,7 +102,8 @@ export function globRegex(pattern: string): RegExp {
 export async function globFiles(view: FileView, request: GlobRequest): Promise<GlobResult> {
   if (typeof request.pattern !== 'string' || request.pattern === '') throw new WorkspaceError('invalid', 'pattern is required');
   if (request.pattern.includes('\0')) throw new WorkspaceError('invalid', 'pattern must not contain NUL bytes');
-  if (request.pattern.split('/').includes('..')) throw new WorkspaceError('invalid', `pattern must not contain '..' segments: ${request.pattern}`);
+  if (request.pattern.split('/').includes('..'))
+    throw new WorkspaceError('invalid', `pattern must not contain '..' segments: ${request.pattern}`);
   const root = request.pattern.startsWith('/') ? '/' : resolveToolPath(view, request.path ?? '.');
   const rootStat = await onPath(root, () => view.fs.stat(root));
   if (!rootStat.isDirectory) throw new WorkspaceError('invalid', `not a directory: ${root}`);
@@ -156,7 +174,8 @@ async function grepStream(
   let count = 0;
   let lineNumber = 0;
   let afterLeft = 0;
-  const finished = (): boolean => (request.files_with_matches === true && count > 0) || (maxCount !== undefined && count >= maxCount && afterLeft === 0);
+  const finished = (): boolean =>
+    (request.files_with_matches === true && count > 0) || (maxCount !== undefined && count >= maxCount && afterLeft === 0);
   const onLine = (text: string): void => {
     lineNumber += 1;
     if ((maxCount === undefined || count < maxCount) && test(text)) {

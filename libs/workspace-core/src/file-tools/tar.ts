@@ -20,14 +20,16 @@ const join = (dir: string, name: string): string => (dir === '/' ? `/${name}` : 
 function header(path: string, stat: FsStat, linkpath?: string): Buffer {
   const type: TarEntryHeader['type'] = stat.isSymbolicLink ? 'symlink' : stat.isDirectory ? 'directory' : 'file';
   // encodeEntryHeaders answers a view of a shared buffer: copied, since the stream may hold it.
-  return Buffer.from(encodeEntryHeaders({
-    path: type === 'directory' ? `${path}/` : path,
-    type,
-    mode: stat.mode & 0o7777,
-    mtimeMs: stat.mtime.getTime(),
-    size: type === 'file' ? stat.size : 0,
-    ...(linkpath !== undefined ? { linkpath } : {}),
-  }));
+  return Buffer.from(
+    encodeEntryHeaders({
+      path: type === 'directory' ? `${path}/` : path,
+      type,
+      mode: stat.mode & 0o7777,
+      mtimeMs: stat.mtime.getTime(),
+      size: type === 'file' ? stat.size : 0,
+      ...(linkpath !== undefined ? { linkpath } : {}),
+    }),
+  );
 }
 
 async function* tarChunks(view: FileView, path: string, name: string, stat: FsStat): AsyncGenerator<Buffer> {
@@ -94,11 +96,13 @@ export async function extractTree(view: FileView, rawDest: string, input: Readab
   let chain: Promise<void> = Promise.resolve();
   let pendingBytes = 0;
   const later = (work: () => Promise<void>): void => {
-    chain = chain.then(async () => {
-      if (failure === undefined) await work();
-    }).catch((error: unknown) => {
-      failure ??= error instanceof Error ? error : new Error(String(error));
-    });
+    chain = chain
+      .then(async () => {
+        if (failure === undefined) await work();
+      })
+      .catch((error: unknown) => {
+        failure ??= error instanceof Error ? error : new Error(String(error));
+      });
   };
   const parser = new Parser({ strict: true });
   // Settles either way: a bad archive is recorded as the failure (never an unhandled rejection).

@@ -85,7 +85,10 @@ export function toolError(error: unknown, path: string): Error {
       return new WorkspaceError('too_large', `file too large: ${path}`);
     case 'ENOTSUP':
     case 'EOPNOTSUPP':
-      return new WorkspaceError('unprocessable', `operation not supported here (${error instanceof Error ? error.message : String(error)})`);
+      return new WorkspaceError(
+        'unprocessable',
+        `operation not supported here (${error instanceof Error ? error.message : String(error)})`,
+      );
     case 'ELOOP':
       return new WorkspaceError('invalid', `too many levels of symbolic links: ${path}`);
     case undefined:
@@ -107,7 +110,8 @@ export async function onPath<T>(path: string, work: () => Promise<T>): Promise<T
 export function parseCount(value: unknown, field: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const text = typeof value === 'number' ? String(value) : value;
-  if (typeof text !== 'string' || !/^\d+$/.test(text.trim())) throw new WorkspaceError('invalid', `${field} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  if (typeof text !== 'string' || !/^\d+$/.test(text.trim()))
+    throw new WorkspaceError('invalid', `${field} must be a non-negative integer, got ${JSON.stringify(value)}`);
   const n = Number(text.trim());
   if (!Number.isSafeInteger(n)) throw new WorkspaceError('invalid', `${field} is too large: ${text}`);
   return n;

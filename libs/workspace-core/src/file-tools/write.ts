@@ -45,7 +45,13 @@ async function collect(input: AsyncIterable<Uint8Array>, maxBytes: number): Prom
  * directory, O_EXCL|O_NOFOLLOW) renamed over it once complete, so a failed upload leaves the old
  * file as it was. Answers undefined when the target is a symlink (the backend writes those).
  */
-async function streamToDisk(root: string, parentVirtual: string, name: string, input: AsyncIterable<Uint8Array>, maxBytes: number): Promise<number | undefined> {
+async function streamToDisk(
+  root: string,
+  parentVirtual: string,
+  name: string,
+  input: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+): Promise<number | undefined> {
   const directory = join(realpathSync(root), parentVirtual);
   const target = join(directory, name);
   if ((await lstat(target).catch(() => undefined))?.isSymbolicLink()) return undefined;
@@ -72,7 +78,12 @@ async function streamToDisk(root: string, parentVirtual: string, name: string, i
  * Writes a stream as the whole content of `path`. Disk mounts get the bytes as they come (never
  * held whole); ram and s3 backends take a file in one piece, so the stream is collected first.
  */
-export async function writeFileStream(view: FileView, rawPath: string, input: AsyncIterable<Uint8Array>, maxBytes: number): Promise<FileWritten> {
+export async function writeFileStream(
+  view: FileView,
+  rawPath: string,
+  input: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+): Promise<FileWritten> {
   const path = resolveToolPath(view, rawPath);
   const existed = await prepareWrite(view, path);
   const { mount, inner } = mountOf(view, path);
@@ -119,7 +130,10 @@ export async function editFile(view: FileView, request: EditFileRequest): Promis
   const found = occurrences(text, old);
   if (found === 0) throw new WorkspaceError('unprocessable', `old text not found in ${path}`);
   if (found > 1 && request.replace_all !== true) {
-    throw new WorkspaceError('unprocessable', `old text occurs ${found} times in ${path}: add surrounding lines to make it unique, or use replace_all`);
+    throw new WorkspaceError(
+      'unprocessable',
+      `old text occurs ${found} times in ${path}: add surrounding lines to make it unique, or use replace_all`,
+    );
   }
   const updated = request.replace_all === true ? text.split(old).join(replacement) : text.replace(old, () => replacement);
   const bytes = Buffer.from(updated, 'utf8');

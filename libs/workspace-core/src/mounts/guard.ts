@@ -119,7 +119,8 @@ export class ModeGuardFs implements IFileSystem {
   async writeFile(path: string, content: FileContent, options?: WriteOptions | BufferEncoding): Promise<void> {
     this.refuse();
     const target = await this.target(path, true);
-    if (this.options.quota !== undefined) await this.reserve(contentBytes(content, this.encodingOf(options)) - (await this.sizeOf(target)), path);
+    if (this.options.quota !== undefined)
+      await this.reserve(contentBytes(content, this.encodingOf(options)) - (await this.sizeOf(target)), path);
     return this.inner.writeFile(target, content, options);
   }
   async appendFile(path: string, content: FileContent, options?: WriteOptions | BufferEncoding): Promise<void> {

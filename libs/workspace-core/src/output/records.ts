@@ -5,7 +5,12 @@ import type { JobStatus, OutputChunkRecord, OutputRecord, OutputStatusRecord } f
 import { isOutputEnd, type OutputChunk, type OutputLog } from './output-log.js';
 
 export function chunkRecord(chunk: OutputChunk): OutputChunkRecord {
-  return { seq: chunk.seq, ts: chunk.ts, stream: chunk.stream, data: Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength).toString('base64') };
+  return {
+    seq: chunk.seq,
+    ts: chunk.ts,
+    stream: chunk.stream,
+    data: Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength).toString('base64'),
+  };
 }
 
 function statusRecord(log: OutputLog, status: JobStatus, exitCode: number | null): OutputStatusRecord {

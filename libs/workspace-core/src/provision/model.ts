@@ -55,7 +55,11 @@ export interface CommandEntry {
 export type CommandFamily = Readonly<Record<string, CommandEntry>>;
 
 /** The same model under several names. */
-export function family(names: readonly string[], model: CommandModel, options: Omit<CommandEntry, 'model'> = {}): Record<string, CommandEntry> {
+export function family(
+  names: readonly string[],
+  model: CommandModel,
+  options: Omit<CommandEntry, 'model'> = {},
+): Record<string, CommandEntry> {
   return Object.fromEntries(names.map((name) => [name, { model, ...options }]));
 }
 

@@ -65,9 +65,22 @@ describe('provisionCommand on local (ram) mounts', () => {
     const result = await provisionCommand('cat /data/a.txt | wc -l', ctx);
     expect(Object.keys(result).sort()).toEqual(
       [
-        'kind', 'op', 'command', 'children', 'network_read_low', 'network_read_high', 'cache_read_low', 'cache_read_high',
-        'network_write_low', 'network_write_high', 'cache_write_low', 'cache_write_high', 'read_ops', 'cache_hits',
-        'precision', 'estimated_cost_usd',
+        'kind',
+        'op',
+        'command',
+        'children',
+        'network_read_low',
+        'network_read_high',
+        'cache_read_low',
+        'cache_read_high',
+        'network_write_low',
+        'network_write_high',
+        'cache_write_low',
+        'cache_write_high',
+        'read_ops',
+        'cache_hits',
+        'precision',
+        'estimated_cost_usd',
       ].sort(),
     );
     expect(result).toMatchObject({
@@ -145,7 +158,10 @@ describe('provisionCommand on local (ram) mounts', () => {
       cache_write_high: 16,
       precision: 'exact',
     });
-    expect(await provisionCommand('sort -o /data/sorted.csv /data/c.csv', ctx)).toMatchObject({ cache_read_high: 12, cache_write_high: 12 });
+    expect(await provisionCommand('sort -o /data/sorted.csv /data/c.csv', ctx)).toMatchObject({
+      cache_read_high: 12,
+      cache_write_high: 12,
+    });
     const inline = await provisionCommand("bash -c 'cat /data/a.txt /data/b.csv'", ctx);
     expect(inline).toMatchObject({ cache_read_high: 22, read_ops: 2, precision: 'exact' });
     expect(child(inline, 0).children.length).toBe(1);
@@ -156,11 +172,30 @@ describe('provisionCommand on local (ram) mounts', () => {
 
   it('models each command family of the table: readers, writers, wrappers, declarations, archives', async () => {
     // wc prints a line per file and a total: at most 48 bytes a line plus the names.
-    expect(await provisionCommand('wc -l /data/a.txt /data/b.csv > /data/n', ctx)).toMatchObject({ cache_read_high: 22, cache_write_low: 6, cache_write_high: 166 });
-    expect(await provisionCommand('base64 /data/a.txt > /data/e', ctx)).toMatchObject({ cache_read_high: 14, cache_write_low: 20, cache_write_high: 22 });
-    expect(await provisionCommand('uniq /data/a.txt /data/u', ctx)).toMatchObject({ cache_read_high: 14, cache_write_low: 0, cache_write_high: 14 });
-    expect(await provisionCommand('touch /data/a.txt /data/new; rm /data/b.csv; cat /data/new', ctx)).toMatchObject({ cache_read_high: 0, cache_write_high: 0 });
-    expect(await provisionCommand('nice command cat /data/a.txt', ctx)).toMatchObject({ cache_read_high: 14, read_ops: 1, precision: 'exact' });
+    expect(await provisionCommand('wc -l /data/a.txt /data/b.csv > /data/n', ctx)).toMatchObject({
+      cache_read_high: 22,
+      cache_write_low: 6,
+      cache_write_high: 166,
+    });
+    expect(await provisionCommand('base64 /data/a.txt > /data/e', ctx)).toMatchObject({
+      cache_read_high: 14,
+      cache_write_low: 20,
+      cache_write_high: 22,
+    });
+    expect(await provisionCommand('uniq /data/a.txt /data/u', ctx)).toMatchObject({
+      cache_read_high: 14,
+      cache_write_low: 0,
+      cache_write_high: 14,
+    });
+    expect(await provisionCommand('touch /data/a.txt /data/new; rm /data/b.csv; cat /data/new', ctx)).toMatchObject({
+      cache_read_high: 0,
+      cache_write_high: 0,
+    });
+    expect(await provisionCommand('nice command cat /data/a.txt', ctx)).toMatchObject({
+      cache_read_high: 14,
+      read_ops: 1,
+      precision: 'exact',
+    });
     expect(await provisionCommand('export F=/data/c.csv; cat $F', ctx)).toMatchObject({ cache_read_high: 12, precision: 'exact' });
     expect(await provisionCommand('printf x > /data/p', ctx)).toMatchObject({ precision: 'unknown' });
     const tar = await provisionCommand('tar cf /data/x.tar /data/a.txt /data/b.csv', ctx);
@@ -169,7 +204,10 @@ describe('provisionCommand on local (ram) mounts', () => {
 
   it('lets a shell function replace a command model, but not a text filter', async () => {
     // A function named like a modelled command is what runs...
-    expect(await provisionCommand('grep() { cat /data/b.csv; }; grep x /data/a.txt', ctx)).toMatchObject({ cache_read_high: 8, read_ops: 1 });
+    expect(await provisionCommand('grep() { cat /data/b.csv; }; grep x /data/a.txt', ctx)).toMatchObject({
+      cache_read_high: 8,
+      read_ops: 1,
+    });
     // ...while the text filters are looked up first (as the walker always did; bash would run the function).
     expect(await provisionCommand('cat() { echo x; }; cat /data/a.txt', ctx)).toMatchObject({ cache_read_high: 14, read_ops: 1 });
   });
@@ -207,7 +245,14 @@ describe('provisionCommand against an s3 mount (real s3rver)', () => {
 
   it('counts s3 reads as network bytes and prices them', async () => {
     const result = await provisionCommand('cat /s3/big.bin | wc -c', ctx);
-    expect(result).toMatchObject({ network_read_low: big, network_read_high: big, cache_read_high: 0, read_ops: 1, cache_hits: 0, precision: 'exact' });
+    expect(result).toMatchObject({
+      network_read_low: big,
+      network_read_high: big,
+      cache_read_high: 0,
+      read_ops: 1,
+      cache_hits: 0,
+      precision: 'exact',
+    });
     const expected = S3_PRICING.getRequestUsd + (big / S3_PRICING.bytesPerGb) * S3_PRICING.egressUsdPerGb;
     expect(result.estimated_cost_usd).toBeCloseTo(expected, 12);
     expect(child(result, 0).estimated_cost_usd).toBeCloseTo(expected, 12);

@@ -151,12 +151,7 @@ export function sequence(op: string | null, command: string | null, children: Pr
  * A parent where exactly one of several branches runs (if/case), after a common part:
  * lows take the cheapest branch, highs the dearest; precision at least `range` when they differ.
  */
-export function choice(
-  op: string,
-  command: string,
-  common: ProvisionResult[],
-  branches: ProvisionResult[][],
-): ProvisionResult {
+export function choice(op: string, command: string, common: ProvisionResult[], branches: ProvisionResult[][]): ProvisionResult {
   const base = sequence(op, command, common);
   const options = branches.map((branch) => sequence(null, null, branch));
   if (options.length === 0) return base;

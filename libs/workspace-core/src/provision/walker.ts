@@ -3,7 +3,15 @@
 // redirections, and hands each simple command to its model in the table (commands/index.ts).
 import { posix } from 'node:path';
 import type { ProvisionResult } from '@mirage-ts/protocol';
-import { serialize, type CommandNode, type PipelineNode, type ScriptNode, type SimpleCommandNode, type StatementNode, type WordNode } from '../engine.js';
+import {
+  serialize,
+  type CommandNode,
+  type PipelineNode,
+  type ScriptNode,
+  type SimpleCommandNode,
+  type StatementNode,
+  type WordNode,
+} from '../engine.js';
 import { COMMAND_MODELS } from './commands/index.js';
 import { absorb, type ModelScope, type Output } from './model.js';
 import { Tally, ZERO, add, choice, sequence, type Range } from './tally.js';

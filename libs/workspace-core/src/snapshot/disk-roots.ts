@@ -14,12 +14,14 @@ export interface DiskRootInUse {
 export function diskRoots(config: WorkspaceConfig): Array<{ prefix: string; root: string }> {
   const roots: Array<{ prefix: string; root: string }> = [];
   for (const { prefix, resource, config: settings } of configMounts(config)) {
-    if (resource === 'disk' && typeof settings.root === 'string' && settings.root !== '') roots.push({ prefix, root: resolve(settings.root) });
+    if (resource === 'disk' && typeof settings.root === 'string' && settings.root !== '')
+      roots.push({ prefix, root: resolve(settings.root) });
   }
   return roots;
 }
 
-const overlaps = (a: string, b: string): boolean => a === b || a.startsWith(b.endsWith(sep) ? b : b + sep) || b.startsWith(a.endsWith(sep) ? a : a + sep);
+const overlaps = (a: string, b: string): boolean =>
+  a === b || a.startsWith(b.endsWith(sep) ? b : b + sep) || b.startsWith(a.endsWith(sep) ? a : a + sep);
 
 /**
  * Moves disk mounts of `config` to fresh directories from `freshRoot(prefix key)`: all of them
@@ -50,7 +52,10 @@ export function relocateDiskRoots(
     const user = inUse.find((used) => overlaps(used.root, root));
     if (options.keep?.has(mountKey(prefix))) {
       if (user !== undefined) {
-        throw new WorkspaceError('busy', `disk root ${root} of mount ${prefix} is in use by workspace ${user.workspaceId}; choose another root`);
+        throw new WorkspaceError(
+          'busy',
+          `disk root ${root} of mount ${prefix} is in use by workspace ${user.workspaceId}; choose another root`,
+        );
       }
       continue;
     }

@@ -12,7 +12,11 @@ import type { S3Fingerprint } from '../mounts/s3/fingerprint.js';
  * changed since the snapshot. With `off` nothing is checked: the new workspace reads the bucket
  * as it is now (its s3 mounts start with an empty cache, so nothing stale is kept).
  */
-export async function refuseS3Drift(config: WorkspaceConfig, recorded: Record<string, S3Fingerprint[]> | undefined, policy: DriftPolicy = 'strict'): Promise<void> {
+export async function refuseS3Drift(
+  config: WorkspaceConfig,
+  recorded: Record<string, S3Fingerprint[]> | undefined,
+  policy: DriftPolicy = 'strict',
+): Promise<void> {
   if (policy === 'off' || recorded === undefined) return;
   const byKey = new Map(Object.entries(config.mounts).map(([prefix, mount]) => [mountKey(prefix), { prefix, mount }]));
   const { S3Fs } = await loadS3Module();
@@ -24,7 +28,10 @@ export async function refuseS3Drift(config: WorkspaceConfig, recorded: Record<st
       const drift = await fs.firstDrift(fingerprints);
       if (drift !== undefined) {
         const shown = `${summaryPrefix(found.prefix === '/' ? '/' : found.prefix.replace(/\/+$/, ''))}${drift.path.slice(1)}`;
-        throw new WorkspaceError('busy', `snapshot drift: ${shown} changed since the snapshot (${drift.reason}); load with drift off to load it anyway`);
+        throw new WorkspaceError(
+          'busy',
+          `snapshot drift: ${shown} changed since the snapshot (${drift.reason}); load with drift off to load it anyway`,
+        );
       }
     } finally {
       fs.destroy();

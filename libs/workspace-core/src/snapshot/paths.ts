@@ -47,7 +47,10 @@ export function isLocalPath(mounts: readonly SnapshotMount[]): (path: string) =>
  * The entries of the mounts whose files belong to the workspace (ram, disk): entries of remote
  * mounts (s3) are left out, as snapshots and versions keep only those mounts' config.
  */
-export async function* localEntries<T extends { path: string }>(config: WorkspaceConfig, entries: Iterable<T> | AsyncIterable<T>): AsyncGenerator<T> {
+export async function* localEntries<T extends { path: string }>(
+  config: WorkspaceConfig,
+  entries: Iterable<T> | AsyncIterable<T>,
+): AsyncGenerator<T> {
   const isLocal = isLocalPath(describeMounts(config));
   for await (const entry of entries) if (isLocal(entry.path)) yield entry;
 }

@@ -52,7 +52,9 @@ describe('snapshot round trip through a restarted registry', () => {
   it('restores ram and disk mounts byte for byte with modes, mtimes, links and sessions', async () => {
     const diskA = mkdtempSync(join(dir, 'disk-a-'));
     const diskB = mkdtempSync(join(dir, 'disk-b-'));
-    const config = { mounts: { '/': { resource: 'ram', mode: 'write' }, '/disk': { resource: 'disk', mode: 'write', config: { root: diskA } } } };
+    const config = {
+      mounts: { '/': { resource: 'ram', mode: 'write' }, '/disk': { resource: 'disk', mode: 'write', config: { root: diskA } } },
+    };
     const first = new WorkspaceRegistry({ env: {} });
     const source = await first.create({ config, id: 'src', files: [...fixture(''), ...fixture('disk')] });
     source.restoreSessions([{ session_id: 'agent', cwd: '/a/b', env: { TOKEN_NAME: 'x', UNICODE: 'ü' } }]);
@@ -60,7 +62,10 @@ describe('snapshot round trip through a restarted registry', () => {
     expect(Object.keys(before)).toContain('disk/a/empty-dir');
 
     const file = join(dir, 'snapshots', 'src.tar');
-    await writeSnapshotFile({ id: source.id, config: source.redactedConfig(), sessions: source.sessionStates(), entries: await source.listTree() }, file);
+    await writeSnapshotFile(
+      { id: source.id, config: source.redactedConfig(), sessions: source.sessionStates(), entries: await source.listTree() },
+      file,
+    );
     await first.closeAll();
 
     const restarted = new WorkspaceRegistry({ env: {} });
@@ -72,7 +77,10 @@ describe('snapshot round trip through a restarted registry', () => {
       files: loaded.files,
     });
     expect(await describeTree(restored)).toEqual(before);
-    expect(restored.sessionStates().find((s) => s.session_id === 'agent')).toMatchObject({ cwd: '/a/b', env: expect.objectContaining({ UNICODE: 'ü' }) });
+    expect(restored.sessionStates().find((s) => s.session_id === 'agent')).toMatchObject({
+      cwd: '/a/b',
+      env: expect.objectContaining({ UNICODE: 'ü' }),
+    });
 
     // The disk mount holds real host files.
     expect(Buffer.from(readFileSync(join(diskB, 'bin.dat')))).toEqual(Buffer.from(binary));

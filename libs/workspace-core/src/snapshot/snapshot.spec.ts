@@ -70,7 +70,10 @@ function handMadeTar(entries: Array<{ path: string; type?: string; data?: string
   const blocks: Buffer[] = [];
   const add = (path: string, type: string, data = '', linkpath?: string) => {
     const header = Buffer.alloc(512);
-    new Header({ path, type: type as 'File', mode: 0o644, size: Buffer.byteLength(data), mtime: new Date(MTIME), linkpath }).encode(header, 0);
+    new Header({ path, type: type as 'File', mode: 0o644, size: Buffer.byteLength(data), mtime: new Date(MTIME), linkpath }).encode(
+      header,
+      0,
+    );
     blocks.push(header);
     if (data.length > 0) {
       const body = Buffer.alloc(Math.ceil(Buffer.byteLength(data) / 512) * 512);
@@ -79,7 +82,15 @@ function handMadeTar(entries: Array<{ path: string; type?: string; data?: string
     }
   };
   if (withManifest) {
-    const manifest = { format: 'mirage-snapshot', version: 1, workspace_id: 'x', created_at: 1, config: { mounts: { '/': { resource: 'ram' } } }, mounts: [{ prefix: '/', resource: 'ram', mode: 'write', files_included: true, needs_credentials: false }], sessions: [] };
+    const manifest = {
+      format: 'mirage-snapshot',
+      version: 1,
+      workspace_id: 'x',
+      created_at: 1,
+      config: { mounts: { '/': { resource: 'ram' } } },
+      mounts: [{ prefix: '/', resource: 'ram', mode: 'write', files_included: true, needs_credentials: false }],
+      sessions: [],
+    };
     add('manifest.json', 'File', JSON.stringify(manifest));
   }
   for (const e of entries) add(e.path, e.type ?? 'File', e.data ?? '', e.linkpath);
@@ -235,12 +246,19 @@ describe('snapshot format', () => {
       mounts: { '/s3/': { resource: 's3', config: { aws_access_key_id: 'NEWKEY', aws_secret_access_key: 'newsecret' } } },
     });
     expect(() => requireCredentials(merged)).not.toThrow();
-    expect(merged.mounts['/s3']?.config).toEqual({ bucket: 'bkt', region: 'us-east-1', aws_access_key_id: 'NEWKEY', aws_secret_access_key: 'newsecret' });
+    expect(merged.mounts['/s3']?.config).toEqual({
+      bucket: 'bkt',
+      region: 'us-east-1',
+      aws_access_key_id: 'NEWKEY',
+      aws_secret_access_key: 'newsecret',
+    });
     expect(merged.mounts['/disk']).toEqual(config.mounts['/disk']);
     // A different backend replaces the mount whole.
     const replaced = applyOverride(loaded.manifest.config, { mounts: { '/s3': { resource: 'ram', mode: 'write' } } });
     expect(replaced.mounts['/s3']).toEqual({ resource: 'ram', mode: 'write' });
-    expect(() => applyOverride(config, { mounts: [] as unknown as WorkspaceConfig['mounts'] })).toThrow(/override mounts must be a mapping/);
+    expect(() => applyOverride(config, { mounts: [] as unknown as WorkspaceConfig['mounts'] })).toThrow(
+      /override mounts must be a mapping/,
+    );
   });
 
   it('writes nothing when a source path is unsafe', async () => {

@@ -32,8 +32,13 @@ describe('tar entry headers', () => {
     const exactly100 = `files/${'x'.repeat(94)}`;
     expect(decode(Buffer.from(encodeEntryHeaders({ ...base, path: exactly100 }))).header.path).toBe(exactly100);
     // ASCII control characters fit a ustar field (NUL never reaches here: such paths are refused).
-    expect(decode(Buffer.from(encodeEntryHeaders({ ...base, path: 'files/new\nline' })))).toMatchObject({ blocks: 1, header: { path: 'files/new\nline' } });
-    expect(decode(Buffer.from(encodeEntryHeaders({ ...base, path: 'files/d/', type: 'directory', mode: 0o4755, size: 0 }))).header).toMatchObject({
+    expect(decode(Buffer.from(encodeEntryHeaders({ ...base, path: 'files/new\nline' })))).toMatchObject({
+      blocks: 1,
+      header: { path: 'files/new\nline' },
+    });
+    expect(
+      decode(Buffer.from(encodeEntryHeaders({ ...base, path: 'files/d/', type: 'directory', mode: 0o4755, size: 0 }))).header,
+    ).toMatchObject({
       path: 'files/d/',
       type: 'Directory',
       mode: 0o4755,
@@ -56,7 +61,9 @@ describe('tar entry headers', () => {
     const entry: TarEntryHeader = { ...base, ...change };
     const { header, pax, blocks } = decode(Buffer.from(encodeEntryHeaders(entry)));
     expect(blocks).toBe(3);
-    const carried = Object.entries(pax ?? {}).filter(([key, value]) => value !== undefined && ['path', 'linkpath', 'mtime', 'size'].includes(key));
+    const carried = Object.entries(pax ?? {}).filter(
+      ([key, value]) => value !== undefined && ['path', 'linkpath', 'mtime', 'size'].includes(key),
+    );
     expect(carried.map(([key]) => key).sort()).toEqual([...keys].sort());
     expect(header.path).toBe(entry.path);
     expect(header.size).toBe(entry.size);
@@ -66,7 +73,9 @@ describe('tar entry headers', () => {
   });
 
   it('keep whole milliseconds of a fractional mtime (disk stat gives them), and 0 for one that is not a number', () => {
-    expect(decode(Buffer.from(encodeEntryHeaders({ ...base, mtimeMs: 1_700_000_000_123.789 }))).header.mtime?.getTime()).toBe(1_700_000_000_123);
+    expect(decode(Buffer.from(encodeEntryHeaders({ ...base, mtimeMs: 1_700_000_000_123.789 }))).header.mtime?.getTime()).toBe(
+      1_700_000_000_123,
+    );
     expect(decode(Buffer.from(encodeEntryHeaders({ ...base, mtimeMs: Number.NaN }))).header.mtime?.getTime()).toBe(0);
   });
 

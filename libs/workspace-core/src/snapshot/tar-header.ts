@@ -116,7 +116,16 @@ export function encodeEntryHeaders(entry: TarEntryHeader): Buffer {
 const TEMPLATE_SUM = TEMPLATE.reduce((sum, byte) => sum + byte, 0) + 0x20 * CHECKSUM[1];
 
 /** One ustar header at `offset`; `name` and `linkname` are ASCII and fit their fields. */
-function writeUstar(target: Buffer, offset: number, name: string, typeflag: number, mode: number, size: number, seconds: number, linkname: string): void {
+function writeUstar(
+  target: Buffer,
+  offset: number,
+  name: string,
+  typeflag: number,
+  mode: number,
+  size: number,
+  seconds: number,
+  linkname: string,
+): void {
   TEMPLATE.copy(target, offset);
   // The template's sum plus every byte written below: the fields are zeros in the template.
   let sum = TEMPLATE_SUM + typeflag;

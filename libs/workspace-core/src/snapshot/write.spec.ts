@@ -27,7 +27,15 @@ function file(path: string, data: Uint8Array, mode = 0o644): LiveTreeEntry {
 }
 
 function symlink(path: string, target: string): LiveTreeEntry {
-  return { path, kind: 'symlink', mode: 0o777, size: Buffer.byteLength(target), mtimeMs: MTIME, target, read: async () => new Uint8Array() };
+  return {
+    path,
+    kind: 'symlink',
+    mode: 0o777,
+    size: Buffer.byteLength(target),
+    mtimeMs: MTIME,
+    target,
+    read: async () => new Uint8Array(),
+  };
 }
 
 function directory(path: string, mode = 0o755): LiveTreeEntry {
@@ -165,7 +173,10 @@ describe('snapshot writer', () => {
   });
 
   it('fails the stream, and leaves no file behind, when reading a file fails midway', async () => {
-    const failing: LiveTreeEntry = { ...file('broken.bin', new Uint8Array()), read: async () => Promise.reject(new Error('disk went away')) };
+    const failing: LiveTreeEntry = {
+      ...file('broken.bin', new Uint8Array()),
+      read: async () => Promise.reject(new Error('disk went away')),
+    };
     const entries = [file('ok.bin', patterned(4 * 1024 * 1024, 2)), failing];
     await expect(toBuffer(createSnapshotStream(source(entries)))).rejects.toThrow('disk went away');
     await expect(writeSnapshotFile(source(entries), join(dir, 'out', 'snap.tar'))).rejects.toThrow('disk went away');

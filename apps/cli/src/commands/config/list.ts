@@ -16,7 +16,8 @@ function settingsHelp(): string {
 }
 
 export default class ConfigList extends MirageCommand<ConfigListing> {
-  static override summary = 'Show the [daemon] table of $MIRAGE_HOME/config.toml; with --resolved, every setting with its effective value and origin.';
+  static override summary =
+    'Show the [daemon] table of $MIRAGE_HOME/config.toml; with --resolved, every setting with its effective value and origin.';
   static override description = settingsHelp();
   static override examples = ['<%= config.bin %> config list', '<%= config.bin %> config list --resolved'];
   static override flags = { resolved: Flags.boolean({ description: 'Every setting: value and origin (env, file or default).' }) };

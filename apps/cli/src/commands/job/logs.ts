@@ -43,7 +43,8 @@ export default class JobLogs extends MirageCommand<void> {
     } finally {
       release();
     }
-    if (status?.truncated === true && !json) this.warnLine('mirage: output capture stopped at the workspace limit (limits.max_output_bytes)');
+    if (status?.truncated === true && !json)
+      this.warnLine('mirage: output capture stopped at the workspace limit (limits.max_output_bytes)');
     if (status?.discarded === true && !json) this.warnLine("mirage: this job's output was dropped to keep the daemon's output budget");
     process.exitCode = status?.exit_code ?? 0;
   }

@@ -4,7 +4,8 @@ import { MirageCommand } from '../../base-command.js';
 import { formatClosed } from '../../lib/formatters.js';
 
 export default class WorkspaceClose extends MirageCommand<WorkspaceClosed> {
-  static override description = 'Close a workspace: its jobs are canceled, its version history is kept for a later workspace of the same id.';
+  static override description =
+    'Close a workspace: its jobs are canceled, its version history is kept for a later workspace of the same id.';
   static override examples = ['<%= config.bin %> workspace close demo'];
   static override args = { id: Args.string({ description: 'Workspace id.', required: true }) };
 

@@ -12,7 +12,13 @@ export default class WorkspaceList extends MirageCommand<WorkspaceBrief[]> {
     '<%= config.bin %> workspace list --label team=search --label tier=dev',
     '<%= config.bin %> workspace list | jq -r ".[].id"',
   ];
-  static override flags = { label: Flags.string({ char: 'l', description: 'Only workspaces with this label, key=value (repeatable: all must match).', multiple: true }) };
+  static override flags = {
+    label: Flags.string({
+      char: 'l',
+      description: 'Only workspaces with this label, key=value (repeatable: all must match).',
+      multiple: true,
+    }),
+  };
 
   async run(): Promise<WorkspaceBrief[]> {
     const { flags } = await this.parse(WorkspaceList);

@@ -5,7 +5,8 @@ import { MirageCommand } from '../../base-command.js';
 import { formatStatus } from '../../lib/formatters.js';
 
 export default class WorkspaceStatusCommand extends MirageCommand<WorkspaceStatus> {
-  static override description = 'Compare the live workspace with the head of a branch: the head version and the paths added, modified or deleted since.';
+  static override description =
+    'Compare the live workspace with the head of a branch: the head version and the paths added, modified or deleted since.';
   static override examples = ['<%= config.bin %> workspace status demo', '<%= config.bin %> workspace status demo -b experiment'];
   static override args = { id: Args.string({ description: 'Workspace id.', required: true }) };
   static override flags = { branch: Flags.string({ char: 'b', description: 'Branch.', default: DEFAULT_BRANCH }) };

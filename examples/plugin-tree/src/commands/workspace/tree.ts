@@ -26,9 +26,20 @@ export default class WorkspaceTree extends MirageCommand<Tree> {
     const { result } = await this.client.execute(args.id, { command: `find ${quote(flags.path)}` });
     if (!isIoResult(result)) throw new DaemonError(500, 'find returned no output');
     const code = result.exit_code ?? (result as { exitCode?: number }).exitCode;
-    if (code !== 0) throw new CliError(result.stderr.trim() || `find exited with ${String(code)}`, typeof code === 'number' ? Math.min(255, Math.max(1, code)) : 1);
+    if (code !== 0)
+      throw new CliError(
+        result.stderr.trim() || `find exited with ${String(code)}`,
+        typeof code === 'number' ? Math.min(255, Math.max(1, code)) : 1,
+      );
     // Sorted: `find` lists in directory order, which differs between file systems and engines.
-    return { id: args.id, root: flags.path, paths: result.stdout.split('\n').filter((line) => line !== '').sort() };
+    return {
+      id: args.id,
+      root: flags.path,
+      paths: result.stdout
+        .split('\n')
+        .filter((line) => line !== '')
+        .sort(),
+    };
   }
 
   protected override formatHuman(tree: Tree): string {

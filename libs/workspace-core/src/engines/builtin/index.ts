@@ -80,18 +80,23 @@ export class BuiltinEngine implements ShellEngine {
     const signal = timeout === undefined ? input.signal : input.signal === undefined ? timeout : AbortSignal.any([input.signal, timeout]);
     let result: BashExecResult;
     try {
-      result = await shell.exec(input.command, {
-        cwd,
-        env,
-        replaceEnv: true,
-        signal,
-        // Raw bytes as latin1: forwarded verbatim, and much cheaper than text for large input.
-        ...(input.stdin !== undefined ? { stdin: latin1(input.stdin), stdinKind: 'bytes' as const } : {}),
-      }, { session: sessionKey, keep: !isolated, exportAlso: Object.keys(input.extraEnv ?? {}) });
+      result = await shell.exec(
+        input.command,
+        {
+          cwd,
+          env,
+          replaceEnv: true,
+          signal,
+          // Raw bytes as latin1: forwarded verbatim, and much cheaper than text for large input.
+          ...(input.stdin !== undefined ? { stdin: latin1(input.stdin), stdinKind: 'bytes' as const } : {}),
+        },
+        { session: sessionKey, keep: !isolated, exportAlso: Object.keys(input.extraEnv ?? {}) },
+      );
     } catch (error) {
       // just-bash rejects exec() when a redirect target's file system throws (e.g. a read-only
       // mount): that is the command failing, exit 1, not a server error.
-      if (error instanceof ReadOnlyMountError || isFsError(error)) return { exitCode: 1, stdout: '', stderr: `bash: ${(error as Error).message}\n` };
+      if (error instanceof ReadOnlyMountError || isFsError(error))
+        return { exitCode: 1, stdout: '', stderr: `bash: ${(error as Error).message}\n` };
       throw error;
     }
     const binary = result.stdoutKind === 'bytes' || (result.stdoutKind === undefined && result.stdoutEncoding === 'binary');
@@ -153,5 +158,9 @@ function latin1(bytes: Uint8Array): string {
 }
 
 function isFsError(error: unknown): boolean {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && /^E[A-Z]+$/.test(String((error as { code?: unknown }).code));
+  return (
+    error instanceof Error &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    /^E[A-Z]+$/.test(String((error as { code?: unknown }).code))
+  );
 }

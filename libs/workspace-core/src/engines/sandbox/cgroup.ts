@@ -41,7 +41,8 @@ function cgroupMounts(): CgroupMount[] {
   return mounts;
 }
 
-const unescapeMountPath = (path: string): string => path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+const unescapeMountPath = (path: string): string =>
+  path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 
 /** The daemon's own cgroup path per v1 controller name, and its v2 path under `''`. */
 function ownCgroups(): Map<string, string> {
@@ -61,7 +62,8 @@ function ownCgroups(): Map<string, string> {
  */
 export function probeCgroups(group: string): CgroupProbe {
   if (process.platform !== 'linux') return { usable: false, reason: 'cgroups exist only on Linux' };
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return { usable: false, reason: 'the daemon is not root (cgroups need root here)' };
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    return { usable: false, reason: 'the daemon is not root (cgroups need root here)' };
   let mounts: CgroupMount[];
   let own: Map<string, string>;
   try {
@@ -85,7 +87,9 @@ export function probeCgroups(group: string): CgroupProbe {
   const pids = v1('pids');
   const memory = v1('memory');
   if (pids === undefined || memory === undefined) {
-    problems.push(`v1: ${[pids === undefined ? 'pids' : '', memory === undefined ? 'memory' : ''].filter(Boolean).join(' and ')} controller not mounted`);
+    problems.push(
+      `v1: ${[pids === undefined ? 'pids' : '', memory === undefined ? 'memory' : ''].filter(Boolean).join(' and ')} controller not mounted`,
+    );
     return { usable: false, reason: `no usable cgroup (${problems.join('; ')})` };
   }
   const freezer = v1('freezer');
@@ -95,7 +99,12 @@ export function probeCgroups(group: string): CgroupProbe {
     problems.push(`v1: ${(error as Error).message}`);
     return { usable: false, reason: `no usable cgroup (${problems.join('; ')})` };
   }
-  return { usable: true, version: 1, describe: `cgroup v1 pids + memory${freezer !== undefined ? ' + freezer' : ''}`, base: { version: 1, pids, memory, freezer } };
+  return {
+    usable: true,
+    version: 1,
+    describe: `cgroup v1 pids + memory${freezer !== undefined ? ' + freezer' : ''}`,
+    base: { version: 1, pids, memory, freezer },
+  };
 }
 
 function tryV2(parent: string, group: string): CgroupBase | string {
@@ -175,7 +184,8 @@ export class WorkspaceCgroup {
     } else {
       writeFileSync(join(this.memoryDir, 'memory.limit_in_bytes'), String(maxMemoryBytes));
       // memory+swap no higher than memory: the limit is not dodged by swapping (absent without swap accounting).
-      if (existsSync(join(this.memoryDir, 'memory.memsw.limit_in_bytes'))) writeFileSync(join(this.memoryDir, 'memory.memsw.limit_in_bytes'), String(maxMemoryBytes));
+      if (existsSync(join(this.memoryDir, 'memory.memsw.limit_in_bytes')))
+        writeFileSync(join(this.memoryDir, 'memory.memsw.limit_in_bytes'), String(maxMemoryBytes));
     }
   }
 
@@ -240,7 +250,9 @@ export class WorkspaceCgroup {
 export async function claimCgroups(base: CgroupBase): Promise<void> {
   let names: string[];
   try {
-    names = readdirSync(base.pids, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    names = readdirSync(base.pids, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
   } catch {
     return;
   }

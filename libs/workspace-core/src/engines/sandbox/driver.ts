@@ -17,9 +17,37 @@ const FUNCTIONS_NOT_CARRIED = '__mirage_*|exit|builtin|local|eval|unset|continue
 
 /** Variables of bash itself (or of the driver) that are never carried to the next call. */
 const NOT_CARRIED = [
-  '__mirage_*', 'BASH', 'BASH_*', 'BASHOPTS', 'BASHPID', 'EUID', 'UID', 'PPID', 'SHELLOPTS', 'HISTCMD', 'FUNCNAME', 'GROUPS',
-  'RANDOM', 'SRANDOM', 'SECONDS', 'LINENO', 'EPOCHREALTIME', 'EPOCHSECONDS', 'PIPESTATUS', 'DIRSTACK', '_', 'PWD', 'SHLVL',
-  'OPTIND', 'OPTERR', 'COMP_WORDBREAKS', 'HOSTNAME', 'HOSTTYPE', 'MACHTYPE', 'OSTYPE', 'IFS',
+  '__mirage_*',
+  'BASH',
+  'BASH_*',
+  'BASHOPTS',
+  'BASHPID',
+  'EUID',
+  'UID',
+  'PPID',
+  'SHELLOPTS',
+  'HISTCMD',
+  'FUNCNAME',
+  'GROUPS',
+  'RANDOM',
+  'SRANDOM',
+  'SECONDS',
+  'LINENO',
+  'EPOCHREALTIME',
+  'EPOCHSECONDS',
+  'PIPESTATUS',
+  'DIRSTACK',
+  '_',
+  'PWD',
+  'SHLVL',
+  'OPTIND',
+  'OPTERR',
+  'COMP_WORDBREAKS',
+  'HOSTNAME',
+  'HOSTTYPE',
+  'MACHTYPE',
+  'OSTYPE',
+  'IFS',
 ].join('|');
 
 const DUMP = [
@@ -27,8 +55,8 @@ const DUMP = [
   "local IFS=$' \\t\\n' __mirage_n;",
   '__mirage_dumped=1;',
   '{',
-  "builtin printf '%s\\0' \"$PWD\";",
-  "for __mirage_n in $(builtin compgen -e); do builtin printf '%s=%s\\0' \"$__mirage_n\" \"${!__mirage_n}\"; done;",
+  'builtin printf \'%s\\0\' "$PWD";',
+  'for __mirage_n in $(builtin compgen -e); do builtin printf \'%s=%s\\0\' "$__mirage_n" "${!__mirage_n}"; done;',
   "builtin printf '\\0';",
   'builtin shopt -p; builtin set +o; builtin alias -p;',
   `for __mirage_n in $(builtin compgen -A function); do case $__mirage_n in ${FUNCTIONS_NOT_CARRIED}) ;; *) builtin declare -f -- "$__mirage_n";; esac; done;`,
@@ -54,7 +82,7 @@ export const DRIVER = [
   "trap '[[ $__mirage_dumped == 1 ]] || __mirage_dump' EXIT;",
   'shopt -s expand_aliases;',
   // fd 5 is a socket (Node's pipes are): read into a variable, `source /dev/fd/5` cannot open it.
-  "IFS= read -r -d '' __mirage_state <&5; exec 5<&-; eval \"$__mirage_state\"; unset __mirage_state;",
+  'IFS= read -r -d \'\' __mirage_state <&5; exec 5<&-; eval "$__mirage_state"; unset __mirage_state;',
   'eval "$__mirage_cmd";',
   '__mirage_status=$?; __mirage_dump; exec 4>&-; builtin exit $__mirage_status',
 ].join(' ');
@@ -66,10 +94,11 @@ export function shellQuote(text: string): string {
 
 /** The fd-5 script: enter the cwd (or fail like `cd`), then restore the saved shell state. */
 export function restoreScript(cwd: string, requestedCwd: string | undefined, shell: string | undefined): Buffer {
-  const enter = requestedCwd !== undefined
-    ? `builtin cd -- ${shellQuote(cwd)} 2>/dev/null || { builtin printf 'bash: cd: %s: No such file or directory\\n' ${shellQuote(requestedCwd)} >&2; builtin exit 1; }`
-    : // A session cwd removed since the last call: start at / (a terminal would stay in the void).
-      `builtin cd -- ${shellQuote(cwd)} 2>/dev/null || builtin cd /`;
+  const enter =
+    requestedCwd !== undefined
+      ? `builtin cd -- ${shellQuote(cwd)} 2>/dev/null || { builtin printf 'bash: cd: %s: No such file or directory\\n' ${shellQuote(requestedCwd)} >&2; builtin exit 1; }`
+      : // A session cwd removed since the last call: start at / (a terminal would stay in the void).
+        `builtin cd -- ${shellQuote(cwd)} 2>/dev/null || builtin cd /`;
   // The saved state is Latin-1 text (parseDump): written back byte for byte.
   return Buffer.concat([Buffer.from(`${enter}\n`, 'utf8'), Buffer.from(shell ?? '', 'latin1'), Buffer.from('\n')]);
 }

@@ -13,7 +13,20 @@ import { posix } from 'node:path';
 import type { IFileSystem } from '../../engine.js';
 
 /** Names bwrap creates at the top of a bound root (see SandboxEngine's argument list). */
-export const SYSTEM_MOUNT_POINTS: readonly string[] = ['bin', 'dev', 'etc', 'home', 'lib', 'lib32', 'lib64', 'libx32', 'proc', 'sbin', 'tmp', 'usr'];
+export const SYSTEM_MOUNT_POINTS: readonly string[] = [
+  'bin',
+  'dev',
+  'etc',
+  'home',
+  'lib',
+  'lib32',
+  'lib64',
+  'libx32',
+  'proc',
+  'sbin',
+  'tmp',
+  'usr',
+];
 
 function escapeError(path: string): Error {
   return Object.assign(new Error(`EACCES: permission denied, '${path}' resolves outside sandbox`), { code: 'EACCES' });
@@ -24,7 +37,8 @@ function escapeError(path: string): Error {
  * (with what is below them) left out of directory listings.
  */
 export function sandboxDirView(inner: IFileSystem, root: string, hidden: ReadonlySet<string> = new Set()): IFileSystem {
-  const visible = (directory: string, name: string): boolean => hidden.size === 0 || !hidden.has(directory === '/' || directory === '' ? `/${name}` : `${directory.replace(/\/+$/, '')}/${name}`);
+  const visible = (directory: string, name: string): boolean =>
+    hidden.size === 0 || !hidden.has(directory === '/' || directory === '' ? `/${name}` : `${directory.replace(/\/+$/, '')}/${name}`);
   let rootReal: Promise<string> | undefined;
   /** The real path of `path`'s final name, its parent resolved and checked to be inside the root. */
   const realEntry = async (path: string): Promise<string> => {

@@ -43,7 +43,19 @@ const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 /** Host system directories shown read-only (those that exist). */
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
 /** The minimal /etc: users, the dynamic loader's cache, alternatives (python3, editors), TLS certificates. */
-const ETC_ENTRIES = ['passwd', 'group', 'nsswitch.conf', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'alternatives', 'ssl', 'ca-certificates', 'localtime', 'mime.types'];
+const ETC_ENTRIES = [
+  'passwd',
+  'group',
+  'nsswitch.conf',
+  'ld.so.cache',
+  'ld.so.conf',
+  'ld.so.conf.d',
+  'alternatives',
+  'ssl',
+  'ca-certificates',
+  'localtime',
+  'mime.types',
+];
 /** Exported names never kept in a session's env: bash sets them per shell. */
 const PER_SHELL_ENV = new Set(['PWD', 'OLDPWD', 'SHLVL', '_']);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -91,7 +103,10 @@ export class SandboxEngine implements ShellEngine {
   }
 
   initialState(): EngineSessionState {
-    return { cwd: '/', env: { HOME: SANDBOX_HOME, PATH: SANDBOX_PATH, LANG: 'C.UTF-8', USER: 'root', LOGNAME: 'root', SHELL: '/bin/bash', PWD: '/' } };
+    return {
+      cwd: '/',
+      env: { HOME: SANDBOX_HOME, PATH: SANDBOX_PATH, LANG: 'C.UTF-8', USER: 'root', LOGNAME: 'root', SHELL: '/bin/bash', PWD: '/' },
+    };
   }
 
   async run(input: EngineRunInput): Promise<EngineRunOutput> {
@@ -123,32 +138,33 @@ export class SandboxEngine implements ShellEngine {
       // Options only: bwrap takes the command from its real command line (SANDBOX_COMMAND).
       const options = withEnv(args, env).slice(0, -SANDBOX_COMMAND.length - 1);
       writeAndEnd((child.stdio as unknown[])[7], Buffer.from(`${options.join('\0')}\0`, 'utf8'));
-    } else try {
-      const outRead = open(dirs.fifos.stdout, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
-      const outWrite = open(dirs.fifos.stdout, fsConstants.O_WRONLY);
-      const errRead = open(dirs.fifos.stderr, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
-      const errWrite = open(dirs.fifos.stderr, fsConstants.O_WRONLY);
-      childEnds.push(outWrite, errWrite);
-      let inRead: number | 'ignore' = 'ignore';
-      if (input.stdin !== undefined) {
-        inRead = open(dirs.fifos.stdin, fsConstants.O_RDONLY);
-        childEnds.push(inRead);
-        unlinkSync(dirs.fifos.stdin);
+    } else
+      try {
+        const outRead = open(dirs.fifos.stdout, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+        const outWrite = open(dirs.fifos.stdout, fsConstants.O_WRONLY);
+        const errRead = open(dirs.fifos.stderr, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+        const errWrite = open(dirs.fifos.stderr, fsConstants.O_WRONLY);
+        childEnds.push(outWrite, errWrite);
+        let inRead: number | 'ignore' = 'ignore';
+        if (input.stdin !== undefined) {
+          inRead = open(dirs.fifos.stdin, fsConstants.O_RDONLY);
+          childEnds.push(inRead);
+          unlinkSync(dirs.fifos.stdin);
+        }
+        // The session's variables reach bash only through bwrap's --setenv: the host-side wrapper and
+        // bwrap itself start with an empty environment, so an agent's LD_PRELOAD (or any loader
+        // variable) exported in an earlier call can never act on a host process.
+        const [file, argv] = this.launcher(withEnv(args, env));
+        child = spawn(file, argv, { env: {}, stdio: [inRead, outWrite, errWrite, 'pipe', 'pipe', 'pipe', 'pipe'] });
+        stdoutReader = new Socket({ fd: outRead, readable: true, writable: false });
+        stderrReader = new Socket({ fd: errRead, readable: true, writable: false });
+      } catch (error) {
+        for (const fd of opened) closeQuietly(fd);
+        throw error;
+      } finally {
+        // The child holds its own copies now: without closing ours, EOF would never come.
+        for (const fd of childEnds) closeQuietly(fd);
       }
-      // The session's variables reach bash only through bwrap's --setenv: the host-side wrapper and
-      // bwrap itself start with an empty environment, so an agent's LD_PRELOAD (or any loader
-      // variable) exported in an earlier call can never act on a host process.
-      const [file, argv] = this.launcher(withEnv(args, env));
-      child = spawn(file, argv, { env: {}, stdio: [inRead, outWrite, errWrite, 'pipe', 'pipe', 'pipe', 'pipe'] });
-      stdoutReader = new Socket({ fd: outRead, readable: true, writable: false });
-      stderrReader = new Socket({ fd: errRead, readable: true, writable: false });
-    } catch (error) {
-      for (const fd of opened) closeQuietly(fd);
-      throw error;
-    } finally {
-      // The child holds its own copies now: without closing ours, EOF would never come.
-      for (const fd of childEnds) closeQuietly(fd);
-    }
     this.warm?.refill();
     const running = child;
     // The host pid of the sandbox's init (pid 1 of its pid namespace), from --info-fd: killing it
@@ -195,8 +211,16 @@ export class SandboxEngine implements ShellEngine {
 
     // The pipes feed the sink as bytes arrive (live output); what is kept for the answer is capped.
     const sink = input.onOutput;
-    const stdout = collect(stdoutReader, input.outputLimitBytes + LIMIT_SLACK, sink === undefined ? undefined : (bytes) => sink('stdout', bytes));
-    const stderr = collect(stderrReader, input.outputLimitBytes + LIMIT_SLACK, sink === undefined ? undefined : (bytes) => sink('stderr', bytes));
+    const stdout = collect(
+      stdoutReader,
+      input.outputLimitBytes + LIMIT_SLACK,
+      sink === undefined ? undefined : (bytes) => sink('stdout', bytes),
+    );
+    const stderr = collect(
+      stderrReader,
+      input.outputLimitBytes + LIMIT_SLACK,
+      sink === undefined ? undefined : (bytes) => sink('stderr', bytes),
+    );
     const dump = collect(child.stdio[4] as Readable, 64 * 1024 * 1024);
     writeAndEnd(child.stdio[3], Buffer.from(input.command, 'utf8'));
     writeAndEnd((child.stdio as unknown[])[5], restoreScript(cwd, input.requestedCwd, session.shell));
@@ -220,16 +244,32 @@ export class SandboxEngine implements ShellEngine {
     this.running.delete(child);
 
     if (exit.error !== undefined) throw new Error(`sandbox: bwrap did not start: ${exit.error.message}`);
-    let exitCode = killedBy === 'timeout' ? 124 : killedBy === 'cancel' ? 130 : exit.signal !== null ? 128 + (osConstants.signals[exit.signal] ?? 0) : (exit.code ?? 1);
+    let exitCode =
+      killedBy === 'timeout'
+        ? 124
+        : killedBy === 'cancel'
+          ? 130
+          : exit.signal !== null
+            ? 128 + (osConstants.signals[exit.signal] ?? 0)
+            : (exit.code ?? 1);
     const notes = this.limitNotes(before, exitCode);
-    if (killedBy === 'timeout') notes.push(`mirage: timed out after ${timeoutMs / 1000} s (${input.timeoutMs === undefined ? 'limits.timeout_s' : 'timeout_s of the call'})`);
+    if (killedBy === 'timeout')
+      notes.push(
+        `mirage: timed out after ${timeoutMs / 1000} s (${input.timeoutMs === undefined ? 'limits.timeout_s' : 'timeout_s of the call'})`,
+      );
     // A limit met is a failed command even when bash's last word was a success (a flood's `sleep &`).
     if (notes.length > 0 && exitCode === 0) exitCode = 1;
     if (notes.length > 0) input.onOutput?.('stderr', Buffer.from(`${notes.join('\n')}\n`));
     const output: EngineRunOutput = {
       exitCode,
       stdout: out.bytes,
-      stderr: notes.length > 0 ? Buffer.concat([err.bytes, Buffer.from(`${err.bytes.length > 0 && err.bytes[err.bytes.length - 1] !== 10 ? '\n' : ''}${notes.join('\n')}\n`)]) : err.bytes,
+      stderr:
+        notes.length > 0
+          ? Buffer.concat([
+              err.bytes,
+              Buffer.from(`${err.bytes.length > 0 && err.bytes[err.bytes.length - 1] !== 10 ? '\n' : ''}${notes.join('\n')}\n`),
+            ])
+          : err.bytes,
       overLimit: { stdout: out.dropped, stderr: err.dropped },
     };
     const parsed = killedBy === undefined ? parseDump(state.bytes) : undefined;
@@ -246,11 +286,14 @@ export class SandboxEngine implements ShellEngine {
   }
 
   async close(): Promise<void> {
-    const exits = [...this.running].map(([child, killSandbox]) => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) resolve();
-      else child.once('exit', () => resolve());
-      killSandbox();
-    }));
+    const exits = [...this.running].map(
+      ([child, killSandbox]) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) resolve();
+          else child.once('exit', () => resolve());
+          killSandbox();
+        }),
+    );
     await this.warm?.close();
     await Promise.all(exits);
     await this.enforcement.cgroup?.remove();
@@ -302,10 +345,17 @@ export class SandboxEngine implements ShellEngine {
     const notes: string[] = [];
     const after = cgroup?.counters();
     if (before !== undefined && after !== undefined && limits !== undefined) {
-      if (after.pidsRefused > before.pidsRefused) notes.push(`mirage: process limit reached (limits.max_processes ${limits.max_processes}): ${after.pidsRefused - before.pidsRefused} fork(s) refused`);
-      if (after.oomKills > before.oomKills) notes.push(`mirage: memory limit reached (limits.max_memory_bytes ${limits.max_memory_bytes}): ${after.oomKills - before.oomKills} process(es) killed`);
+      if (after.pidsRefused > before.pidsRefused)
+        notes.push(
+          `mirage: process limit reached (limits.max_processes ${limits.max_processes}): ${after.pidsRefused - before.pidsRefused} fork(s) refused`,
+        );
+      if (after.oomKills > before.oomKills)
+        notes.push(
+          `mirage: memory limit reached (limits.max_memory_bytes ${limits.max_memory_bytes}): ${after.oomKills - before.oomKills} process(es) killed`,
+        );
     }
-    if (limits !== undefined && exitCode === SIGXCPU_EXIT) notes.push(`mirage: CPU time limit reached (limits.cpu_seconds ${limits.cpu_seconds})`);
+    if (limits !== undefined && exitCode === SIGXCPU_EXIT)
+      notes.push(`mirage: CPU time limit reached (limits.cpu_seconds ${limits.cpu_seconds})`);
     return notes;
   }
 
@@ -327,7 +377,22 @@ export class SandboxEngine implements ShellEngine {
     for (const path of this.systemDirs) args.push('--ro-bind', path, path);
     args.push('--tmpfs', '/etc');
     for (const name of ETC_ENTRIES) args.push('--ro-bind-try', `/etc/${name}`, `/etc/${name}`);
-    args.push('--remount-ro', '/etc', '--dev', '/dev', '--proc', '/proc', '--bind', tmp, '/tmp', '--tmpfs', '/home', '--bind', home, SANDBOX_HOME);
+    args.push(
+      '--remount-ro',
+      '/etc',
+      '--dev',
+      '/dev',
+      '--proc',
+      '/proc',
+      '--bind',
+      tmp,
+      '/tmp',
+      '--tmpfs',
+      '/home',
+      '--bind',
+      home,
+      SANDBOX_HOME,
+    );
     const others = this.mounts
       .map((mount, index) => ({ mount, mode: modes[index] }))
       .filter(({ mount }) => mount.prefix !== '/' && mount.hostDir !== null)

@@ -38,7 +38,9 @@ export function assertPrivateDirectory(path: string): void {
   const stat = lstatSync(path);
   const uid = process.getuid?.();
   if (!stat.isDirectory() || stat.isSymbolicLink() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o077) !== 0) {
-    throw new Error(`sandbox root ${path} is not a private directory of this daemon (owner ${stat.uid}, mode ${(stat.mode & 0o777).toString(8)})`);
+    throw new Error(
+      `sandbox root ${path} is not a private directory of this daemon (owner ${stat.uid}, mode ${(stat.mode & 0o777).toString(8)})`,
+    );
   }
 }
 

@@ -11,9 +11,35 @@ export function findBwrap(): string | undefined {
 
 export function probeSandbox(bwrap: string | undefined = findBwrap(), timeoutMs = 5000): Promise<EngineAvailability> {
   if (bwrap === undefined) return Promise.resolve({ name: 'sandbox', available: false, reason: 'bubblewrap (bwrap) is not installed' });
-  if (!existsSync('/bin/bash') || !existsSync('/usr')) return Promise.resolve({ name: 'sandbox', available: false, reason: '/bin/bash or /usr is missing' });
+  if (!existsSync('/bin/bash') || !existsSync('/usr'))
+    return Promise.resolve({ name: 'sandbox', available: false, reason: '/bin/bash or /usr is missing' });
   return new Promise((resolve) => {
-    const args = ['--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--ro-bind', '/usr', '/usr', '--ro-bind', '/bin', '/bin', '--ro-bind', '/lib', '/lib', '--ro-bind-try', '/lib64', '/lib64', '--proc', '/proc', '--dev', '/dev', '/bin/bash', '-c', 'true'];
+    const args = [
+      '--unshare-all',
+      '--die-with-parent',
+      '--new-session',
+      '--cap-drop',
+      'ALL',
+      '--ro-bind',
+      '/usr',
+      '/usr',
+      '--ro-bind',
+      '/bin',
+      '/bin',
+      '--ro-bind',
+      '/lib',
+      '/lib',
+      '--ro-bind-try',
+      '/lib64',
+      '/lib64',
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '/bin/bash',
+      '-c',
+      'true',
+    ];
     const child = spawn(bwrap, args, { stdio: ['ignore', 'ignore', 'pipe'], env: {} });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -25,7 +51,12 @@ export function probeSandbox(bwrap: string | undefined = findBwrap(), timeoutMs 
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve({ name: 'sandbox', available: true });
-      else resolve({ name: 'sandbox', available: false, reason: `bwrap probe failed (${signal ?? `exit ${String(code)}`}): ${stderr.trim().split('\n')[0] ?? ''}`.trim() });
+      else
+        resolve({
+          name: 'sandbox',
+          available: false,
+          reason: `bwrap probe failed (${signal ?? `exit ${String(code)}`}): ${stderr.trim().split('\n')[0] ?? ''}`.trim(),
+        });
     });
   });
 }

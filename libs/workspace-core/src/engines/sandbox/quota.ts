@@ -10,13 +10,17 @@ import { readFileSync } from 'node:fs';
 /** Whether this process may mount a tmpfs (root on Linux), or why not. */
 export function quotaSupport(): { usable: true } | { usable: false; reason: string } {
   if (process.platform !== 'linux') return { usable: false, reason: 'tmpfs quotas need Linux' };
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return { usable: false, reason: 'the daemon is not root (a per-workspace tmpfs needs root)' };
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    return { usable: false, reason: 'the daemon is not root (a per-workspace tmpfs needs root)' };
   return { usable: true };
 }
 
 /** Mounts a tmpfs of `bytes` on `dir` (an existing empty directory); throws with mount's message. */
 export function mountQuota(dir: string, bytes: number): void {
-  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes},nosuid,nodev,mode=0755`, 'mirage-ram', dir], { encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes},nosuid,nodev,mode=0755`, 'mirage-ram', dir], {
+    encoding: 'utf8',
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+  });
   if (result.status !== 0) throw new Error(`mount tmpfs on ${dir} failed: ${(result.stderr ?? result.error?.message ?? '').trim()}`);
 }
 

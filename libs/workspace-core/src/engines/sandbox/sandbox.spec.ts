@@ -70,7 +70,10 @@ describe('sandbox engine', () => {
     workspace.createSession({ session_id: 'a' });
     workspace.createSession({ session_id: 'b' });
     const started = Date.now();
-    await Promise.all([workspace.execute({ command: 'sleep 0.6', session_id: 'a' }), workspace.execute({ command: 'sleep 0.6', session_id: 'b' })]);
+    await Promise.all([
+      workspace.execute({ command: 'sleep 0.6', session_id: 'a' }),
+      workspace.execute({ command: 'sleep 0.6', session_id: 'b' }),
+    ]);
     expect(Date.now() - started).toBeLessThan(1150);
     await workspace.execute({ command: 'cd /scratch; f() { echo f; }', session_id: 'a' });
     await workspace.execute({ command: 'cd /; unset -f f; export X=1', session_id: 'a', cwd: '/', env: { Y: '2' } });
@@ -79,10 +82,15 @@ describe('sandbox engine', () => {
 
   it('a user function named like the driver cannot break the next call', async () => {
     await workspace.execute({ command: 'cd /scratch; kept() { echo kept; }', session_id: 'b' });
-    await workspace.execute({ command: 'exit() { echo fake; }; __mirage_dump() { :; }; builtin() { :; }; eval() { :; }; local() { :; }; cd /; X=1', session_id: 'b' });
+    await workspace.execute({
+      command: 'exit() { echo fake; }; __mirage_dump() { :; }; builtin() { :; }; eval() { :; }; local() { :; }; cd /; X=1',
+      session_id: 'b',
+    });
     const next = await workspace.execute({ command: 'echo still; kept; exit 6', session_id: 'b' });
     expect(next).toMatchObject({ exit_code: 6, stdout: 'still\nkept\n' });
-    expect((await workspace.execute({ command: 'pwd; type builtin eval local 2>&1 | grep -c function', session_id: 'b' })).stdout).toBe('/scratch\n0\n');
+    expect((await workspace.execute({ command: 'pwd; type builtin eval local 2>&1 | grep -c function', session_id: 'b' })).stdout).toBe(
+      '/scratch\n0\n',
+    );
     // The driver's fds closed by the line: that call's state is lost, the session is not.
     expect((await workspace.execute({ command: 'cd /; exec 4>&- 5>&- 3>&-; echo closed', session_id: 'b' })).stdout).toBe('closed\n');
     expect((await workspace.execute({ command: 'pwd', session_id: 'b' })).stdout).toBe('/scratch\n');
@@ -107,7 +115,10 @@ describe('engine selection', () => {
       expect(auto.defaultEngine()).toBe('sandbox');
       expect((await auto.create({ config: RAM_ONLY })).engineName).toBe('sandbox');
       expect((await auto.create({ config: { ...RAM_ONLY, engine: 'Builtin' } })).engineName).toBe('builtin');
-      await expect(auto.create({ config: { ...RAM_ONLY, engine: 'vm' } })).rejects.toMatchObject({ code: 'invalid', message: 'invalid engine: vm (expected one of auto, builtin, sandbox)' });
+      await expect(auto.create({ config: { ...RAM_ONLY, engine: 'vm' } })).rejects.toMatchObject({
+        code: 'invalid',
+        message: 'invalid engine: vm (expected one of auto, builtin, sandbox)',
+      });
       await expect(auto.create({ config: { ...RAM_ONLY, engine: 3 } })).rejects.toMatchObject({ code: 'invalid' });
     } finally {
       await auto.closeAll();
@@ -129,8 +140,11 @@ describe('engine selection', () => {
         message: `engine sandbox refused: not available on this host: ${probe.reason}`,
       });
       expect(broken.has('refused')).toBe(false);
-      await expect(broken.create({ config: { engine: 'sandbox', mounts: { '/': { resource: 'disk', config: { root: sandboxRoot } } } } })).rejects.toMatchObject({
-        message: 'engine sandbox refused: the sandbox engine cannot use a disk mount at / (its mount points would be created in the host directory)',
+      await expect(
+        broken.create({ config: { engine: 'sandbox', mounts: { '/': { resource: 'disk', config: { root: sandboxRoot } } } } }),
+      ).rejects.toMatchObject({
+        message:
+          'engine sandbox refused: the sandbox engine cannot use a disk mount at / (its mount points would be created in the host directory)',
       });
     } finally {
       await broken.closeAll();

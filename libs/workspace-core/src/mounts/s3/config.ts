@@ -48,7 +48,9 @@ export function parseS3MountConfig(config: unknown, mountPrefix?: string): S3Mou
   }
   const raw = config as Record<string, unknown>;
   const problems: string[] = [];
-  const unknown = Object.keys(raw).filter((key) => !KNOWN_KEYS.has(key)).sort();
+  const unknown = Object.keys(raw)
+    .filter((key) => !KNOWN_KEYS.has(key))
+    .sort();
   if (unknown.length > 0) {
     problems.push(`unknown config key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}`);
   }

@@ -4,7 +4,11 @@ import { driftOf, fingerprintOf } from './fingerprint.js';
 
 describe('s3 fingerprints', () => {
   it('keeps the VersionId of a versioned bucket and drops the "null" of an unversioned one', () => {
-    expect(fingerprintOf('/a', { ETag: '"e1"', VersionId: '3HL4kqtJlcpXroDTDmJ' })).toEqual({ path: '/a', etag: '"e1"', version_id: '3HL4kqtJlcpXroDTDmJ' });
+    expect(fingerprintOf('/a', { ETag: '"e1"', VersionId: '3HL4kqtJlcpXroDTDmJ' })).toEqual({
+      path: '/a',
+      etag: '"e1"',
+      version_id: '3HL4kqtJlcpXroDTDmJ',
+    });
     expect(fingerprintOf('/a', { ETag: '"e1"', VersionId: 'null' })).toEqual({ path: '/a', etag: '"e1"' });
     expect(fingerprintOf('/a', { ETag: '"e1"' })).toEqual({ path: '/a', etag: '"e1"' });
   });

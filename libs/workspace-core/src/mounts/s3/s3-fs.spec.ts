@@ -82,9 +82,9 @@ describe('parseS3MountConfig', () => {
     expect(() => parseS3MountConfig(undefined, '/s3/')).toThrow('s3 mount /s3/: config must be a mapping');
     expect(() => parseS3MountConfig(['x'], '/s3/')).toThrow(WorkspaceError);
     expect(() => parseS3MountConfig({ bucket: 'Ab' }, '/s3/')).toThrow("bucket 'Ab' is not a valid bucket name");
-    expect(() =>
-      parseS3MountConfig({ bucket: 'abc', aws_access_key_id: 'id', aws_secret_access_key: '<redacted>' }, '/data/'),
-    ).toThrow('s3 mount /data/: aws_secret_access_key is redacted; supply the credential again');
+    expect(() => parseS3MountConfig({ bucket: 'abc', aws_access_key_id: 'id', aws_secret_access_key: '<redacted>' }, '/data/')).toThrow(
+      's3 mount /data/: aws_secret_access_key is redacted; supply the credential again',
+    );
   });
 
   it('redacts credentials and nothing else', () => {
@@ -149,14 +149,29 @@ describe('S3Fs directly', () => {
       return error as NodeJS.ErrnoException;
     };
     const fields = (error: NodeJS.ErrnoException) => ({ code: error.code, errno: error.errno, syscall: error.syscall, path: error.path });
-    expect(fields(await failure(fs.readFile('/dir/missing.txt')))).toEqual({ code: 'ENOENT', errno: -2, syscall: 'open', path: '/dir/missing.txt' });
+    expect(fields(await failure(fs.readFile('/dir/missing.txt')))).toEqual({
+      code: 'ENOENT',
+      errno: -2,
+      syscall: 'open',
+      path: '/dir/missing.txt',
+    });
     expect(fields(await failure(fs.readFile('/dir')))).toEqual({ code: 'EISDIR', errno: -21, syscall: 'read', path: '/dir' });
     expect(fields(await failure(fs.writeFile('/dir', 'x')))).toEqual({ code: 'EISDIR', errno: -21, syscall: 'open', path: '/dir' });
     expect(fields(await failure(fs.readdir('/top.txt')))).toEqual({ code: 'ENOTDIR', errno: -20, syscall: 'scandir', path: '/top.txt' });
-    expect(fields(await failure(fs.writeFile('/top.txt/x', 'no')))).toEqual({ code: 'ENOTDIR', errno: -20, syscall: 'open', path: '/top.txt/x' });
+    expect(fields(await failure(fs.writeFile('/top.txt/x', 'no')))).toEqual({
+      code: 'ENOTDIR',
+      errno: -20,
+      syscall: 'open',
+      path: '/top.txt/x',
+    });
     expect(fields(await failure(fs.mkdir('/dir')))).toEqual({ code: 'EEXIST', errno: -17, syscall: 'mkdir', path: '/dir' });
     expect(fields(await failure(fs.rm('/dir')))).toEqual({ code: 'ENOTEMPTY', errno: -39, syscall: 'rm', path: '/dir' });
-    expect(fields(await failure(fs.symlink('/top.txt', '/link')))).toEqual({ code: 'ENOTSUP', errno: -95, syscall: 'symlink', path: '/link' });
+    expect(fields(await failure(fs.symlink('/top.txt', '/link')))).toEqual({
+      code: 'ENOTSUP',
+      errno: -95,
+      syscall: 'symlink',
+      path: '/link',
+    });
     expect(fields(await failure(fs.readlink('/top.txt')))).toEqual({ code: 'EINVAL', errno: -22, syscall: 'readlink', path: '/top.txt' });
     // Copying or moving a directory into itself: EINVAL with a code too (it used to be a bare Error).
     const intoItself = await failure(fs.cp('/dir', '/dir/sub/again', { recursive: true }));
@@ -174,7 +189,12 @@ describe('S3Fs directly', () => {
       expect(fields(refused)).toEqual({ code: 'EACCES', errno: -13, syscall: 'open', path: '/top.txt' });
       expect(refused.message).toBe("EACCES: permission denied (s3: InvalidAccessKeyId), open '/top.txt'");
       expect((refused.cause as { name?: string }).name).toBe('InvalidAccessKeyId');
-      expect(fields(await failure(stranger.writeFile('/new.txt', 'x')))).toEqual({ code: 'EACCES', errno: -13, syscall: 'open', path: '/new.txt' });
+      expect(fields(await failure(stranger.writeFile('/new.txt', 'x')))).toEqual({
+        code: 'EACCES',
+        errno: -13,
+        syscall: 'open',
+        path: '/new.txt',
+      });
       const unreachable = await failure(dead.readdir('/dir'));
       expect(fields(unreachable)).toEqual({ code: 'EIO', errno: -5, syscall: 'scandir', path: '/dir' });
       expect(unreachable.cause).toBeInstanceOf(Error);
@@ -286,7 +306,9 @@ describe('S3Fs mounted in a real just-bash shell', () => {
     const write = await run('echo written > /s3/out/note.txt && echo more >> /s3/out/note.txt && cat /s3/out/note.txt');
     expect(write.stdout).toBe('written\nmore\n');
     expect(await objectText('out/note.txt')).toBe('written\nmore\n');
-    const copy = await run('mkdir -p /tmp && echo local > /tmp/l.txt && cp /tmp/l.txt /s3/out/l.txt && mv /s3/out/l.txt /s3/out/m.txt && ls /s3/out');
+    const copy = await run(
+      'mkdir -p /tmp && echo local > /tmp/l.txt && cp /tmp/l.txt /s3/out/l.txt && mv /s3/out/l.txt /s3/out/m.txt && ls /s3/out',
+    );
     expect(copy.stdout).toBe('m.txt\nnote.txt\n');
     expect(await objectText('out/m.txt')).toBe('local\n');
     expect((await run('rm -r /s3/out && ls /s3/out')).exitCode).not.toBe(0);

@@ -163,7 +163,9 @@ export class S3Fs implements IFileSystem {
       }
       if (await this.versioned()) {
         await inBatches(found, async (fingerprint) => {
-          const head = await this.send(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fileKey(fingerprint.path) })));
+          const head = await this.send(() =>
+            this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fileKey(fingerprint.path) })),
+          );
           Object.assign(fingerprint, fingerprintOf(fingerprint.path, head));
         });
       }
@@ -602,7 +604,11 @@ export class S3Fs implements IFileSystem {
       throw fsError('ENOTEMPTY', 'directory not empty', 'rm', normal);
     }
     // On the mount root this empties the bucket prefix; the mount point itself stays.
-    await this.deleteKeys(keys.map((entry) => entry.key), 'rm', normal);
+    await this.deleteKeys(
+      keys.map((entry) => entry.key),
+      'rm',
+      normal,
+    );
   }
 
   async cp(src: string, dest: string, options?: CpOptions): Promise<void> {

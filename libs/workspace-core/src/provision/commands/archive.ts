@@ -19,7 +19,8 @@ async function tar({ args, stdin, tally, scope }: CommandCall): Promise<Output> 
     }
     // Headers and padding (and compression) make the archive size unknown beforehand.
     tally.degrade('unknown');
-    if (typeof archive === 'string' && archive !== '-') return scope.writeTo(tally, [archive], compressed ? { lo: 0, hi: total.hi } : total, false);
+    if (typeof archive === 'string' && archive !== '-')
+      return scope.writeTo(tally, [archive], compressed ? { lo: 0, hi: total.hi } : total, false);
     return null;
   }
   const read = typeof archive === 'string' && archive !== '-' ? await scope.readWhole(tally, scope.abs(archive)) : stdin;

@@ -3,8 +3,24 @@ import { has, option, parseArgs } from '../args.js';
 import { family, lowerReads, type CommandCall, type CommandFamily, type Output } from '../model.js';
 
 const GREP_VALUE_OPTIONS = [
-  '-e', '-f', '-m', '-A', '-B', '-C', '--regexp', '--file', '--max-count', '--include', '--exclude',
-  '--exclude-dir', '--context', '--after-context', '--before-context', '--color', '--colour', '--label',
+  '-e',
+  '-f',
+  '-m',
+  '-A',
+  '-B',
+  '-C',
+  '--regexp',
+  '--file',
+  '--max-count',
+  '--include',
+  '--exclude',
+  '--exclude-dir',
+  '--context',
+  '--after-context',
+  '--before-context',
+  '--color',
+  '--colour',
+  '--label',
 ];
 /** find actions whose effect depends on what is found. */
 const FIND_ACTIONS = ['-exec', '-execdir', '-ok', '-okdir', '-fprint', '-fls'];

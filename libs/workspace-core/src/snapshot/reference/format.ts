@@ -54,11 +54,18 @@ export interface ReferenceManifest {
   live_only_mounts?: string[];
 }
 
-const isMapping = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isMapping = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** True for a manifest of the reference format: no `format` of ours, a version 2/3, `__file` mounts. */
 export function isReferenceManifest(value: unknown): value is Record<string, unknown> {
-  return isMapping(value) && value.format === undefined && typeof value.version === 'number' && Array.isArray(value.mounts) && value.mounts.every((m) => isMapping(m) && 'resource_class' in m);
+  return (
+    isMapping(value) &&
+    value.format === undefined &&
+    typeof value.version === 'number' &&
+    Array.isArray(value.mounts) &&
+    value.mounts.every((m) => isMapping(m) && 'resource_class' in m)
+  );
 }
 
 export function isFileRef(value: unknown): value is FileRef {

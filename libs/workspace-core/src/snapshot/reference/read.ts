@@ -13,7 +13,8 @@ const FILE_MODE = 0o644;
 const DIR_MODE = 0o755;
 const RESOURCES = new Set(['ram', 'disk']);
 
-const isMapping = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isMapping = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function refuse(reason: string): WorkspaceError {
   return new WorkspaceError('invalid', `load failed: ${reason}`);
@@ -27,14 +28,17 @@ export interface ReferenceLoad {
 /** `blobs`: the tar's entries other than manifest.json, by their (already safe) tar path. */
 export function fromReference(value: Record<string, unknown>, blobs: ReadonlyMap<string, Uint8Array>): ReferenceLoad {
   if (typeof value.version !== 'number' || !REFERENCE_VERSIONS.includes(value.version)) {
-    throw refuse(`reference snapshot version ${String(value.version)} is not supported (this daemon reads ${REFERENCE_VERSIONS.join(', ')})`);
+    throw refuse(
+      `reference snapshot version ${String(value.version)} is not supported (this daemon reads ${REFERENCE_VERSIONS.join(', ')})`,
+    );
   }
   const mounts = value.mounts as unknown[];
   const config: WorkspaceConfig = { mounts: {} };
   const files = new Map<string, TreeFile>();
   const put = (file: TreeFile): void => {
     const existing = files.get(file.path);
-    if (existing !== undefined && !(existing.kind === 'directory' && file.kind === 'directory')) throw refuse(`path ${JSON.stringify(file.path)} appears twice`);
+    if (existing !== undefined && !(existing.kind === 'directory' && file.kind === 'directory'))
+      throw refuse(`path ${JSON.stringify(file.path)} appears twice`);
     files.set(file.path, file);
   };
   const addParents = (path: string): void => {

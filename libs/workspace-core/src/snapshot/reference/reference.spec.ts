@@ -8,7 +8,14 @@ import type { WorkspaceConfig } from '@mirage-ts/protocol';
 import { loadReferenceSnapshot, writeReferenceSnapshot } from '../../../../../test/support/reference-sdk.js';
 import { WorkspaceError } from '../../errors.js';
 import type { LiveTreeEntry, SessionState, TreeFile } from '../../tree.js';
-import { readSnapshot, readSnapshotFile, referenceSnapshotBytes, writeReferenceSnapshotFile, writeSnapshotFile, type SnapshotSource } from '../index.js';
+import {
+  readSnapshot,
+  readSnapshotFile,
+  referenceSnapshotBytes,
+  writeReferenceSnapshotFile,
+  writeSnapshotFile,
+  type SnapshotSource,
+} from '../index.js';
 import { encodeEntryHeaders } from '../tar-header.js';
 
 const SESSIONS: SessionState[] = [
@@ -33,7 +40,15 @@ function referenceManifest(files: Record<string, unknown>, extra: Record<string,
     version: 2,
     sessions: [{ session_id: 'default', cwd: '/', env: {} }],
     history: [],
-    mounts: [{ index: 0, prefix: '/data/', mode: 'write', resource_class: 'ram', resource_state: { type: 'ram', files, dirs: ['/'], modified: {} } }],
+    mounts: [
+      {
+        index: 0,
+        prefix: '/data/',
+        mode: 'write',
+        resource_class: 'ram',
+        resource_state: { type: 'ram', files, dirs: ['/'], modified: {} },
+      },
+    ],
     jobs: [],
     fingerprints: [],
     ...extra,
@@ -99,7 +114,9 @@ describe('reference snapshots', () => {
 
   it('reads version 3 and refuses other versions', async () => {
     const blob: Array<[string, string]> = [['mounts/0/files/0.bin', 'v3']];
-    const v3 = await readSnapshot(tarOf([['manifest.json', referenceManifest({ '/a.txt': { __file: 'mounts/0/files/0.bin' } }, { version: 3 })], ...blob]));
+    const v3 = await readSnapshot(
+      tarOf([['manifest.json', referenceManifest({ '/a.txt': { __file: 'mounts/0/files/0.bin' } }, { version: 3 })], ...blob]),
+    );
     expect(contents(v3.files)).toEqual({ data: 'directory', 'data/a.txt': 'v3' });
     await expect(readSnapshot(tarOf([['manifest.json', referenceManifest({}, { version: 4 })]]))).rejects.toThrow(
       'load failed: reference snapshot version 4 is not supported (this daemon reads 2, 3)',
@@ -114,7 +131,10 @@ describe('reference snapshots', () => {
     ['a missing blob', { '/a.txt': { __file: 'mounts/0/files/9.bin' } }, 'blob "mounts/0/files/9.bin" is not in the archive'],
     ['an inline value', { '/a.txt': 'text' }, 'is not a {"__file": ...} reference'],
   ])('refuses %s with a clear message', async (_what, files, message) => {
-    const tar = tarOf([['manifest.json', referenceManifest(files)], ['mounts/0/files/0.bin', 'x']]);
+    const tar = tarOf([
+      ['manifest.json', referenceManifest(files)],
+      ['mounts/0/files/0.bin', 'x'],
+    ]);
     const error = await readSnapshot(tar).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkspaceError);
     expect(error).toMatchObject({ code: 'invalid' });
@@ -122,7 +142,10 @@ describe('reference snapshots', () => {
   });
 
   it('refuses a tar entry that leaves mounts/', async () => {
-    const tar = tarOf([['manifest.json', referenceManifest({})], ['mounts/../../escape.bin', 'x']]);
+    const tar = tarOf([
+      ['manifest.json', referenceManifest({})],
+      ['mounts/../../escape.bin', 'x'],
+    ]);
     await expect(readSnapshot(tar)).rejects.toThrow('load failed: unsafe blob path "mounts/../../escape.bin"');
   });
 
@@ -185,11 +208,19 @@ describe('reference snapshots', () => {
       expect(size).toBe(readFileSync(tar).length);
       const disk = mkdtempSync(join(scratch, 'sdk-load-disk-'));
       const view = await loadReferenceSnapshot(tar, ['/notes', '/disk'], { '/disk/': disk });
-      expect(view.mounts).toEqual(expect.arrayContaining([{ prefix: '/', mode: 'write' }, { prefix: '/disk/', mode: 'read' }]));
+      expect(view.mounts).toEqual(
+        expect.arrayContaining([
+          { prefix: '/', mode: 'write' },
+          { prefix: '/disk/', mode: 'read' },
+        ]),
+      );
       expect(view.files).toEqual({ '/notes/a.txt': 'alpha\n', '/disk/deep/d.txt': 'on disk\n' });
       expect(readFileSync(join(disk, 'deep', 'd.txt'), 'utf8')).toBe('on disk\n');
       expect(view.sessions).toEqual(
-        expect.arrayContaining([expect.objectContaining({ session_id: 'default', cwd: '/notes', env: { A: '1' } }), expect.objectContaining({ session_id: 'other' })]),
+        expect.arrayContaining([
+          expect.objectContaining({ session_id: 'default', cwd: '/notes', env: { A: '1' } }),
+          expect.objectContaining({ session_id: 'other' }),
+        ]),
       );
     }, 60_000);
 
