@@ -154,14 +154,7 @@ export class MirageClient {
 
   private async send(spec: RouteSpec, options: RequestOptions = {}): Promise<PlainResponse> {
     const headers = this.headers();
-    let body: Buffer | undefined;
-    if (options.body !== undefined) {
-      headers['content-type'] = options.body.contentType;
-      body = options.body.data;
-    } else if (options.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = Buffer.from(JSON.stringify(options.json));
-    }
+    const body = encodeBody(options, headers);
     let response: PlainResponse;
     try {
       response = await sendPlainRequest({
@@ -188,14 +181,7 @@ export class MirageClient {
     signal?: AbortSignal,
   ): Promise<{ headers: Record<string, unknown>; lines: AsyncGenerator<unknown> }> {
     const headers: Record<string, string> = { ...this.headers(), accept: NDJSON_MEDIA_TYPE };
-    let body: Buffer | undefined;
-    if (options.body !== undefined) {
-      headers['content-type'] = options.body.contentType;
-      body = options.body.data;
-    } else if (options.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = Buffer.from(JSON.stringify(options.json));
-    }
+    const body = encodeBody(options, headers);
     let response;
     try {
       response = await sendStreamRequest({ method: spec.method, url: this.url(spec, options), headers, body, signal });
@@ -549,4 +535,15 @@ export interface FileReadOptions {
   offset?: number;
   limit?: number;
   sessionId?: string;
+}
+
+/** The request's body as bytes (raw with its type, or JSON), its content type set in `headers`. */
+function encodeBody(options: RequestOptions, headers: Record<string, string>): Buffer | undefined {
+  if (options.body !== undefined) {
+    headers['content-type'] = options.body.contentType;
+    return options.body.data;
+  }
+  if (options.json === undefined) return undefined;
+  headers['content-type'] = 'application/json';
+  return Buffer.from(JSON.stringify(options.json));
 }
