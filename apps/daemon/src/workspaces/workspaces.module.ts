@@ -4,7 +4,7 @@ import { VersionsModule } from '../versions/versions.module.js';
 import { WorkspacesController } from './workspaces.controller.js';
 import { WorkspacesService } from './workspaces.service.js';
 
-/** A workspace delete drops its version history too (protocol.md §3.2, era B): hence VersionsModule. */
+/** A workspace delete drops its version history too (docs/protocol.md §6.5): hence VersionsModule. */
 @Module({
   imports: [MirageCoreModule, VersionsModule],
   controllers: [WorkspacesController],
