@@ -33,6 +33,8 @@ export function cancelOnInterrupt(client: MirageClient, jobId: () => string | un
           );
     void canceled.then(() => {
       controller?.abort();
+      // The same one line as any other verb ended by Ctrl-C (bin/run.js).
+      process.stderr.write('interrupted\n');
       process.exit(EXIT_INTERRUPTED);
     });
   };
