@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_BIN, makeSandbox, REPO_ROOT, runCli, type Sandbox } from './support/cli.js';
-import { startTestDaemon, type TestDaemon } from './support/daemon.js';
+import { startTestDaemon, type TestDaemon, sandboxAvailable } from './support/daemon.js';
 
 const PTY_RUN = join(REPO_ROOT, 'test', 'support', 'pty-run.py');
 const RAM = { mounts: { '/': { resource: 'ram', mode: 'write' } } };
@@ -20,18 +20,6 @@ interface PtyRun {
   killed: boolean;
 }
 
-/** Whether this daemon offers the sandbox engine (docs/protocol.md §17.4), asked once before the tests are declared. */
-async function sandboxAvailable(): Promise<boolean> {
-  const probe = await startTestDaemon();
-  try {
-    const engines: unknown = (await probe.call('GET', '/v1/health')).json?.engines;
-    if (Array.isArray(engines))
-      return engines.some((e: { name?: string; available?: boolean }) => e.name === 'sandbox' && e.available === true);
-    return (engines as Record<string, { available?: boolean }> | undefined)?.sandbox?.available === true;
-  } finally {
-    await probe.close();
-  }
-}
 const SANDBOX = await sandboxAvailable();
 const LIVE_NAME = 'execute on a terminal shows each line as it comes (sandbox engine: three lines ~1 s apart)';
 

@@ -4,7 +4,7 @@
 // that need lines as they are written run on `engine: sandbox` and are skipped (saying why) when
 // GET /v1/health does not list that engine as available.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { startTestDaemon, type TestDaemon } from './support/daemon.js';
+import { startTestDaemon, type TestDaemon, sandboxAvailable } from './support/daemon.js';
 
 interface Chunk {
   seq: number;
@@ -82,18 +82,6 @@ async function readRecords(response: IncomingMessage, until?: (records: OutputRe
   return records;
 }
 
-/** Whether this daemon offers the sandbox engine, asked once before the tests are declared. */
-async function sandboxAvailable(): Promise<boolean> {
-  const probe = await startTestDaemon();
-  try {
-    const engines: unknown = (await probe.call('GET', '/v1/health')).json?.engines;
-    if (Array.isArray(engines))
-      return engines.some((e: { name?: string; available?: boolean }) => e.name === 'sandbox' && e.available === true);
-    return (engines as Record<string, { available?: boolean }> | undefined)?.sandbox?.available === true;
-  } finally {
-    await probe.close();
-  }
-}
 const SANDBOX = await sandboxAvailable();
 
 describe('job output log over HTTP', () => {

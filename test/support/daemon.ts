@@ -113,3 +113,21 @@ export async function startTestDaemon(options: DaemonOptions = {}): Promise<Test
     },
   };
 }
+
+/**
+ * Whether a daemon started here offers the sandbox engine (GET /v1/health lists the engines,
+ * docs/protocol.md §5.1): specs that need live output from real bash ask once, before declaring
+ * their tests, and skip those with a reason when it is not.
+ */
+export async function sandboxAvailable(): Promise<boolean> {
+  const probe = await startTestDaemon();
+  try {
+    const engines: unknown = (await probe.call('GET', '/v1/health')).json?.engines;
+    return (
+      Array.isArray(engines) &&
+      engines.some((engine: { name?: string; available?: boolean }) => engine.name === 'sandbox' && engine.available === true)
+    );
+  } finally {
+    await probe.close();
+  }
+}
